@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import LocalAuthority, School, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    list_display = ("username", "email", "role", "local_authority", "school", "is_active")
+    list_filter = ("role", "local_authority", "is_active", "is_safeguarding_lead")
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Role and scope"), {"fields": ("role", "local_authority", "school", "is_safeguarding_lead", "preferred_language")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Role and scope"), {"fields": ("role", "local_authority", "school", "is_safeguarding_lead")}),
+    )
+    autocomplete_fields = ("school",)
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "code", "gss_code")
+    search_fields = ("name", "code", "gss_code")
+
+
+@admin.register(School)
+class SchoolAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "urn", "local_authority", "phase", "status")
+    list_filter = ("status", "phase", "local_authority")
+    search_fields = ("name", "urn", "postcode")

@@ -1,0 +1,179 @@
+"""Organisations (local authorities and schools), users and their roles.
+
+Every row a user can see is decided by one method, ``visible_to(user)``, defined on the
+QuerySets in ``core.scoping``. A user has exactly one role and the scope that role implies:
+an LA, a school, or everywhere.
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.scoping import ScopedQuerySet
+
+
+class Role(models.TextChoices):
+    COUNCIL_OFFICER = "council_officer", _("Council officer")
+    SCHOOL_STAFF = "school_staff", _("School staff")
+    SUPPORT_AGENT = "support_agent", _("Support agent")
+    CIO = "cio", _("Chief information officer")
+    LONDON_LEAD = "london_lead", _("London lead")
+    ADMIN = "admin", _("Administrator")
+
+
+class LocalAuthorityQuerySet(ScopedQuerySet):
+    scope_la_field = "pk"
+    scope_school_field = "schools"
+    # The London lead sees every LA's name and aggregates, never their rows.
+    aggregate_visible_to_london = True
+
+
+class LocalAuthority(models.Model):
+    """A council: DfE's three-digit LA code (202 is Camden) and the ONS GSS code."""
+
+    code = models.CharField(_("LA code"), max_length=3, unique=True)
+    gss_code = models.CharField(_("GSS code"), max_length=9, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    history = HistoricalRecords()
+
+    objects = LocalAuthorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("local authority")
+        verbose_name_plural = _("local authorities")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("accounts:la_detail", args=[self.pk])
+
+
+class SchoolQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "pk"
+
+    def open(self):
+        return self.filter(status=School.Status.OPEN)
+
+
+class School(models.Model):
+    """An establishment from the GIAS register, keyed by its URN."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        PROPOSED = "proposed", _("Proposed to open")
+
+    urn = models.PositiveIntegerField(_("URN"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="schools", verbose_name=_("local authority")
+    )
+    phase = models.CharField(_("phase"), max_length=60, blank=True)
+    type = models.CharField(_("type"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    open_date = models.DateField(_("open date"), null=True, blank=True)
+    close_date = models.DateField(_("close date"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        indexes = [models.Index(fields=["local_authority", "name"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.urn})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("accounts:school_detail", args=[self.pk])
+
+
+class UserQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "school"
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A member of staff. Families never have accounts."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SCHOOL_STAFF)
+    local_authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("local authority"),
+        help_text=_("Required for council officers and CIOs; empty for a support agent means all LAs."),
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("school"),
+        help_text=_("Required for school staff."),
+    )
+    is_safeguarding_lead = models.BooleanField(
+        _("designated safeguarding lead"),
+        default=False,
+        help_text=_("May read tickets raised as safeguarding concerns within their scope."),
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="school_staff_has_school",
+                condition=~models.Q(role="school_staff") | models.Q(school__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="la_roles_have_la",
+                condition=~models.Q(role__in=["council_officer", "cio"]) | models.Q(local_authority__isnull=False),
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        # A school user's LA is always the school's LA: one source of truth for scope.
+        if self.school_id and not self.local_authority_id:
+            self.local_authority_id = School.objects.values_list("local_authority_id", flat=True).get(pk=self.school_id)
+        super().save(*args, **kwargs)
+
+    # Scope helpers used by core.scoping -----------------------------------------
+    @property
+    def sees_everything(self):
+        return self.is_superuser or self.role == Role.ADMIN or (
+            self.role == Role.SUPPORT_AGENT and not self.local_authority_id
+        )
+
+    @property
+    def scope_label(self):
+        if self.role == Role.SCHOOL_STAFF and self.school_id:
+            return str(self.school.name)
+        if self.local_authority_id and self.role != Role.ADMIN:
+            return str(self.local_authority.name)
+        return str(_("All local authorities"))
+
+    def has_role(self, *roles):
+        return self.is_authenticated and (self.role in roles or self.is_superuser)

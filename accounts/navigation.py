@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.navigation import NavItem
+
+ITEMS = [
+    NavItem("home", _("Home"), ("council_officer", "school_staff", "support_agent", "cio", "london_lead"), order=0),
+    NavItem("accounts:school_list", _("Schools"), ("council_officer", "cio", "support_agent"), order=80),
+    NavItem("accounts:la_list", _("Local authorities"), ("london_lead",), order=85),
+]

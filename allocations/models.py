@@ -1,0 +1,151 @@
+"""Children who need a device or connectivity, and the allocations that link them to devices.
+
+``Child`` holds as little personal data as the job needs. An ``Allocation`` moves through
+planned -> handed over -> returned, or planned -> cancelled; the database allows at most one
+active (planned or handed over) allocation per device. Writes go through
+``allocations.services``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.scoping import ScopedQuerySet
+from devices.validators import format_uk_national
+
+
+class YearGroup(models.TextChoices):
+    NURSERY = "N", _("Nursery")
+    RECEPTION = "R", _("Reception")
+    Y1 = "1", _("Year 1")
+    Y2 = "2", _("Year 2")
+    Y3 = "3", _("Year 3")
+    Y4 = "4", _("Year 4")
+    Y5 = "5", _("Year 5")
+    Y6 = "6", _("Year 6")
+    Y7 = "7", _("Year 7")
+    Y8 = "8", _("Year 8")
+    Y9 = "9", _("Year 9")
+    Y10 = "10", _("Year 10")
+    Y11 = "11", _("Year 11")
+    Y12 = "12", _("Year 12")
+    Y13 = "13", _("Year 13")
+
+
+class Eligibility(models.TextChoices):
+    FREE_SCHOOL_MEALS = "fsm", _("Free school meals")
+    SOCIAL_WORKER = "social_worker", _("Has a social worker")
+    CARE_LEAVER = "care_leaver", _("Care leaver")
+    SHIELDING = "shielding", _("Shielding")
+    OTHER = "other", _("Other")
+
+
+class ChildQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "school"
+
+    def active(self):
+        return self.filter(anonymised_at__isnull=True)
+
+
+class Child(models.Model):
+    """A child the LA is supporting. ``reference`` is the LA's own ID (unique within the LA)."""
+
+    local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.PROTECT, related_name="children", verbose_name=_("local authority"))
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="children", verbose_name=_("school"))
+    reference = models.CharField(_("child reference"), max_length=40)
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80, blank=True)
+    year_group = models.CharField(_("year group"), max_length=2, choices=YearGroup.choices, blank=True)
+    preferred_language = models.CharField(_("family's preferred language"), max_length=8, default="en")
+    guardian_name = models.CharField(_("parent or carer's name"), max_length=120, blank=True)
+    # E.164 (+447700900123), set through devices.validators.normalise_uk_phone.
+    guardian_phone = models.CharField(_("parent or carer's phone"), max_length=16, blank=True)
+    guardian_email = models.EmailField(_("parent or carer's email"), blank=True)
+    eligibility = models.CharField(_("eligibility"), max_length=20, choices=Eligibility.choices, default=Eligibility.FREE_SCHOOL_MEALS)
+    needs_laptop = models.BooleanField(_("needs a laptop"), default=True)
+    needs_connectivity = models.BooleanField(_("needs connectivity"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["first_name", "last_name", "guardian_name", "guardian_phone", "guardian_email"])
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        constraints = [models.UniqueConstraint(fields=["local_authority", "reference"], name="child_reference_unique_in_la")]
+        indexes = [models.Index(fields=["school", "last_name"])]
+
+    def __str__(self):
+        if self.anonymised_at:
+            return f"{self.reference}"
+        return f"{self.first_name} {self.last_name} ({self.reference})".strip()
+
+    def get_absolute_url(self):
+        return reverse("allocations:child_detail", args=[self.pk])
+
+    @property
+    def guardian_phone_display(self):
+        return format_uk_national(self.guardian_phone)
+
+
+class AllocationStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HANDED_OVER = "handed_over", _("Handed over")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_ALLOCATION_STATUSES = (AllocationStatus.PLANNED, AllocationStatus.HANDED_OVER)
+
+
+class AllocationQuerySet(ScopedQuerySet):
+    scope_la_field = "child__local_authority"
+    scope_school_field = "child__school"
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_ALLOCATION_STATUSES)
+
+
+class Allocation(models.Model):
+    """A device given (or to be given) to a child."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("child"))
+    device = models.ForeignKey("devices.Device", on_delete=models.PROTECT, related_name="allocations", verbose_name=_("device"))
+    status = models.CharField(_("status"), max_length=12, choices=AllocationStatus.choices, default=AllocationStatus.PLANNED)
+    planned_on = models.DateField(_("allocated on"), null=True, blank=True)
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    handed_over_by = models.CharField(_("handed over by"), max_length=120, blank=True)
+    received_by = models.CharField(_("received by"), max_length=120, blank=True)
+    ended_on = models.DateField(_("returned or cancelled on"), null=True, blank=True)
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by", verbose_name=_("replaces"))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=models.Q(status__in=["planned", "handed_over"]),
+                name="one_active_allocation_per_device",
+            )
+        ]
+        indexes = [models.Index(fields=["child", "status"]), models.Index(fields=["status", "handed_over_on"])]
+
+    def __str__(self):
+        return f"{self.device} → {self.child.reference}"
+
+    def get_absolute_url(self):
+        return reverse("allocations:allocation_detail", args=[self.pk])

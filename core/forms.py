@@ -1,0 +1,46 @@
+"""Form plumbing shared by every app: GOV.UK markup and scope-limited choices."""
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class GovUKFormRenderer(TemplatesSetting):
+    """Renders every Django form with GOV.UK Design System markup (labels, hints, errors)."""
+
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+
+
+def restrict_form_fields(form, user):
+    """Limit every model choice in ``form`` to the rows ``user`` may see.
+
+    Called by the shared edit views so a form can never offer, or accept, an out-of-scope row.
+    """
+    for field in form.fields.values():
+        if isinstance(field, (forms.ModelChoiceField, forms.ModelMultipleChoiceField)):
+            qs = field.queryset
+            if hasattr(qs, "visible_to"):
+                field.queryset = qs.visible_to(user)
+
+
+class ScopedFormMixin:
+    """A ModelForm that takes ``user`` and restricts its choices to that user's scope."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            restrict_form_fields(self, user)
+
+
+class UploadForm(forms.Form):
+    """A spreadsheet upload with the size limit stated up front."""
+
+    file = forms.FileField(label="")
+
+    def __init__(self, *args, label=None, help_text=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["file"].label = label
+        if help_text:
+            self.fields["file"].help_text = help_text

@@ -1,0 +1,45 @@
+"""Template helpers shared by every app's pages."""
+
+from django import template
+from django.utils.translation import get_language_bidi
+
+register = template.Library()
+
+
+@register.filter
+def widget_type(bound_field):
+    return bound_field.field.widget.__class__.__name__.lower().replace("widget", "").replace("input", "") or "text"
+
+
+@register.filter
+def add_govuk_class(bound_field, css_class):
+    """Render a bound field's widget with a GOV.UK class and error/hint ARIA attributes."""
+    attrs = {"class": css_class + (f" {css_class}--error" if bound_field.errors else "")}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_helptext")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}-error")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    existing = bound_field.field.widget.attrs.get("class")
+    if existing:
+        attrs["class"] += " " + existing
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def text_direction():
+    return "rtl" if get_language_bidi() else "ltr"
+
+
+@register.simple_tag(takes_context=True)
+def querystring_replace(context, **kwargs):
+    """The current query string with some parameters replaced (for sort and page links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

@@ -1,0 +1,394 @@
+"""Devices, their connectivity and licences, and the custody log.
+
+A device's ``status`` changes only through ``devices.services.transition`` (allowed
+transitions are listed there); each change writes a ``DeviceEvent``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.scoping import ScopedQuerySet
+from devices.validators import validate_iccid, validate_imei, validate_msisdn
+
+
+class DeviceKind(models.TextChoices):
+    LAPTOP = "laptop", _("Laptop")
+    TABLET = "tablet", _("Tablet")
+    ROUTER = "router", _("4G router or dongle")
+
+
+class DeviceStatus(models.TextChoices):
+    DELIVERED = "delivered", _("Delivered")
+    IN_STOCK = "in_stock", _("In stock")
+    ALLOCATED = "allocated", _("Allocated")
+    HANDED_OVER = "handed_over", _("Handed over")
+    OWNERSHIP_TRANSFERRED = "ownership_transferred", _("Ownership transferred")
+    FAULT_REPORTED = "fault_reported", _("Fault reported")
+    IN_REPAIR = "in_repair", _("In repair")
+    REPLACED = "replaced", _("Replaced")
+    RETURNED = "returned", _("Returned")
+    LOST = "lost", _("Lost")
+    STOLEN = "stolen", _("Stolen")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+class Ownership(models.TextChoices):
+    LA = "la", _("Owned by the council")
+    FAMILY = "family", _("Transferred to the family")
+
+
+class NetworkOperator(models.Model):
+    """A mobile network (EE, Vodafone, O2, Three...). Operators push usage through the API."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("short name"), max_length=30, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("network operator")
+        verbose_name_plural = _("network operators")
+
+    def __str__(self):
+        return self.name
+
+
+class DeliveryBatchQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "devices__school"
+
+
+class DeliveryBatch(models.Model):
+    """One delivery from a supplier to an LA, as listed on its manifest."""
+
+    local_authority = models.ForeignKey(
+        "accounts.LocalAuthority", on_delete=models.PROTECT, related_name="delivery_batches", verbose_name=_("local authority")
+    )
+    supplier = models.CharField(_("supplier"), max_length=100, blank=True)
+    order_reference = models.CharField(_("order reference"), max_length=60, blank=True)
+    delivered_on = models.DateField(_("delivered on"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = DeliveryBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-delivered_on", "-pk"]
+        verbose_name = _("delivery batch")
+        verbose_name_plural = _("delivery batches")
+
+    def __str__(self):
+        return f"{self.order_reference or self.pk} ({self.delivered_on:%d/%m/%Y})"
+
+
+class DeviceQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "school"
+
+    def active(self):
+        """Devices still in service (not lost, stolen, written off or replaced)."""
+        return self.exclude(status__in=INACTIVE_STATUSES)
+
+
+INACTIVE_STATUSES = (DeviceStatus.LOST, DeviceStatus.STOLEN, DeviceStatus.WRITTEN_OFF, DeviceStatus.REPLACED)
+
+
+class Device(models.Model):
+    """A laptop, tablet or 4G router, from delivery to the child who receives it."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=DeviceKind.choices)
+    make = models.CharField(_("make"), max_length=60, blank=True)
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    serial = models.CharField(_("serial number"), max_length=60, unique=True)
+    imei = models.CharField(_("IMEI"), max_length=15, null=True, blank=True, unique=True, validators=[validate_imei])
+    asset_tag = models.CharField(_("asset tag"), max_length=40, blank=True)
+    local_authority = models.ForeignKey(
+        "accounts.LocalAuthority", on_delete=models.PROTECT, related_name="devices", verbose_name=_("owning local authority")
+    )
+    school = models.ForeignKey(
+        "accounts.School", on_delete=models.PROTECT, null=True, blank=True, related_name="devices", verbose_name=_("school")
+    )
+    batch = models.ForeignKey(
+        DeliveryBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="devices", verbose_name=_("delivery batch")
+    )
+    status = models.CharField(_("status"), max_length=24, choices=DeviceStatus.choices, default=DeviceStatus.DELIVERED)
+    ownership = models.CharField(_("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.LA)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty ends"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+        indexes = [
+            models.Index(fields=["local_authority", "status"]),
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["local_authority", "-id"]),
+            models.Index(fields=["asset_tag"]),
+        ]
+        constraints = [
+            models.CheckConstraint(name="device_serial_not_blank", condition=~models.Q(serial="")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.serial}"
+
+    def get_absolute_url(self):
+        return reverse("devices:device_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # Serials are matched case-insensitively: store them upper-cased and trimmed.
+        self.serial = (self.serial or "").strip().upper()
+        super().save(*args, **kwargs)
+
+
+class SimQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "device__school"
+
+
+class Sim(models.Model):
+    """A SIM card: in a 4G router, or (rarely) a laptop with a modem."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENSION_REQUESTED = "suspension_requested", _("Suspension requested")
+        SUSPENDED = "suspended", _("Suspended")
+
+    iccid = models.CharField(_("ICCID"), max_length=20, unique=True, validators=[validate_iccid])
+    # E.164 (+447700900123), set through devices.validators.normalise_uk_mobile.
+    msisdn = models.CharField(_("mobile number"), max_length=16, null=True, blank=True, unique=True, validators=[validate_msisdn])
+    network = models.ForeignKey(NetworkOperator, on_delete=models.PROTECT, null=True, blank=True, related_name="sims", verbose_name=_("network"))
+    device = models.OneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="sim", verbose_name=_("device"))
+    local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.PROTECT, related_name="sims", verbose_name=_("local authority"))
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = SimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("SIM")
+        verbose_name_plural = _("SIMs")
+
+    def __str__(self):
+        return self.iccid
+
+    def get_absolute_url(self):
+        if self.device_id:
+            return reverse("devices:device_detail", args=[self.device_id])
+        return reverse("devices:sim_detail", args=[self.pk])
+
+
+class DataPlanQuerySet(ScopedQuerySet):
+    scope_la_field = "sim__local_authority"
+    scope_school_field = "sim__device__school"
+
+    def active_on(self, day):
+        return self.filter(start__lte=day, end__gte=day)
+
+
+class DataPlan(models.Model):
+    """A monthly data allowance on a SIM for a period (the DfE offer: 3 GB a month, 6 months)."""
+
+    sim = models.ForeignKey(Sim, on_delete=models.CASCADE, related_name="plans", verbose_name=_("SIM"))
+    allowance_mb = models.PositiveIntegerField(_("monthly allowance (MB)"), default=3072)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    payer = models.CharField(_("paid by"), max_length=10, default="dfe")
+    monthly_cost = models.DecimalField(_("monthly cost (£)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = DataPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("data plan")
+        verbose_name_plural = _("data plans")
+        indexes = [models.Index(fields=["sim", "start", "end"])]
+        constraints = [models.CheckConstraint(name="plan_end_after_start", condition=models.Q(end__gte=models.F("start")))]
+
+    def __str__(self):
+        return f"{self.allowance_mb} MB {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+class UsageReadingQuerySet(ScopedQuerySet):
+    scope_la_field = "sim__local_authority"
+    scope_school_field = "sim__device__school"
+
+
+class UsageReading(models.Model):
+    """Data used by a SIM in one period: a month (period = first day) or a day.
+
+    One reading per SIM, period and granularity: re-importing a file replaces, never adds.
+    """
+
+    class Granularity(models.TextChoices):
+        MONTH = "month", _("Month")
+        DAY = "day", _("Day")
+
+    sim = models.ForeignKey(Sim, on_delete=models.CASCADE, related_name="readings", verbose_name=_("SIM"))
+    period = models.DateField(_("period"))
+    granularity = models.CharField(_("granularity"), max_length=5, choices=Granularity.choices, default=Granularity.MONTH)
+    mb_used = models.FloatField(_("data used (MB)"))
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    objects = UsageReadingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period"]
+        verbose_name = _("usage reading")
+        verbose_name_plural = _("usage readings")
+        constraints = [
+            models.UniqueConstraint(fields=["sim", "period", "granularity"], name="one_reading_per_sim_period"),
+            models.CheckConstraint(name="usage_not_negative", condition=models.Q(mb_used__gte=0)),
+        ]
+        indexes = [models.Index(fields=["period", "granularity"])]
+
+
+class LicenceQuerySet(ScopedQuerySet):
+    scope_la_field = "device__local_authority"
+    scope_school_field = "device__school"
+
+    def active_on(self, day):
+        return self.filter(start__lte=day, end__gte=day)
+
+
+class Licence(models.Model):
+    """Software cover for a device: OS management, security, office suite..."""
+
+    class Product(models.TextChoices):
+        OS_MANAGEMENT = "os_management", _("Device management")
+        SECURITY = "security", _("Security and filtering")
+        OFFICE = "office", _("Office suite")
+        OTHER = "other", _("Other")
+
+    class Payer(models.TextChoices):
+        DFE = "dfe", _("DfE")
+        LA = "la", _("Council")
+        SCHOOL = "school", _("School")
+        FAMILY = "family", _("Family")
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="licences", verbose_name=_("device"))
+    product = models.CharField(_("product"), max_length=20, choices=Product.choices, default=Product.OS_MANAGEMENT)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    payer = models.CharField(_("paid by"), max_length=10, choices=Payer.choices, default=Payer.DFE)
+    annual_cost = models.DecimalField(_("annual cost (£)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = LicenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        indexes = [models.Index(fields=["device", "start", "end"])]
+        constraints = [models.CheckConstraint(name="licence_end_after_start", condition=models.Q(end__gte=models.F("start")))]
+
+    def __str__(self):
+        return f"{self.get_product_display()} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+class DeviceEventQuerySet(ScopedQuerySet):
+    scope_la_field = "device__local_authority"
+    scope_school_field = "device__school"
+
+
+class DeviceEvent(models.Model):
+    """The custody log: one row per thing that happened to a device, never edited."""
+
+    class Kind(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")
+        STOCKED = "stocked", _("Put in stock")
+        ALLOCATED = "allocated", _("Allocated")
+        HANDED_OVER = "handed_over", _("Handed over")
+        OWNERSHIP_TRANSFERRED = "ownership_transferred", _("Ownership transferred")
+        FAULT_REPORTED = "fault_reported", _("Fault reported")
+        IN_REPAIR = "in_repair", _("Sent for repair")
+        REPAIRED = "repaired", _("Repaired")
+        REPLACED = "replaced", _("Replaced")
+        RETURNED = "returned", _("Returned")
+        LOST = "lost", _("Lost")
+        STOLEN = "stolen", _("Stolen")
+        WRITTEN_OFF = "written_off", _("Written off")
+        NOTE = "note", _("Note")
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="events", verbose_name=_("device"))
+    kind = models.CharField(_("event"), max_length=24, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=24, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("when"), db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = DeviceEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("device event")
+        verbose_name_plural = _("device events")
+        indexes = [models.Index(fields=["device", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%d/%m/%Y}"
+
+
+class AlertQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "school"
+
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class Alert(models.Model):
+    """Something an officer should act on, raised by ``run_daily_checks`` or a service.
+
+    ``key`` identifies the item and condition (for example ``allowance_warning:sim:12:2026-11``);
+    it is unique, so raising the same alert twice is a no-op.
+    """
+
+    class Kind(models.TextChoices):
+        ALLOWANCE_WARNING = "allowance_warning", _("Data allowance at 80%")
+        ALLOWANCE_EXHAUSTED = "allowance_exhausted", _("Data allowance used up")
+        PLAN_ENDING = "plan_ending", _("Data plan ending within 30 days")
+        LICENCE_ENDING = "licence_ending", _("Licence ending within 60 days")
+        HORIZON_GAP = "horizon_gap", _("Gap in three-year cover")
+        LOST_STOLEN = "lost_stolen", _("Device lost or stolen: suspend SIM")
+        SLA_BREACH = "sla_breach", _("Support ticket past its SLA")
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(_("alert"), max_length=24, choices=Kind.choices)
+    local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.CASCADE, related_name="alerts", verbose_name=_("local authority"))
+    school = models.ForeignKey("accounts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts", verbose_name=_("school"))
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts", verbose_name=_("device"))
+    sim = models.ForeignKey(Sim, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts", verbose_name=_("SIM"))
+    message = models.CharField(_("message"), max_length=300)
+    due = models.DateField(_("due"), null=True, blank=True)
+    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        indexes = [models.Index(fields=["local_authority", "acknowledged_at", "-raised_at"])]
+
+    def __str__(self):
+        return self.message

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Idempotent setup: virtual environment, Python and npm packages, static files, translations,
+# database migrations. Used by scripts/run.sh, scripts/test.sh and CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating virtual environment (.venv)"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.requirements.sha
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "Installing Python packages"
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+  echo "$want" > "$stamp"
+fi
+
+npm_stamp=node_modules/.lock.sha
+npm_want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ]; then
+  echo "Installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$npm_want" > "$npm_stamp"
+fi
+
+# Compiled catalogues (.mo) are committed; recompile when gettext is available.
+if command -v msgfmt >/dev/null 2>&1; then
+  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+fi
+.venv/bin/python manage.py collectstatic --noinput -v0
+.venv/bin/python manage.py migrate --noinput -v0
