@@ -5,7 +5,7 @@ from accounts.models import LocalAuthority, School
 
 
 class SchoolTable(tables.Table):
-    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    name = tables.Column(linkify=True, attrs={"a": {"class": "govuk-link"}}, verbose_name=_("Name"))
     urn = tables.Column(verbose_name=_("URN"))
     local_authority = tables.Column(verbose_name=_("Local authority"), accessor="local_authority__name")
     phase = tables.Column(verbose_name=_("Phase"))
@@ -22,7 +22,7 @@ class SchoolTable(tables.Table):
 
 
 class LocalAuthorityTable(tables.Table):
-    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    name = tables.Column(linkify=True, attrs={"a": {"class": "govuk-link"}}, verbose_name=_("Name"))
     code = tables.Column(verbose_name=_("LA code"))
     gss_code = tables.Column(verbose_name=_("GSS code"))
 

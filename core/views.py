@@ -80,7 +80,7 @@ class ObjectListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, F
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
         columns = self.request.GET.getlist("columns")
-        if columns and hasattr(self.table_class, "optional_columns"):
+        if hasattr(self.table_class, "optional_columns"):
             kwargs["exclude"] = [c for c in self.table_class.optional_columns if c not in columns]
         return kwargs
 

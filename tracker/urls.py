@@ -20,6 +20,7 @@ urlpatterns = [
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    path("", include("core.urls")),
     path("admin/", admin.site.urls),
 ]
 
