@@ -15,7 +15,8 @@ stamp=.venv/.requirements.sha
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing Python packages"
-  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c "import django, django_tasks_db" 
   echo "$want" > "$stamp"
 fi
 
@@ -28,7 +29,7 @@ if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ]; then
 fi
 
 # Compiled catalogues (.mo) are committed; recompile when gettext is available.
-if command -v msgfmt >/dev/null 2>&1; then
+if command -v msgfmt >/dev/null 2>&1 && ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then
   .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 fi
 .venv/bin/python manage.py collectstatic --noinput -v0
