@@ -1,0 +1,421 @@
+"""Read a CSV or XLSX file into a header row and numbered data rows.
+
+The one reader every spreadsheet import uses (deliveries, allocations, usage, licences).
+It refuses, with a message a council officer can act on, files that are too big, have too
+many rows, are XLSX zip bombs, are not spreadsheets at all, or are empty.
+
+API (small on purpose)::
+
+    from core.imports.readers import open_spreadsheet, sheet_names, ReadError
+
+    with open_spreadsheet(path_or_file, filename="manifest.xlsx",
+                          header_aliases={"serial", "serial number", "imei"},
+                          sheet=None) as sheet:
+        sheet.headers      # ["Serial number", "IMEI", ...] (stripped text; "" for blank cells)
+        sheet.header_row   # spreadsheet row number of the header (1 unless title rows above)
+        sheet.preamble     # rows above the header (title rows), as lists of values
+        sheet.sheet_name   # the worksheet read ("" for CSV)
+        for row_number, values in sheet.rows():   # values: list, same length as headers
+            ...
+
+    sheet_names(path_or_file, filename="x.xlsx")  # ["Sheet1", ...]; [] for CSV
+
+- ``path_or_file``: a filesystem path, or a binary file object that can seek (an upload).
+- ``filename`` decides nothing by itself: the format is sniffed from the bytes (XLSX is a zip;
+  anything else must decode as text). It is only used in messages.
+- ``header_aliases``: lower-cased header names the caller knows. The header row is the first
+  of the top 30 rows that matches the most of them (at least one); so a title row or two
+  above the header is skipped. Without aliases, the first non-blank row is the header.
+- Row numbers are the ones the user sees in Excel or LibreOffice: the header row counts, and so
+  do title rows and blank rows. Completely blank rows are skipped (but still counted).
+- Values: XLSX cells come as openpyxl gives them (str, int, float, datetime, bool); CSV cells
+  are text. Text is stripped of spaces and non-breaking spaces; an empty cell is ``None``.
+- CSV encodings: UTF-8 with or without a byte-order mark, UTF-16 with a BOM, otherwise
+  Windows-1252. Delimiter: comma, semicolon, tab or pipe, sniffed from the first lines.
+- Limits (Django settings, read at call time so tests can shrink them):
+  ``IMPORT_MAX_BYTES`` (file size), ``IMPORT_MAX_ROWS`` (data rows, checked while iterating and,
+  for XLSX, up front from the sheet's dimension), ``IMPORT_MAX_UNCOMPRESSED_BYTES`` (total
+  uncompressed XLSX parts, default 1 GB) and ``IMPORT_MAX_ZIP_RATIO`` (default 200: a part
+  that expands more than that is a zip bomb).
+- Every refusal raises ``ReadError`` whose ``message`` is translated, user-facing text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import zipfile
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+__all__ = ["ReadError", "Spreadsheet", "open_spreadsheet", "sheet_names", "clean_text"]
+
+HEADER_SCAN_ROWS = 30
+_NBSP = "\u00a0\u2007\u202f\ufeff"
+
+
+class ReadError(Exception):
+    """A file we will not read; ``message`` says why in words the user can act on."""
+
+    def __init__(self, message, code="invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def clean_text(value):
+    """Strip spaces and non-breaking spaces; empty text becomes ``None``."""
+    if isinstance(value, str):
+        value = value.strip(" \t\r\n" + _NBSP)
+        return value or None
+    return value
+
+
+def _limit(name, default):
+    return getattr(settings, name, default)
+
+
+def _mb(n):
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+# --------------------------------------------------------------------------- file access
+
+
+def _open_binary(source):
+    """Return (binary file object, close_when_done)."""
+    if isinstance(source, (str, os.PathLike)):
+        return open(source, "rb"), True
+    if hasattr(source, "open") and getattr(source, "closed", False):
+        source.open("rb")
+    f = getattr(source, "file", source)  # Django File / UploadedFile -> underlying file
+    f.seek(0)
+    return f, False
+
+
+def _size(f):
+    pos = f.tell()
+    f.seek(0, io.SEEK_END)
+    size = f.tell()
+    f.seek(pos)
+    return size
+
+
+def _check_size(f, filename):
+    size = _size(f)
+    max_bytes = _limit("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    if size == 0:
+        raise ReadError(_("The file %(name)s is empty.") % {"name": filename}, "empty")
+    if size > max_bytes:
+        raise ReadError(
+            _("The file %(name)s is %(size)s; the largest file we accept is %(max)s. Split it into smaller files.")
+            % {"name": filename, "size": _mb(size), "max": _mb(max_bytes)},
+            "too_big",
+        )
+    return size
+
+
+def _sniff_kind(f, filename):
+    f.seek(0)
+    head = f.read(8)
+    f.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError(
+            _("%(name)s is an old-style Excel (.xls) file. Open it in Excel and save it as .xlsx or .csv, then upload it again.")
+            % {"name": filename},
+            "xls",
+        )
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
+        raise ReadError(_("%(name)s is not a spreadsheet. Upload an .xlsx or .csv file.") % {"name": filename}, "not_spreadsheet")
+    return "csv"
+
+
+def _not_spreadsheet(filename):
+    return ReadError(_("%(name)s is not a spreadsheet. Upload an .xlsx or .csv file.") % {"name": filename}, "not_spreadsheet")
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def _check_zip(f, filename):
+    """Refuse zip bombs by the sizes the zip's own directory declares, before unpacking."""
+    try:
+        zf = zipfile.ZipFile(f)
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise _not_spreadsheet(filename) from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise _not_spreadsheet(filename)
+    max_total = _limit("IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+    max_ratio = _limit("IMPORT_MAX_ZIP_RATIO", 200)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > max_ratio:
+            raise ReadError(
+                _("%(name)s would expand to far more data than it holds (a “zip bomb”), so we will not open it.") % {"name": filename},
+                "zip_bomb",
+            )
+    if total > max_total:
+        raise ReadError(
+            _("%(name)s unpacks to %(size)s; the most we accept is %(max)s. Split it into smaller files.")
+            % {"name": filename, "size": _mb(total), "max": _mb(max_total)},
+            "zip_bomb",
+        )
+    f.seek(0)
+
+
+def _load_workbook(f, filename):
+    import openpyxl
+
+    _check_zip(f, filename)
+    try:
+        return openpyxl.load_workbook(f, read_only=True, data_only=True, keep_links=False)
+    except Exception:  # openpyxl raises many kinds on malformed parts
+        raise _not_spreadsheet(filename) from None
+
+
+def _xlsx_rows(ws):
+    """(row_number, list_of_values) for every row, numbered as the spreadsheet shows them."""
+    expected = 1
+    for cells in ws.iter_rows():
+        number = None
+        values = []
+        for cell in cells:
+            if number is None:
+                number = getattr(cell, "row", None)
+            values.append(getattr(cell, "value", None))
+        if number is None:
+            number = expected
+        expected = number + 1
+        yield number, values
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _decode(data, filename):
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise _not_spreadsheet(filename)
+    return text
+
+
+def _sniff_dialect(text):
+    sample = text[:65536]
+    last_nl = sample.rfind("\n")
+    if last_nl > 0:
+        sample = sample[:last_nl]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def _csv_rows(text):
+    reader = csv.reader(io.StringIO(text, newline=""), _sniff_dialect(text))
+    number = 0
+    try:
+        for values in reader:
+            number += 1
+            yield number, values
+    except csv.Error as exc:
+        raise ReadError(_("Row %(row)s could not be read as CSV: %(error)s") % {"row": number + 1, "error": exc}, "csv") from None
+
+
+# --------------------------------------------------------------------------- the sheet
+
+
+def _normalise_header(value):
+    text = clean_text(value)
+    if text is None:
+        return ""
+    return " ".join(str(text).replace("\n", " ").split())
+
+
+def _is_blank(values):
+    return all(v is None or (isinstance(v, str) and clean_text(v) is None) for v in values)
+
+
+class Spreadsheet:
+    """One worksheet (or CSV) opened for reading: ``headers``, ``header_row``, ``rows()``."""
+
+    def __init__(self, row_iter, *, filename, sheet_name="", sheet_names=(), header_aliases=None, closer=None, declared_rows=None):
+        self.filename = filename
+        self.sheet_name = sheet_name
+        self.sheet_names = list(sheet_names)
+        self._closer = closer
+        self._iter = row_iter
+        self.max_rows = _limit("IMPORT_MAX_ROWS", 200_000)
+        self._find_header(header_aliases)
+        if declared_rows is not None and declared_rows - self.header_row > self.max_rows * 2 + 1000:
+            # The sheet's own dimension says it is hugely over the limit: refuse up front.
+            # (Dimensions can overstate, e.g. formatted blank rows, hence the slack.)
+            self._too_many()
+
+    # -- header
+
+    def _find_header(self, aliases):
+        aliases = {a.lower() for a in (aliases or ())}
+        scanned = []
+        for number, values in self._iter:
+            scanned.append((number, values))
+            if len(scanned) >= HEADER_SCAN_ROWS:
+                break
+        best = None
+        for i, (number, values) in enumerate(scanned):
+            if _is_blank(values):
+                continue
+            if not aliases:
+                best = (1, i)
+                break
+            score = sum(1 for v in values if _normalise_header(v).lower() in aliases)
+            if score and (best is None or score > best[0]):
+                best = (score, i)
+        if best is None:
+            if not any(not _is_blank(v) for _, v in scanned):
+                raise ReadError(_("The file %(name)s has no rows.") % {"name": self.filename}, "empty")
+            raise ReadError(
+                _("We could not find the header row in %(name)s: none of the first %(n)s rows has a column name we know.")
+                % {"name": self.filename, "n": HEADER_SCAN_ROWS},
+                "no_header",
+            )
+        i = best[1]
+        self.header_row, raw = scanned[i]
+        self.preamble = [values for _, values in scanned[:i]]
+        while raw and _normalise_header(raw[-1]) == "":
+            raw = list(raw[:-1])
+        self.headers = [_normalise_header(v) for v in raw]
+        self._buffered = scanned[i + 1 :]
+
+    # -- rows
+
+    def _too_many(self):
+        raise ReadError(
+            _("%(name)s has more than %(max)s rows. Split it into smaller files.") % {"name": self.filename, "max": f"{self.max_rows:,}"},
+            "too_many_rows",
+        )
+
+    def rows(self):
+        """Yield ``(row_number, values)`` for each non-blank data row; values padded to the headers."""
+        width = len(self.headers)
+        count = 0
+
+        def all_rows():
+            yield from self._buffered
+            yield from self._iter
+
+        try:
+            for number, values in all_rows():
+                if _is_blank(values):
+                    continue
+                count += 1
+                if count > self.max_rows:
+                    self._too_many()
+                values = [clean_text(v) for v in values[:width]]
+                if len(values) < width:
+                    values.extend([None] * (width - len(values)))
+                yield number, values
+        except ReadError:
+            raise
+        except Exception:  # a malformed part discovered while streaming the sheet
+            raise _not_spreadsheet(self.filename) from None
+
+    # -- lifecycle
+
+    def close(self):
+        if self._closer:
+            self._closer()
+            self._closer = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None):
+    """Open ``source`` (path or binary file) and find its header row. Raises ``ReadError``."""
+    filename = filename or os.path.basename(str(getattr(source, "name", source) or "")) or _("the file")
+    f, owned = _open_binary(source)
+    try:
+        _check_size(f, filename)
+        kind = _sniff_kind(f, filename)
+        if kind == "xlsx":
+            wb = _load_workbook(f, filename)
+            names = wb.sheetnames
+            if not names:
+                raise ReadError(_("The file %(name)s has no worksheets.") % {"name": filename}, "empty")
+            if sheet and sheet not in names:
+                raise ReadError(
+                    _("%(name)s has no sheet called “%(sheet)s”. Its sheets are: %(sheets)s.")
+                    % {"name": filename, "sheet": sheet, "sheets": ", ".join(names)},
+                    "no_sheet",
+                )
+            ws = wb[sheet or names[0]]
+            declared = None
+            try:
+                declared = ws.max_row if ws.max_row and ws.max_row > 1 else None
+            except Exception:  # a sheet with no (or a broken) dimension element
+                declared = None
+
+            def closer():
+                wb.close()
+                if owned:
+                    f.close()
+
+            try:
+                return Spreadsheet(
+                    _xlsx_rows(ws), filename=filename, sheet_name=ws.title, sheet_names=names, header_aliases=header_aliases, closer=closer, declared_rows=declared
+                )
+            except ReadError:
+                wb.close()
+                raise
+            except Exception:
+                wb.close()
+                raise _not_spreadsheet(filename) from None
+        data = f.read()
+        if owned:
+            f.close()
+        text = _decode(data, filename)
+        del data
+        return Spreadsheet(_csv_rows(text), filename=filename, header_aliases=header_aliases)
+    except BaseException:
+        if owned and not f.closed:
+            f.close()
+        raise
+
+
+def sheet_names(source, *, filename=None):
+    """Names of the worksheets in an XLSX file, in order; ``[]`` for a CSV."""
+    filename = filename or _("the file")
+    f, owned = _open_binary(source)
+    try:
+        _check_size(f, filename)
+        if _sniff_kind(f, filename) != "xlsx":
+            return []
+        wb = _load_workbook(f, filename)
+        try:
+            return list(wb.sheetnames)
+        finally:
+            wb.close()
+    finally:
+        if owned:
+            f.close()
