@@ -15,8 +15,10 @@ stamp=.venv/.requirements.sha
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing Python packages"
-  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import django, django_tasks_db" 
+  if ! .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt >.venv/pip.log 2>&1; then
+    grep -v "^WARNING: Location" .venv/pip.log >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
 
