@@ -1,0 +1,366 @@
+"""The three-year horizon: licence and data cover per device per month, and the cliff edge.
+
+Every device handed to a child should have licence cover and, where connectivity is needed,
+an active data plan, for ``settings.HORIZON_MONTHS`` (36) months from handover (from delivery
+while unallocated; from today when neither date is known).
+
+Definitions used throughout (the CIO dashboard and the daily checks reuse these functions):
+
+* **Month index** ``mi(d) = year * 12 + month - 1``; month arithmetic is integer arithmetic on it.
+* **Horizon** of a device: the 36 months starting with the month of its start date
+  (``handed_over_on``, else ``delivered_on``, else today).
+* **Licence cover**: any ``Licence`` row of the device, whatever the product. A device with no
+  licence rows at all has the default DfE-managed cover: ``settings.DFE_LICENCE_MONTHS`` months
+  from delivery (from the horizon start when the delivery date is unknown), i.e. from
+  ``delivered_on`` up to the day before the same day-of-month six months later.
+* **Data cover** applies to 4G routers, and to any device whose active allocation (planned or
+  handed over) is to a child who needs connectivity. It is given by the ``DataPlan`` rows of the
+  SIM in the device. Where it does not apply, a month's data cover is ``None``.
+* **A month is covered** only when cover runs over the whole month (the part of it inside the
+  horizon, for the first month). A licence ending on 14 July leaves July uncovered; a licence
+  ending on 31 July covers July. This is the honest reading: a child without cover for the last
+  fortnight of a month is without cover that month.
+
+Per-device figures (``device_months``) take the exact union of a device's licences and plans,
+so gaps between two licences show. The aggregates (``cliff_edge``) run in one SQL query over
+all devices and, to stay fast at two million devices, use a precomputed *cover end* per device:
+``MAX(end)`` of its licences (and of its SIM's plans). They assume cover is continuous from the
+start of the horizon up to that end. A device whose licences have a hole in the middle is
+counted as covered through the hole; ``device_months`` and the ``horizon_gap`` daily check show
+such holes device by device.
+
+Terms in the aggregate, per device, with ``S`` its first horizon month, ``T`` this month and
+``F`` the first month not fully covered (``mi(cover_end + 1 day)``):
+
+* loses cover in month ``L = F`` (for devices needing data, the earlier of the licence and the
+  data ``F``), counted in the cliff edge when ``T <= L < S + 36``; when ``L < T`` the device is
+  counted as *already without cover*; when ``L >= S + 36`` it is covered to the horizon's end.
+* uncovered device-months over the horizon: ``36 - clamp(F - S, 0, 36)`` for licences, and
+  the same for data where data applies.
+* the gap still to close (from this month on): ``max(0, S + 36 - max(F, T))`` capped at 36;
+  the cost of closing it is those months times ``settings.UNIT_PRICES['licence_month']`` (and
+  ``['data_month']`` for data).
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+
+from devices.models import INACTIVE_STATUSES, DataPlan, Device, DeviceKind, Licence, Sim
+
+
+def month_index(day):
+    """``year * 12 + month - 1``: consecutive months have consecutive indices."""
+    return day.year * 12 + day.month - 1
+
+
+def month_from_index(index):
+    """The first day of the month with this ``month_index``."""
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month_start):
+    return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
+
+
+def add_months(day, months):
+    """``day`` moved by ``months`` calendar months, clamped to the end of a shorter month."""
+    index = month_index(day) + months
+    year, month = index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def horizon_months():
+    return getattr(settings, "HORIZON_MONTHS", 36)
+
+
+def horizon_start(device, today):
+    """The day the device's horizon starts: handover, else delivery, else ``today``."""
+    return device.handed_over_on or device.delivered_on or today
+
+
+def default_dfe_cover(device, today):
+    """The implied DfE-managed licence interval for a device with no licence rows."""
+    start = device.delivered_on or horizon_start(device, today)
+    return start, add_months(start, settings.DFE_LICENCE_MONTHS) - datetime.timedelta(days=1)
+
+
+def needs_data(device):
+    """Whether data cover applies: a router, or allocated to a child who needs connectivity."""
+    if device.kind == DeviceKind.ROUTER:
+        return True
+    from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation
+
+    return Allocation.objects.filter(
+        device=device, status__in=ACTIVE_ALLOCATION_STATUSES, child__needs_connectivity=True
+    ).exists()
+
+
+def _covers(intervals, first, last):
+    """Whether the union of closed date ``intervals`` covers every day from ``first`` to ``last``."""
+    reached = first - datetime.timedelta(days=1)
+    for start, end in sorted(intervals):
+        if start > reached + datetime.timedelta(days=1):
+            break
+        reached = max(reached, end)
+        if reached >= last:
+            return True
+    return reached >= last
+
+
+def device_months(device, today):
+    """The device's horizon, month by month.
+
+    Returns ``HORIZON_MONTHS`` tuples ``(month_start, licence_covered, data_covered)``;
+    ``data_covered`` is ``None`` when data cover does not apply to the device (see the module
+    docstring). Three or four queries, whatever the device.
+    """
+    start_day = horizon_start(device, today)
+    licences = list(Licence.objects.filter(device=device).values_list("start", "end"))
+    if not licences:
+        licences = [default_dfe_cover(device, today)]
+    data_applies = needs_data(device)
+    plans = []
+    if data_applies:
+        plans = list(DataPlan.objects.filter(sim__device=device).values_list("start", "end"))
+    first = month_index(start_day)
+    result = []
+    for index in range(first, first + horizon_months()):
+        month_start = month_from_index(index)
+        from_day = max(month_start, start_day)
+        last_day = month_end(month_start)
+        licence_ok = _covers(licences, from_day, last_day)
+        data_ok = _covers(plans, from_day, last_day) if data_applies else None
+        result.append((month_start, licence_ok, data_ok))
+    return result
+
+
+def first_gap(device, today):
+    """The first month from this month on, within the horizon, lacking licence or data cover.
+
+    ``None`` when the rest of the horizon is covered. Used by the ``horizon_gap`` daily check.
+    """
+    this_month = today.replace(day=1)
+    for month_start, licence_ok, data_ok in device_months(device, today):
+        if month_start < this_month:
+            continue
+        if not licence_ok or data_ok is False:
+            return month_start
+    return None
+
+
+# --- Aggregates in SQL ---------------------------------------------------------------------
+
+
+def _mi_sql(expr):
+    """SQL for ``month_index`` of a date expression on the current backend."""
+    if connection.vendor == "postgresql":
+        return f"(CAST(EXTRACT(YEAR FROM {expr}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {expr}) AS INTEGER) - 1)"
+    return f"(CAST(strftime('%Y', {expr}) AS INTEGER) * 12 + CAST(strftime('%m', {expr}) AS INTEGER) - 1)"
+
+
+def _next_day_sql(expr):
+    if connection.vendor == "postgresql":
+        return f"({expr} + 1)"
+    return f"date({expr}, '+1 day')"
+
+
+def _least(a, b):
+    return f"LEAST({a}, {b})" if connection.vendor == "postgresql" else f"MIN({a}, {b})"
+
+
+def _greatest(a, b):
+    return f"GREATEST({a}, {b})" if connection.vendor == "postgresql" else f"MAX({a}, {b})"
+
+
+def _date_literal(day):
+    """A SQL date literal for a ``datetime.date`` we built ourselves (never user input)."""
+    if connection.vendor == "postgresql":
+        return f"DATE '{day.isoformat()}'"
+    return f"'{day.isoformat()}'"
+
+
+@dataclass
+class LaHorizon:
+    """Horizon figures for one LA. ``cliff[i]`` devices lose cover in month ``months[i]``."""
+
+    local_authority_id: int
+    months: list
+    cliff: list
+    devices: int = 0
+    already_uncovered: int = 0
+    covered_to_end: int = 0
+    licence_uncovered_months: int = 0
+    data_uncovered_months: int = 0
+    licence_gap_months_ahead: int = 0
+    data_gap_months_ahead: int = 0
+    cost: Decimal = field(default_factory=lambda: Decimal("0.00"))
+
+    @property
+    def uncovered_months(self):
+        return self.licence_uncovered_months + self.data_uncovered_months
+
+    @property
+    def losing_cover(self):
+        return sum(self.cliff)
+
+    def rows(self):
+        """``(month_start, devices losing cover)`` for the 36 months from this month."""
+        return list(zip(self.months, self.cliff))
+
+
+def _cliff_sql(today, la_ids):
+    from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
+
+    d, lic, plan, sim = Device._meta.db_table, Licence._meta.db_table, DataPlan._meta.db_table, Sim._meta.db_table
+    alloc, child = Allocation._meta.db_table, Child._meta.db_table
+    h = horizon_months()
+    t = month_index(today)
+    day = _date_literal(today)
+    dfe = int(settings.DFE_LICENCE_MONTHS)
+    start_mi = _mi_sql(f"COALESCE(dv.handed_over_on, dv.delivered_on, {day})")
+    dfe_mi = _mi_sql(f"COALESCE(dv.delivered_on, dv.handed_over_on, {day})")
+    inactive = ", ".join(f"'{s}'" for s in INACTIVE_STATUSES)
+    active = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
+    la_filter = ""
+    if la_ids is not None:
+        la_filter = f"AND dv.local_authority_id IN ({', '.join(str(int(i)) for i in la_ids) or 'NULL'})"
+    # per device: S (first horizon month), FL / FD (first month without licence / data cover),
+    # ND (data applies). Then L = first month without the cover that applies.
+    sql = f"""
+WITH lic AS (
+  SELECT device_id, MAX("end") AS e FROM {lic} GROUP BY device_id
+), pl AS (
+  SELECT s.device_id, MAX(p."end") AS e FROM {plan} p JOIN {sim} s ON s.id = p.sim_id
+  WHERE s.device_id IS NOT NULL GROUP BY s.device_id
+), need AS (
+  SELECT DISTINCT a.device_id FROM {alloc} a JOIN {child} c ON c.id = a.child_id
+  WHERE a.status IN ({active}) AND c.needs_connectivity
+), per AS (
+  SELECT dv.local_authority_id AS la,
+    {start_mi} AS s,
+    CASE WHEN lic.e IS NULL THEN {dfe_mi} + {dfe} ELSE {_mi_sql(_next_day_sql('lic.e'))} END AS fl,
+    CASE WHEN dv.kind = 'router' OR need.device_id IS NOT NULL THEN 1 ELSE 0 END AS nd,
+    CASE WHEN pl.e IS NULL THEN -1 ELSE {_mi_sql(_next_day_sql('pl.e'))} END AS fd
+  FROM {d} dv
+  LEFT JOIN lic ON lic.device_id = dv.id
+  LEFT JOIN pl ON pl.device_id = dv.id
+  LEFT JOIN need ON need.device_id = dv.id
+  WHERE dv.status NOT IN ({inactive}) {la_filter}
+), lost AS (
+  SELECT la, s, fl, fd, nd,
+    CASE WHEN nd = 1 THEN {_least('fl', 'fd')} ELSE fl END AS l
+  FROM per
+)
+SELECT la,
+  CASE WHEN l >= s + {h} THEN -2 WHEN l < {t} THEN -1 WHEN l - {t} >= {h} THEN -2 ELSE l - {t} END AS bucket,
+  COUNT(*),
+  SUM({h} - {_least(str(h), _greatest('fl - s', '0'))}),
+  SUM(CASE WHEN nd = 1 THEN {h} - {_least(str(h), _greatest('fd - s', '0'))} ELSE 0 END),
+  SUM({_least(str(h), _greatest('0', f's + {h} - ' + _greatest('fl', str(t))))}),
+  SUM(CASE WHEN nd = 1 THEN {_least(str(h), _greatest('0', f's + {h} - ' + _greatest('fd', str(t))))} ELSE 0 END)
+FROM lost
+GROUP BY la, bucket
+"""
+    return sql
+
+
+def cliff_edge(today, la_ids=None):
+    """Horizon figures per LA, computed in one SQL query over every active device.
+
+    ``la_ids``: limit to these LAs (``None``: all). Returns ``{la_id: LaHorizon}`` with an
+    entry for every LA that has active devices. See the module docstring for the definitions.
+    """
+    h = horizon_months()
+    this_month = month_index(today)
+    sql = _cliff_sql(today, la_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    months = [month_from_index(this_month + i) for i in range(h)]
+    prices = settings.UNIT_PRICES
+    licence_price = Decimal(str(prices["licence_month"]))
+    data_price = Decimal(str(prices["data_month"]))
+    result = {}
+    for la, bucket, count, lic_unc, data_unc, lic_ahead, data_ahead in rows:
+        entry = result.get(la)
+        if entry is None:
+            entry = result[la] = LaHorizon(local_authority_id=la, months=months, cliff=[0] * h)
+        bucket = int(bucket)
+        if bucket == -1:
+            entry.already_uncovered += count
+        elif bucket == -2:
+            entry.covered_to_end += count
+        else:
+            entry.cliff[bucket] += count
+        entry.devices += count
+        entry.licence_uncovered_months += int(lic_unc or 0)
+        entry.data_uncovered_months += int(data_unc or 0)
+        entry.licence_gap_months_ahead += int(lic_ahead or 0)
+        entry.data_gap_months_ahead += int(data_ahead or 0)
+    for entry in result.values():
+        entry.cost = (licence_price * entry.licence_gap_months_ahead + data_price * entry.data_gap_months_ahead).quantize(
+            Decimal("0.01")
+        )
+    return result
+
+
+def la_horizon(local_authority, today):
+    """``LaHorizon`` for one LA (an empty one when it has no active devices)."""
+    la_id = getattr(local_authority, "pk", local_authority)
+    h = horizon_months()
+    this_month = month_index(today)
+    found = cliff_edge(today, la_ids=[la_id]).get(la_id)
+    if found is None:
+        months = [month_from_index(this_month + i) for i in range(h)]
+        found = LaHorizon(local_authority_id=la_id, months=months, cliff=[0] * h)
+    return found
+
+
+def cliff_edge_python(today, devices=None):
+    """The same figures as ``cliff_edge`` by a Python loop over devices (the benchmark's anchor).
+
+    Uses the same cover-end rule as the SQL, so both agree; it is here to be measured, not used.
+    """
+    h = horizon_months()
+    this_month = month_index(today)
+    months = [month_from_index(this_month + i) for i in range(h)]
+    prices = settings.UNIT_PRICES
+    result = {}
+    qs = devices if devices is not None else Device.objects.active()
+    for device in qs.iterator(chunk_size=2000):
+        licence_end = Licence.objects.filter(device=device).order_by("-end").values_list("end", flat=True).first()
+        plan_end = DataPlan.objects.filter(sim__device=device).order_by("-end").values_list("end", flat=True).first()
+        data_applies = needs_data(device)
+        s = month_index(horizon_start(device, today))
+        if licence_end is None:
+            fl = month_index(device.delivered_on or device.handed_over_on or today) + settings.DFE_LICENCE_MONTHS
+        else:
+            fl = month_index(licence_end + datetime.timedelta(days=1))
+        fd = month_index(plan_end + datetime.timedelta(days=1)) if plan_end else -1
+        lost = min(fl, fd) if data_applies else fl
+        entry = result.get(device.local_authority_id)
+        if entry is None:
+            entry = result[device.local_authority_id] = LaHorizon(device.local_authority_id, months, [0] * h)
+        entry.devices += 1
+        if lost >= s + h or lost - this_month >= h:
+            entry.covered_to_end += 1
+        elif lost < this_month:
+            entry.already_uncovered += 1
+        else:
+            entry.cliff[lost - this_month] += 1
+        entry.licence_uncovered_months += h - min(h, max(fl - s, 0))
+        entry.licence_gap_months_ahead += min(h, max(0, s + h - max(fl, this_month)))
+        if data_applies:
+            entry.data_uncovered_months += h - min(h, max(fd - s, 0))
+            entry.data_gap_months_ahead += min(h, max(0, s + h - max(fd, this_month)))
+    for entry in result.values():
+        entry.cost = (
+            Decimal(str(prices["licence_month"])) * entry.licence_gap_months_ahead
+            + Decimal(str(prices["data_month"])) * entry.data_gap_months_ahead
+        ).quantize(Decimal("0.01"))
+    return result
