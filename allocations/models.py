@@ -6,6 +6,8 @@ active (planned or handed over) allocation per device. Writes go through
 ``allocations.services``.
 """
 
+import calendar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -14,6 +16,15 @@ from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
 from devices.validators import format_uk_national
+
+
+def add_months(day, months):
+    """``day`` moved by whole calendar months (the 31st becomes the last day of a short month)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
 
 
 class YearGroup(models.TextChoices):
@@ -48,6 +59,29 @@ class ChildQuerySet(ScopedQuerySet):
 
     def active(self):
         return self.filter(anonymised_at__isnull=True)
+
+    def with_device_flag(self):
+        """Annotate ``has_device``: whether the child has a planned or handed-over allocation."""
+        return self.annotate(
+            has_device=models.Exists(Allocation.objects.filter(child=models.OuterRef("pk"), status__in=ACTIVE_ALLOCATION_STATUSES))
+        )
+
+    def due_for_anonymisation(self, *, today, months):
+        """Children whose last device's three-year horizon (from handover) ended more than
+        ``months`` months before ``today``, with nothing still planned for them."""
+        cutoff = add_months(today, -(settings.HORIZON_MONTHS + months))
+        return (
+            self.active()
+            .annotate(last_handover=models.Max("allocations__handed_over_on"))
+            .filter(last_handover__isnull=False, last_handover__lt=cutoff)
+            .exclude(models.Exists(Allocation.objects.filter(child=models.OuterRef("pk"), status=AllocationStatus.PLANNED)))
+        )
+
+    def needing_device(self):
+        """Children still waiting: they need a laptop, are not anonymised and have no active allocation."""
+        return self.active().filter(needs_laptop=True).exclude(
+            models.Exists(Allocation.objects.filter(child=models.OuterRef("pk"), status__in=ACTIVE_ALLOCATION_STATUSES))
+        )
 
 
 class Child(models.Model):
@@ -92,6 +126,11 @@ class Child(models.Model):
     @property
     def guardian_phone_display(self):
         return format_uk_national(self.guardian_phone)
+
+    @property
+    def language_name(self):
+        """The family's language in its own name (``Soomaali``, ``اردو``), as settings.LANGUAGES lists it."""
+        return dict(settings.LANGUAGES).get(self.preferred_language, self.preferred_language)
 
 
 class AllocationStatus(models.TextChoices):
@@ -149,3 +188,7 @@ class Allocation(models.Model):
 
     def get_absolute_url(self):
         return reverse("allocations:allocation_detail", args=[self.pk])
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_ALLOCATION_STATUSES

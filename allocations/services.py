@@ -1,0 +1,304 @@
+"""Domain writes for children and allocations.
+
+Every function here is keyword-only, runs in one transaction and locks the rows it changes
+(``select_for_update``, devices in primary-key order) so two officers acting at once cannot
+both succeed. Device status changes and the custody log go through
+``devices.services.transition``; this module never writes a ``DeviceEvent`` itself.
+
+A refused action raises ``AllocationError`` (a ``ValidationError``) with a message a user
+can act on; views show it instead of failing.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, AllocationStatus, Child
+from devices.models import Device, DeviceStatus, Ownership
+
+
+class AllocationError(ValidationError):
+    """An allocation action that the rules forbid, with a message for the user."""
+
+    def __str__(self):
+        return " ".join(str(m) for m in self.messages)
+
+
+def _moment(on):
+    """The custody-log time for an action dated ``on`` (now when it is today or unset)."""
+    if on is None or on == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(12, 0)))
+
+
+def _transition(*, device, to_status, by, note, on=None):
+    """Move ``device`` to ``to_status`` through the devices service, as a domain error if refused."""
+    from devices import services as device_services
+
+    try:
+        return device_services.transition(device=device, to_status=to_status, by=by, note=note, at=_moment(on))
+    except ValidationError as exc:  # TransitionNotAllowed: the lifecycle forbids this move
+        raise AllocationError(
+            _("Device %(serial)s: %(reason)s") % {"serial": device.serial, "reason": " ".join(str(m) for m in exc.messages)},
+            code="transition",
+        ) from exc
+
+
+def _lock_allocation(allocation):
+    return Allocation.objects.select_for_update().select_related("child", "device").get(pk=allocation.pk)
+
+
+def _lock_devices(*devices):
+    """Lock devices in primary-key order (no deadlock between two concurrent services)."""
+    pks = sorted({d.pk for d in devices})
+    locked = {d.pk: d for d in Device.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+    return [locked[d.pk] for d in devices]
+
+
+def _set_device_fields(device, by, **fields):
+    """Save fields the allocation owns (school, handover date, ownership) after a transition,
+    on a fresh copy so the status the transition wrote is kept and history records both."""
+    device.refresh_from_db()
+    for name, value in fields.items():
+        setattr(device, name, value)
+    device._history_user = by
+    device.save(update_fields=[*fields, "updated_at"])
+
+
+def _user_label(user):
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username())[:120]
+
+
+# Children ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_child(*, child, by):
+    """Validate and save a child (new or edited). The LA always follows the school's LA.
+
+    Guarantees: the reference is unique within the LA (a clear error, not a crash) and an
+    anonymised record cannot be edited back into personal data.
+    """
+    if child.pk and Child.objects.filter(pk=child.pk, anonymised_at__isnull=False).exists():
+        raise AllocationError(_("This child's record has been anonymised and can no longer be edited."), code="anonymised")
+    child.local_authority_id = child.school.local_authority_id
+    child.full_clean()
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError as exc:
+        raise AllocationError(_("Another child in this local authority already has reference %(ref)s.") % {"ref": child.reference}, code="duplicate") from exc
+    return child
+
+
+# Allocations ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def allocate(*, child, device, by, on=None):
+    """Plan to give ``device`` to ``child``.
+
+    Guarantees: the device belongs to the child's LA; it has no other planned or handed-over
+    allocation (the database constraint ``one_active_allocation_per_device`` decides, so a
+    concurrent allocation elsewhere, by any code path, is a clear error); the device moves to
+    *allocated* with a custody-log entry, and is assigned to the child's school.
+    """
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    (device,) = _lock_devices(device)
+    if child.anonymised_at:
+        raise AllocationError(_("This child's record has been anonymised: devices cannot be allocated."), code="anonymised")
+    if device.local_authority_id != child.local_authority_id:
+        raise AllocationError(
+            _("Device %(serial)s belongs to another local authority and cannot be allocated to this child.") % {"serial": device.serial},
+            code="other_la",
+        )
+    allocation = Allocation(
+        child=child, device=device, status=AllocationStatus.PLANNED, planned_on=on or timezone.localdate(), created_by=by
+    )
+    allocation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            allocation.save()
+    except IntegrityError as exc:
+        raise AllocationError(
+            _("Device %(serial)s is already allocated to another child. Return or cancel that allocation first.") % {"serial": device.serial},
+            code="already_allocated",
+        ) from exc
+    _transition(device=device, to_status=DeviceStatus.ALLOCATED, by=by, note=_("Allocation %(pk)s planned") % {"pk": allocation.pk}, on=on)
+    _set_device_fields(device, by, school_id=child.school_id)
+    return allocation
+
+
+@transaction.atomic
+def hand_over(*, allocation, on, handed_over_by, received_by, by):
+    """Record that the family received the device on ``on``.
+
+    Guarantees: only a planned allocation can be handed over; the device moves to *handed
+    over* and its ``handed_over_on`` is set, which starts its three-year horizon.
+    """
+    allocation = _lock_allocation(allocation)
+    if allocation.status != AllocationStatus.PLANNED:
+        raise AllocationError(
+            _("Only a planned allocation can be handed over; this one is “%(status)s”.") % {"status": allocation.get_status_display()},
+            code="not_planned",
+        )
+    if on is None or on > timezone.localdate():
+        raise AllocationError(_("The handover date must be today or in the past."), code="future")
+    (device,) = _lock_devices(allocation.device)
+    allocation.status = AllocationStatus.HANDED_OVER
+    allocation.handed_over_on = on
+    allocation.handed_over_by = (handed_over_by or _user_label(by))[:120]
+    allocation.received_by = (received_by or "")[:120]
+    allocation.full_clean(validate_constraints=False)
+    allocation.save()
+    _transition(device=device, to_status=DeviceStatus.HANDED_OVER, by=by, note=_("Allocation %(pk)s handed over") % {"pk": allocation.pk}, on=on)
+    _set_device_fields(device, by, handed_over_on=on)
+    return allocation
+
+
+@transaction.atomic
+def return_device(*, allocation, on, by, reason):
+    """The family gives a handed-over device back. The allocation ends as *returned*.
+
+    Guarantees: only a handed-over allocation can be returned (a planned one is cancelled); a device whose ownership has passed to
+    the family belongs to them and cannot be returned through an allocation.
+    """
+    allocation = _lock_allocation(allocation)
+    if allocation.status == AllocationStatus.PLANNED:
+        raise AllocationError(_("This device was never handed over: cancel the allocation instead."), code="not_handed_over")
+    if allocation.status not in ACTIVE_ALLOCATION_STATUSES:
+        raise AllocationError(
+            _("This allocation has already ended (“%(status)s”).") % {"status": allocation.get_status_display()}, code="ended"
+        )
+    (device,) = _lock_devices(allocation.device)
+    if device.ownership == Ownership.FAMILY:
+        raise AllocationError(_("This device now belongs to the family, so it cannot be returned to the council."), code="owned")
+    if on is None or on > timezone.localdate():
+        raise AllocationError(_("The return date must be today or in the past."), code="future")
+    _end(allocation, AllocationStatus.RETURNED, on, reason)
+    _transition(device=device, to_status=DeviceStatus.RETURNED, by=by, note=_("Allocation %(pk)s returned: %(reason)s") % {"pk": allocation.pk, "reason": reason}, on=on)
+    return allocation
+
+
+@transaction.atomic
+def cancel(*, allocation, by):
+    """Cancel a planned allocation (the device never reached the family); the device goes back to stock."""
+    allocation = _lock_allocation(allocation)
+    if allocation.status != AllocationStatus.PLANNED:
+        raise AllocationError(
+            _("Only a planned allocation can be cancelled; this one is “%(status)s”. Record a return instead.")
+            % {"status": allocation.get_status_display()},
+            code="not_planned",
+        )
+    (device,) = _lock_devices(allocation.device)
+    _end(allocation, AllocationStatus.CANCELLED, timezone.localdate(), "")
+    _transition(device=device, to_status=DeviceStatus.IN_STOCK, by=by, note=_("Allocation %(pk)s cancelled") % {"pk": allocation.pk})
+    return allocation
+
+
+@transaction.atomic
+def replace_device(*, allocation, new_device, by, reason):
+    """Swap a faulty device for ``new_device`` without breaking the child's history.
+
+    Guarantees: the old allocation ends as *returned*; the old device goes to repair (fault
+    reported, then in repair, as the devices transition table allows); a new allocation for
+    the same child links back through ``replaces``; if the old device had been handed over
+    the new one is handed over at once, to the same person.
+    """
+    allocation = _lock_allocation(allocation)
+    if allocation.status not in ACTIVE_ALLOCATION_STATUSES:
+        raise AllocationError(_("Only a current allocation can have its device replaced."), code="ended")
+    if new_device.pk == allocation.device_id:
+        raise AllocationError(_("Choose a different device as the replacement."), code="same_device")
+    old_device, new_device = _lock_devices(allocation.device, new_device)
+    if old_device.ownership == Ownership.FAMILY:
+        raise AllocationError(_("This device now belongs to the family; the council cannot replace it through an allocation."), code="owned")
+    today = timezone.localdate()
+    was_handed_over = allocation.status == AllocationStatus.HANDED_OVER
+    _end(allocation, AllocationStatus.RETURNED, today, _("Replaced: %(reason)s") % {"reason": reason})
+    note = _("Allocation %(pk)s: device replaced (%(reason)s)") % {"pk": allocation.pk, "reason": reason}
+    if old_device.status != DeviceStatus.FAULT_REPORTED:
+        _transition(device=old_device, to_status=DeviceStatus.FAULT_REPORTED, by=by, note=note)
+        old_device.refresh_from_db(fields=["status"])
+    _transition(device=old_device, to_status=DeviceStatus.IN_REPAIR, by=by, note=note)
+    new_allocation = allocate(child=allocation.child, device=new_device, by=by, on=today)
+    Allocation.objects.filter(pk=new_allocation.pk).update(replaces=allocation)
+    new_allocation.replaces = allocation
+    if was_handed_over:
+        new_allocation = hand_over(
+            allocation=new_allocation, on=today, handed_over_by=_user_label(by), received_by=allocation.received_by, by=by
+        )
+    return new_allocation
+
+
+@transaction.atomic
+def transfer_ownership(*, allocation, by, on):
+    """Pass ownership of a handed-over device to the family.
+
+    Guarantees: only a handed-over allocation qualifies; the device's ownership becomes
+    *family* and its status *ownership transferred*, with a custody-log entry. The
+    allocation stays handed over: the child keeps the device.
+    """
+    allocation = _lock_allocation(allocation)
+    if allocation.status != AllocationStatus.HANDED_OVER:
+        raise AllocationError(_("Ownership can be transferred only after the device has been handed over."), code="not_handed_over")
+    (device,) = _lock_devices(allocation.device)
+    if device.ownership == Ownership.FAMILY:
+        raise AllocationError(_("Ownership of this device has already been transferred to the family."), code="already")
+    if on is None or on > timezone.localdate():
+        raise AllocationError(_("The transfer date must be today or in the past."), code="future")
+    # The devices service sets ownership to family with the status change.
+    _transition(device=device, to_status=DeviceStatus.OWNERSHIP_TRANSFERRED, by=by, note=_("Allocation %(pk)s: ownership transferred to the family") % {"pk": allocation.pk}, on=on)
+    return allocation
+
+
+def _end(allocation, status, on, reason):
+    allocation.status = status
+    allocation.ended_on = on
+    if reason:
+        allocation.note = f"{allocation.note}\n{reason}".strip()
+    allocation.full_clean(validate_constraints=False)
+    allocation.save()
+
+
+# Data protection --------------------------------------------------------------------------
+
+
+def anonymous_reference(child):
+    """A stable, one-way replacement for the LA's reference: unique within the LA, not reversible
+    without the service's secret key, so counts per child survive but the link to the LA's
+    own systems is broken."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{child.local_authority_id}:{child.reference}".encode()).hexdigest()
+    return f"ANON-{digest[:16].upper()}"
+
+
+@transaction.atomic
+def anonymise_child(*, child, at=None):
+    """Remove a child's personal data, keeping the rows that make the counts.
+
+    Guarantees: names, guardian contact details and email are blanked; the reference is
+    replaced by ``anonymous_reference``; who handed over and received each device, and
+    allocation notes, are blanked; the same fields are purged from the change history
+    (the child's history never held names or contacts); ``anonymised_at`` is set. Idempotent.
+    """
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if child.anonymised_at:
+        return child
+    new_reference = anonymous_reference(child)
+    child.first_name = child.last_name = ""
+    child.guardian_name = child.guardian_phone = child.guardian_email = ""
+    child.reference = new_reference
+    child.anonymised_at = at or timezone.now()
+    child.save()
+    Child.history.filter(id=child.pk).update(reference=new_reference)
+    allocation_ids = list(child.allocations.values_list("pk", flat=True))
+    Allocation.objects.filter(pk__in=allocation_ids).update(handed_over_by="", received_by="", note="")
+    Allocation.history.filter(id__in=allocation_ids).update(handed_over_by="", received_by="", note="")
+    return child

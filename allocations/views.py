@@ -1,0 +1,314 @@
+"""Children and allocation pages. Thin: parse input, call a service or queryset, render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from django.views.generic.detail import SingleObjectMixin
+
+from allocations import data_protection, forms, services
+from allocations.filters import AllocationFilterSet, ChildFilterSet
+from allocations.letters import letter_context
+from allocations.models import Allocation, Child
+from allocations.tables import AllocationTable, ChildTable
+from core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView, RoleRequiredMixin, ScopedQuerysetMixin
+from devices.models import DeviceEvent
+
+#: Who may see children and allocations (within their scope). The London lead sees aggregates only.
+VIEW_ROLES = ("council_officer", "cio", "school_staff", "support_agent")
+#: Who may create and edit children and run every allocation action.
+MANAGE_ROLES = ("council_officer",)
+#: Who may record a handover (school staff, for their own school's children).
+HANDOVER_ROLES = ("council_officer", "school_staff")
+
+
+def _has_role(user, roles):
+    return user.is_superuser or user.role == "admin" or user.role in roles
+
+
+def permissions_for(user):
+    return {
+        "can_manage": _has_role(user, MANAGE_ROLES),
+        "can_hand_over": _has_role(user, HANDOVER_ROLES),
+        "can_export": _has_role(user, MANAGE_ROLES),
+    }
+
+
+# Children ---------------------------------------------------------------------------------
+
+
+class ChildListView(ObjectListView):
+    model = Child
+    table_class = ChildTable
+    filterset_class = ChildFilterSet
+    allowed_roles = VIEW_ROLES
+    title = gettext_lazy("Children")
+    export_name = "children"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("school").with_device_flag()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if _has_role(self.request.user, MANAGE_ROLES):
+            context["create_url_name"] = "allocations:child_create"
+        return context
+
+
+class ChildDetailView(ObjectDetailView):
+    model = Child
+    template_name = "allocations/child_detail.html"
+    allowed_roles = VIEW_ROLES
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("school", "local_authority")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        allocations = list(
+            self.object.allocations.select_related("device", "replaces__device").order_by("created_at", "pk")
+        )
+        context["allocations"] = allocations
+        context["current"] = [a for a in allocations if a.is_active]
+        context["allocate_form"] = forms.AllocateForm(user=self.request.user)
+        context.update(permissions_for(self.request.user))
+        return context
+
+
+class ChildEditMixin:
+    model = Child
+    form_class = forms.ChildForm
+    allowed_roles = MANAGE_ROLES
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            self.object = services.save_child(child=form.instance, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Child %(ref)s saved.") % {"ref": self.object.reference})
+        return redirect(self.object.get_absolute_url())
+
+
+class ChildCreateView(ChildEditMixin, ObjectCreateView):
+    title = gettext_lazy("Add a child")
+
+
+class ChildUpdateView(ChildEditMixin, ObjectUpdateView):
+    title = gettext_lazy("Edit child")
+
+    def get_queryset(self):
+        return super().get_queryset().active()
+
+
+class ChildExportView(ObjectDetailView):
+    """Subject access export: everything held about one child, as JSON or XLSX."""
+
+    model = Child
+    allowed_roles = MANAGE_ROLES
+
+    def get(self, request, *args, **kwargs):
+        child = self.get_object()
+        data = data_protection.subject_access_data(child, user=request.user)
+        name = get_valid_filename(f"subject-access-{child.reference}-{timezone.localdate():%Y%m%d}")
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(
+                data_protection.subject_access_xlsx(data),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            return response
+        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+        return response
+
+
+# Allocations ------------------------------------------------------------------------------
+
+
+class AllocationListView(ObjectListView):
+    model = Allocation
+    table_class = AllocationTable
+    filterset_class = AllocationFilterSet
+    allowed_roles = VIEW_ROLES
+    title = gettext_lazy("Allocations")
+    export_name = "allocations"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("child__school", "device")
+
+
+class AllocationDetailView(ObjectDetailView):
+    model = Allocation
+    template_name = "allocations/allocation_detail.html"
+    allowed_roles = VIEW_ROLES
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("child__school", "device", "replaces__device", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        allocation = self.object
+        context["replaced_by"] = list(allocation.replaced_by.select_related("device"))
+        context["events"] = allocation_events(allocation)
+        context["hand_over_form"] = forms.HandOverForm()
+        context["return_form"] = forms.ReturnForm()
+        context["replace_form"] = forms.ReplaceForm(user=self.request.user)
+        context["transfer_form"] = forms.TransferOwnershipForm()
+        context.update(permissions_for(self.request.user))
+        return context
+
+
+def allocation_events(allocation):
+    """The device's custody-log entries from the day this allocation was planned to the day it ended."""
+    events = DeviceEvent.objects.filter(device_id=allocation.device_id).select_related("actor").order_by("at", "pk")
+    start = allocation.planned_on or allocation.created_at.date()
+    events = events.filter(at__date__gte=start)
+    if allocation.ended_on:
+        events = events.filter(at__date__lte=allocation.ended_on)
+    return list(events[:200])
+
+
+class ActionView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, FormView):
+    """A confirmation page (GET) and a POST that calls one service. Refusals are messages."""
+
+    template_name = "allocations/action_form.html"
+    allowed_roles = MANAGE_ROLES
+    model = Allocation
+    title = ""
+    submit_label = gettext_lazy("Confirm")
+    success_message = ""
+    warning = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not _has_role(request.user, self.allowed_roles):
+            raise PermissionDenied
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.model is Allocation:
+            return qs.select_related("child__school", "device")
+        return qs.select_related("school")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url(result))
+
+    def get_success_url(self, result=None):
+        target = result if isinstance(result, Allocation) else self.object
+        return target.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title, submit_label=self.submit_label, warning=self.warning, object=self.object)
+        return context
+
+
+class ChildAllocateView(ActionView):
+    model = Child
+    form_class = forms.AllocateForm
+    title = gettext_lazy("Allocate a device")
+    submit_label = gettext_lazy("Allocate device")
+    success_message = gettext_lazy("Device allocated.")
+
+    def get_queryset(self):
+        return super().get_queryset().active()
+
+    def perform(self, form):
+        return services.allocate(child=self.object, device=form.device, by=self.request.user)
+
+
+class HandOverView(ActionView):
+    form_class = forms.HandOverForm
+    allowed_roles = HANDOVER_ROLES
+    title = gettext_lazy("Record handover")
+    submit_label = gettext_lazy("Record handover")
+    success_message = gettext_lazy("Handover recorded.")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.hand_over(
+            allocation=self.object, on=data["on"], handed_over_by=data["handed_over_by"], received_by=data["received_by"], by=self.request.user
+        )
+
+
+class ReturnView(ActionView):
+    form_class = forms.ReturnForm
+    title = gettext_lazy("Record a return")
+    submit_label = gettext_lazy("Record return")
+    success_message = gettext_lazy("Return recorded.")
+
+    def perform(self, form):
+        return services.return_device(allocation=self.object, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"], by=self.request.user)
+
+
+class CancelView(ActionView):
+    form_class = forms.CancelForm
+    title = gettext_lazy("Cancel this allocation")
+    submit_label = gettext_lazy("Cancel allocation")
+    success_message = gettext_lazy("Allocation cancelled.")
+    warning = gettext_lazy("The device goes back into stock. Use this only if the family never received it.")
+
+    def perform(self, form):
+        return services.cancel(allocation=self.object, by=self.request.user)
+
+
+class ReplaceView(ActionView):
+    form_class = forms.ReplaceForm
+    title = gettext_lazy("Replace a faulty device")
+    submit_label = gettext_lazy("Replace device")
+    success_message = gettext_lazy("Device replaced. The old device has been sent for repair.")
+
+    def perform(self, form):
+        return services.replace_device(allocation=self.object, new_device=form.device, reason=form.cleaned_data["reason"], by=self.request.user)
+
+
+class TransferOwnershipView(ActionView):
+    form_class = forms.TransferOwnershipForm
+    title = gettext_lazy("Transfer ownership to the family")
+    submit_label = gettext_lazy("Transfer ownership")
+    success_message = gettext_lazy("Ownership transferred to the family.")
+    warning = gettext_lazy("The council will no longer own this device. This cannot be undone.")
+
+    def perform(self, form):
+        return services.transfer_ownership(allocation=self.object, on=form.cleaned_data["on"], by=self.request.user)
+
+
+class LetterView(ObjectDetailView):
+    """A printable A4 letter for the family, in their language with English beside it."""
+
+    model = Allocation
+    template_name = "allocations/letter.html"
+    allowed_roles = VIEW_ROLES
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("child__school__local_authority", "device")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(letter_context(self.object, self.request, kind=self.request.GET.get("kind")))
+        return context
