@@ -1,0 +1,338 @@
+"""Domain writes for devices: the custody lifecycle and alert acknowledgement.
+
+The one way to change a device's status is ``transition(*, device, to_status, by, note="", at=None)``.
+It guarantees that:
+
+* the move is listed in ``TRANSITIONS`` (anything else raises ``TransitionNotAllowed``, a
+  ``ValidationError`` whose message a view shows to the user);
+* the device row is locked (``select_for_update``) for the rest of the caller's transaction, and
+  the check is made against the locked, current status, so two people acting at once cannot
+  both move it;
+* a ``DeviceEvent`` is written with the actor, the time and the note, and simple_history records
+  the change to the device (with ``by`` as the history user);
+* *ownership transferred* sets ``ownership`` to family; the first *handed over* after
+  *allocated* sets ``handed_over_on`` (the start of the three-year horizon) when unset;
+* *lost* or *stolen* sets the device's SIM to *suspension requested* and raises an
+  ``Alert(kind=lost_stolen)`` whose key is unique per device and event.
+
+For other apps (allocations) the moves that belong to an allocation are made by calling
+``transition`` directly, inside the caller's own ``transaction.atomic``:
+
+==========================  =============================================================
+allocations operation        device move(s)
+==========================  =============================================================
+allocate                     delivered / in stock / returned -> ``allocated``
+hand over                    allocated -> ``handed_over``
+cancel a planned allocation  allocated -> ``in_stock``
+return                       handed over / fault reported -> ``returned``
+transfer ownership           handed over -> ``ownership_transferred`` (ownership = family)
+replace (old device)         -> ``fault_reported`` -> ``in_repair`` (or -> ``replaced``)
+==========================  =============================================================
+
+The device page offers the moves that need no allocation through the named helpers:
+``mark_in_stock``, ``report_fault``, ``send_for_repair``, ``mark_repaired``, ``mark_lost``,
+``mark_stolen``, ``write_off``, ``record_return``, ``mark_replaced``.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Ownership, Sim
+
+S = DeviceStatus
+
+#: Allowed moves: from status -> the statuses it may move to.
+TRANSITIONS = {
+    S.DELIVERED: {S.IN_STOCK, S.ALLOCATED, S.FAULT_REPORTED, S.LOST, S.STOLEN, S.WRITTEN_OFF},
+    S.IN_STOCK: {S.ALLOCATED, S.FAULT_REPORTED, S.IN_REPAIR, S.LOST, S.STOLEN, S.WRITTEN_OFF},
+    S.ALLOCATED: {S.HANDED_OVER, S.IN_STOCK, S.FAULT_REPORTED, S.LOST, S.STOLEN},
+    S.HANDED_OVER: {S.OWNERSHIP_TRANSFERRED, S.FAULT_REPORTED, S.RETURNED, S.LOST, S.STOLEN},
+    S.OWNERSHIP_TRANSFERRED: {S.FAULT_REPORTED, S.LOST, S.STOLEN},
+    S.FAULT_REPORTED: {
+        S.IN_REPAIR, S.REPLACED, S.WRITTEN_OFF, S.RETURNED, S.LOST, S.STOLEN,
+        # the fault was resolved without a repair: back to where the device was
+        S.IN_STOCK, S.ALLOCATED, S.HANDED_OVER, S.OWNERSHIP_TRANSFERRED,
+    },
+    S.IN_REPAIR: {
+        S.IN_STOCK, S.ALLOCATED, S.HANDED_OVER, S.OWNERSHIP_TRANSFERRED,  # repaired
+        S.REPLACED, S.WRITTEN_OFF, S.LOST, S.STOLEN,
+    },
+    S.RETURNED: {S.IN_STOCK, S.ALLOCATED, S.FAULT_REPORTED, S.IN_REPAIR, S.LOST, S.STOLEN, S.WRITTEN_OFF},
+    S.REPLACED: {S.IN_REPAIR, S.IN_STOCK, S.WRITTEN_OFF},
+    S.LOST: {S.RETURNED, S.IN_STOCK, S.WRITTEN_OFF},  # found again
+    S.STOLEN: {S.RETURNED, S.IN_STOCK, S.WRITTEN_OFF},  # recovered
+    S.WRITTEN_OFF: set(),
+}
+
+#: Statuses a device is "in service" in: a repair or resolved fault returns to one of these.
+IN_SERVICE = {S.IN_STOCK, S.ALLOCATED, S.HANDED_OVER, S.OWNERSHIP_TRANSFERRED}
+
+#: Moves that belong to an allocation: made by ``allocations.services``, not the device page.
+ALLOCATION_MOVES = {S.ALLOCATED, S.HANDED_OVER, S.RETURNED, S.OWNERSHIP_TRANSFERRED}
+
+_EVENT_FOR_STATUS = {
+    S.DELIVERED: DeviceEvent.Kind.DELIVERED,
+    S.IN_STOCK: DeviceEvent.Kind.STOCKED,
+    S.ALLOCATED: DeviceEvent.Kind.ALLOCATED,
+    S.HANDED_OVER: DeviceEvent.Kind.HANDED_OVER,
+    S.OWNERSHIP_TRANSFERRED: DeviceEvent.Kind.OWNERSHIP_TRANSFERRED,
+    S.FAULT_REPORTED: DeviceEvent.Kind.FAULT_REPORTED,
+    S.IN_REPAIR: DeviceEvent.Kind.IN_REPAIR,
+    S.REPLACED: DeviceEvent.Kind.REPLACED,
+    S.RETURNED: DeviceEvent.Kind.RETURNED,
+    S.LOST: DeviceEvent.Kind.LOST,
+    S.STOLEN: DeviceEvent.Kind.STOLEN,
+    S.WRITTEN_OFF: DeviceEvent.Kind.WRITTEN_OFF,
+}
+
+#: The pseudo-status the device page uses for "repaired / fault resolved" (see ``mark_repaired``).
+REPAIRED = "repaired"
+
+
+class TransitionNotAllowed(ValidationError):
+    """A status change the lifecycle forbids. ``str()`` is a message for the user."""
+
+    def __str__(self):
+        return " ".join(str(m) for m in self.messages)
+
+
+def _label(status):
+    return str(dict(DeviceStatus.choices).get(status, status))
+
+
+def allowed_next(status):
+    """The statuses a device in ``status`` may move to, in the order the choices are declared."""
+    targets = TRANSITIONS.get(status, set())
+    return [value for value, _label_ in DeviceStatus.choices if value in targets]
+
+
+def can_transition(status, to_status):
+    return to_status in TRANSITIONS.get(status, set())
+
+
+def _event_kind(from_status, to_status):
+    if from_status in (S.IN_REPAIR, S.FAULT_REPORTED) and to_status in IN_SERVICE:
+        return DeviceEvent.Kind.REPAIRED
+    if from_status in (S.LOST, S.STOLEN) and to_status in (S.IN_STOCK, S.RETURNED):
+        return DeviceEvent.Kind.RETURNED
+    return _EVENT_FOR_STATUS[to_status]
+
+
+@transaction.atomic
+def transition(*, device, to_status, by, note="", at=None):
+    """Move ``device`` to ``to_status``, recording who (``by``), when (``at``, default now) and why.
+
+    Raises ``TransitionNotAllowed`` when the lifecycle forbids the move from the device's
+    current (locked) status. Returns the ``DeviceEvent`` written; ``device`` is updated in place.
+    """
+    if to_status not in DeviceStatus.values:
+        raise TransitionNotAllowed(_("“%(status)s” is not a device status.") % {"status": to_status}, code="unknown_status")
+    at = at or timezone.now()
+    locked = Device.objects.select_for_update().get(pk=device.pk)
+    from_status = locked.status
+    if not can_transition(from_status, to_status):
+        raise TransitionNotAllowed(
+            _("A device that is “%(current)s” cannot be marked “%(target)s”.")
+            % {"current": _label(from_status), "target": _label(to_status)},
+            code="transition_not_allowed",
+        )
+    locked.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == S.OWNERSHIP_TRANSFERRED and locked.ownership != Ownership.FAMILY:
+        locked.ownership = Ownership.FAMILY
+        fields.append("ownership")
+    if to_status == S.HANDED_OVER and from_status == S.ALLOCATED and locked.handed_over_on is None:
+        locked.handed_over_on = timezone.localdate(at) if timezone.is_aware(at) else at.date()
+        fields.append("handed_over_on")
+    locked._history_user = by
+    locked.save(update_fields=fields)
+    event = DeviceEvent(
+        device=locked, kind=_event_kind(from_status, to_status), from_status=from_status, to_status=to_status,
+        actor=by, at=at, note=note or "",
+    )
+    event.full_clean()
+    event.save()
+    if to_status in (S.LOST, S.STOLEN):
+        _flag_lost_or_stolen(device=locked, event=event, by=by)
+    for name in ("status", "ownership", "handed_over_on", "updated_at"):
+        setattr(device, name, getattr(locked, name))
+    return event
+
+
+def _flag_lost_or_stolen(*, device, event, by):
+    """Ask for the SIM to be suspended and raise an alert (one per device and event)."""
+    sim = Sim.objects.select_for_update().filter(device=device).first()
+    if sim is not None and sim.status == Sim.Status.ACTIVE:
+        sim.status = Sim.Status.SUSPENSION_REQUESTED
+        sim._history_user = by
+        sim.save(update_fields=["status"])
+    if sim is not None:
+        message = _("Device %(serial)s reported %(status)s: ask %(network)s to suspend SIM %(iccid)s.") % {
+            "serial": device.serial,
+            "status": _label(event.to_status).lower(),
+            "network": sim.network.name if sim.network_id else _("the network"),
+            "iccid": sim.iccid,
+        }
+    else:
+        message = _("Device %(serial)s reported %(status)s.") % {"serial": device.serial, "status": _label(event.to_status).lower()}
+    Alert.objects.get_or_create(
+        key=f"lost_stolen:device:{device.pk}:event:{event.pk}",
+        defaults={
+            "kind": Alert.Kind.LOST_STOLEN,
+            "local_authority_id": device.local_authority_id,
+            "school_id": device.school_id,
+            "device": device,
+            "sim": sim,
+            "message": message[:300],
+        },
+    )
+
+
+# Named helpers ----------------------------------------------------------------------------
+
+
+def mark_in_stock(*, device, by, note="", at=None):
+    """Put a delivered, returned or found device into stock."""
+    return transition(device=device, to_status=S.IN_STOCK, by=by, note=note, at=at)
+
+
+def report_fault(*, device, by, note="", at=None):
+    """Record a fault on a device (school staff may do this for their school's devices)."""
+    return transition(device=device, to_status=S.FAULT_REPORTED, by=by, note=note, at=at)
+
+
+def send_for_repair(*, device, by, note="", at=None):
+    return transition(device=device, to_status=S.IN_REPAIR, by=by, note=note, at=at)
+
+
+def repaired_status(device):
+    """Where a repaired device (or one whose fault was resolved) goes back to.
+
+    Family-owned: *ownership transferred*; with a handed-over allocation: *handed over*; with a
+    planned allocation: *allocated*; otherwise *in stock*.
+    """
+    if device.ownership == Ownership.FAMILY:
+        return S.OWNERSHIP_TRANSFERRED
+    from allocations.models import Allocation, AllocationStatus
+
+    statuses = set(
+        Allocation.objects.filter(device=device, status__in=[AllocationStatus.PLANNED, AllocationStatus.HANDED_OVER]).values_list(
+            "status", flat=True
+        )
+    )
+    if AllocationStatus.HANDED_OVER in statuses:
+        return S.HANDED_OVER
+    if AllocationStatus.PLANNED in statuses:
+        return S.ALLOCATED
+    return S.IN_STOCK
+
+
+@transaction.atomic
+def mark_repaired(*, device, by, note="", at=None):
+    """A device in repair (or with a fault reported) is back in service, where it was before."""
+    locked = Device.objects.select_for_update().get(pk=device.pk)
+    if locked.status not in (S.IN_REPAIR, S.FAULT_REPORTED):
+        raise TransitionNotAllowed(
+            _("Only a device in repair or with a fault reported can be marked repaired; this one is “%(current)s”.")
+            % {"current": _label(locked.status)},
+            code="not_in_repair",
+        )
+    return transition(device=device, to_status=repaired_status(locked), by=by, note=note, at=at)
+
+
+def mark_lost(*, device, by, note="", at=None):
+    """Record a lost device: its SIM is flagged for suspension and an alert is raised."""
+    return transition(device=device, to_status=S.LOST, by=by, note=note, at=at)
+
+
+def mark_stolen(*, device, by, note="", at=None):
+    """Record a stolen device: its SIM is flagged for suspension and an alert is raised."""
+    return transition(device=device, to_status=S.STOLEN, by=by, note=note, at=at)
+
+
+def write_off(*, device, by, note="", at=None):
+    return transition(device=device, to_status=S.WRITTEN_OFF, by=by, note=note, at=at)
+
+
+def record_return(*, device, by, note="", at=None):
+    """The device came back to the council (use ``allocations.services`` when it had an allocation)."""
+    return transition(device=device, to_status=S.RETURNED, by=by, note=note, at=at)
+
+
+def mark_replaced(*, device, by, note="", at=None):
+    return transition(device=device, to_status=S.REPLACED, by=by, note=note, at=at)
+
+
+# Who may do what from the device page ------------------------------------------------------
+
+LIFECYCLE_ROLES = ("council_officer", "admin")
+FAULT_ROLES = ("school_staff",)
+
+_PAGE_LABELS = {
+    S.IN_STOCK: gettext_lazy("Put in stock"),
+    S.FAULT_REPORTED: gettext_lazy("Report a fault"),
+    S.IN_REPAIR: gettext_lazy("Send for repair"),
+    REPAIRED: gettext_lazy("Repaired or fault resolved: back in service"),
+    S.REPLACED: gettext_lazy("Replaced by another device"),
+    S.LOST: gettext_lazy("Lost"),
+    S.STOLEN: gettext_lazy("Stolen"),
+    S.WRITTEN_OFF: gettext_lazy("Write off"),
+}
+
+
+def lifecycle_options(*, device, user):
+    """``(value, label)`` moves ``user`` may make from the device page, for ``device`` now.
+
+    Council officers and admins: every allowed move except those that belong to an allocation
+    (allocate, hand over, return, transfer ownership: made from the allocation). School staff:
+    report a fault only. Everyone else: none. ``device`` must already be visible to ``user``.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    role = "admin" if user.is_superuser else user.role
+    if role not in LIFECYCLE_ROLES + FAULT_ROLES:
+        return []
+    targets = [s for s in allowed_next(device.status) if s not in ALLOCATION_MOVES]
+    if device.status == S.ALLOCATED:
+        targets = [s for s in targets if s != S.IN_STOCK]  # cancel the allocation instead
+    if device.status in (S.IN_REPAIR, S.FAULT_REPORTED):
+        targets = [REPAIRED] + [s for s in targets if s not in IN_SERVICE]
+    if role in FAULT_ROLES:
+        targets = [s for s in targets if s == S.FAULT_REPORTED]
+    return [(s, _PAGE_LABELS.get(s, _label(s))) for s in targets]
+
+
+def apply_lifecycle_action(*, device, user, action, note=""):
+    """Make a device-page move chosen from ``lifecycle_options``; refuses anything else."""
+    allowed = {value for value, _label_ in lifecycle_options(device=device, user=user)}
+    if action not in allowed:
+        raise TransitionNotAllowed(
+            _("You cannot mark this device “%(target)s” from here.") % {"target": _PAGE_LABELS.get(action, _label(action))},
+            code="not_permitted",
+        )
+    if action == REPAIRED:
+        return mark_repaired(device=device, by=user, note=note)
+    return transition(device=device, to_status=action, by=user, note=note)
+
+
+# Alerts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge_alert(*, alert, by):
+    """Mark an alert as seen by ``by``. Idempotent: a second acknowledgement changes nothing.
+
+    Refuses (``ValidationError``) an alert outside ``by``'s scope.
+    """
+    locked = Alert.objects.select_for_update().filter(pk=alert.pk).first()
+    if locked is None or not Alert.objects.visible_to(by).filter(pk=alert.pk).exists():
+        raise ValidationError(_("This alert is not one of yours to acknowledge."), code="not_visible")
+    if locked.acknowledged_at is None:
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = by
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    alert.acknowledged_at, alert.acknowledged_by_id = locked.acknowledged_at, locked.acknowledged_by_id
+    return locked
