@@ -274,3 +274,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --- support settings
+# Business hours for support SLAs: weekdays (0 = Monday) from start to end, local time.
+SUPPORT_BUSINESS_HOURS = {"timezone": "Europe/London", "days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}
+# England and Wales bank holidays (gov.uk/bank-holidays), no SLA clock runs on these days.
+SUPPORT_BANK_HOLIDAYS = [
+    "2025-01-01", "2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25", "2025-12-25", "2025-12-26",
+    "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28",
+    "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28",
+    "2028-01-03", "2028-04-14", "2028-04-17", "2028-05-01", "2028-05-29", "2028-08-28", "2028-12-25", "2028-12-26",
+]
+# SLA targets in business hours, per priority: first response and resolution.
+SUPPORT_SLA_TARGETS = {
+    "urgent": {"first_response": 1, "resolution": 8},
+    "high": {"first_response": 4, "resolution": 16},
+    "normal": {"first_response": 8, "resolution": 40},
+    "low": {"first_response": 16, "resolution": 80},
+}
+# Public help form: at most this many submissions per address per window (seconds).
+SUPPORT_PUBLIC_RATE_LIMIT = env.int("SUPPORT_PUBLIC_RATE_LIMIT", default=5)
+SUPPORT_PUBLIC_RATE_WINDOW = env.int("SUPPORT_PUBLIC_RATE_WINDOW", default=3600)
+# Attachments: photos and PDFs, checked by their content, not their name.
+SUPPORT_ATTACHMENT_MAX_BYTES = env.int("SUPPORT_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Absolute address of the service, for links in support emails (the family's private link).
+SUPPORT_SITE_URL = env("SUPPORT_SITE_URL", default="http://localhost:8000")
