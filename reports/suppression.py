@@ -1,0 +1,134 @@
+"""Small-number suppression for figures that leave the council (London view, DfE return).
+
+Primary suppression hides every count from 1 to 4. Secondary suppression then hides more cells
+until no hidden cell can be worked out exactly from the published cells and the table's sums.
+
+A table is a set of cells (``key -> int``) and a list of additive relations: each relation is
+``(total_key, [part_keys])`` meaning ``cells[total_key] == sum(cells[p] for p in parts)``. The
+row totals, column totals and grand total of a table are all such relations.
+
+A hidden cell can be derived exactly iff its unit vector lies in the row space of the relations
+restricted to the hidden cells (published cells are constants). We test that with exact
+rational elimination (``fractions.Fraction``), and while any hidden cell is derivable we hide
+the smallest non-zero published cell of a relation through it that has the fewest hidden
+cells (a total only when nothing else is left). Each round hides at least one more cell, so
+this ends; usually in one or two rounds.
+"""
+
+from fractions import Fraction
+
+PRIMARY_MIN, PRIMARY_MAX = 1, 4
+SUPPRESSED = "[c]"
+
+
+def is_primary(value):
+    return isinstance(value, int) and PRIMARY_MIN <= value <= PRIMARY_MAX
+
+
+def _equations(relations):
+    """Each relation as ``{key: coefficient}`` with total − sum(parts) = 0."""
+    eqs = []
+    for total_key, parts in relations:
+        eq = {}
+        for p in parts:
+            eq[p] = eq.get(p, 0) + 1
+        eq[total_key] = eq.get(total_key, 0) - 1
+        eqs.append({k: v for k, v in eq.items() if v})
+    return eqs
+
+
+def derivable(hidden, relations):
+    """The hidden cells whose exact value follows from the relations and the published cells."""
+    hidden = sorted(hidden, key=repr)
+    if not hidden:
+        return set()
+    index = {k: i for i, k in enumerate(hidden)}
+    rows = []
+    for eq in _equations(relations):
+        row = [Fraction(0)] * len(hidden)
+        any_hidden = False
+        for k, c in eq.items():
+            if k in index:
+                row[index[k]] = Fraction(c)
+                any_hidden = True
+        if any_hidden:
+            rows.append(row)
+    # Reduced row echelon form.
+    pivots = []
+    r = 0
+    n = len(hidden)
+    for col in range(n):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        lead = rows[r][col]
+        rows[r] = [v / lead for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][col] != 0:
+                factor = rows[i][col]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(col)
+        r += 1
+        if r == len(rows):
+            break
+    pivot_set = set(pivots)
+    free = [c for c in range(n) if c not in pivot_set]
+    found = set()
+    for i, col in enumerate(pivots):
+        # A pivot variable is fixed when its reduced row has no free variable in it.
+        if all(rows[i][f] == 0 for f in free):
+            found.add(hidden[col])
+    return found
+
+
+def suppress(cells, relations, protect=()):
+    """Return the set of keys to hide.
+
+    ``cells``: ``{key: int}``; ``relations``: see the module docstring; ``protect``: keys never
+    primarily suppressed (for example a count known to be public). Zero is never primary.
+    """
+    hidden = {k for k, v in cells.items() if is_primary(v) and k not in protect}
+    totals = {t for t, _ in relations}
+    relation_sets = [set(parts) | {t} for t, parts in relations]
+    for _ in range(len(cells) + 1):
+        exposed = derivable(hidden, relations)
+        if not exposed:
+            return hidden
+        for key in sorted(exposed, key=repr):
+            if key not in derivable(hidden, relations):
+                continue
+            candidates = [s for s in relation_sets if key in s and (s - hidden)]
+            if not candidates:
+                continue
+            # The relation with the fewest hidden cells is the one that gives the cell away.
+            rel = min(candidates, key=lambda s: (len(s & hidden), len(s)))
+            options = sorted(
+                rel - hidden,
+                key=lambda k: (k in totals, cells[k] == 0, cells[k], repr(k)),
+            )
+            hidden.add(options[0])
+    return hidden
+
+
+def grid_relations(row_keys, col_keys, total_row=None, total_col=None):
+    """Relations for a grid of cells keyed ``(row, col)`` with optional totals.
+
+    ``total_col``: the column holding each row's total; ``total_row``: the row holding each
+    column's total (and, with both, the grand total at ``(total_row, total_col)``).
+    """
+    relations = []
+    rows = list(row_keys) + ([total_row] if total_row is not None else [])
+    cols = list(col_keys) + ([total_col] if total_col is not None else [])
+    if total_col is not None:
+        for r in rows:
+            relations.append(((r, total_col), [(r, c) for c in col_keys]))
+    if total_row is not None:
+        for c in cols:
+            relations.append(((total_row, c), [(r, c) for r in row_keys]))
+    return relations
+
+
+def apply(cells, hidden, marker=SUPPRESSED):
+    """``cells`` with hidden values replaced by ``marker``."""
+    return {k: (marker if k in hidden else v) for k, v in cells.items()}

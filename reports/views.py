@@ -1,0 +1,252 @@
+"""Reports pages: the CIO dashboard, the DfE return download, the London view, need estimates
+and API tokens. Views parse input, call ``reports.figures`` / services, and render."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView, View
+
+from accounts.models import LocalAuthority
+from core.exports import neutralise
+from core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView, RoleRequiredMixin, ScopedQuerysetMixin
+from reports import dfe_return, figures, london, services
+from reports.filters import ApiTokenFilterSet, NeedEstimateFilterSet
+from reports.forms import ApiTokenForm, NeedEstimateForm
+from reports.models import ApiToken, NeedEstimate
+from reports.tables import ApiTokenTable, NeedEstimateTable
+
+CIO_ROLES = ("cio", "council_officer")
+ESTIMATE_ROLES = ("cio", "council_officer", "school_staff")
+
+
+def la_for(request):
+    """The LA a CIO or officer reports on: their own. Admins choose one with ``?la=CODE``."""
+    user = request.user
+    if user.is_superuser or user.role == "admin":
+        code = request.GET.get("la", "")
+        las = LocalAuthority.objects.order_by("name")
+        la = las.filter(code=code[:3]).first() if code else las.first()
+        if la is None:
+            raise Http404
+        return la
+    if user.role in CIO_ROLES and user.local_authority_id:
+        return user.local_authority
+    raise PermissionDenied
+
+
+def chart(chart_id, kind, labels, datasets, y_label=""):
+    return {"id": chart_id, "type": kind, "labels": [str(x) for x in labels], "y": str(y_label),
+            "datasets": [{"label": str(label), "data": [float(v) if v is not None else None for v in data]} for label, data in datasets]}
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    """Need against supply, progress, the cliff edge, allowance evidence and support, for one LA."""
+
+    template_name = "reports/dashboard.html"
+    allowed_roles = CIO_ROLES
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        la = la_for(self.request)
+        dash = figures.dashboard(la)
+        t = dash.total
+        progress = [
+            (_("Handed over"), t.children_handed_over),
+            (_("Allocated, not yet handed over"), max(0, t.children_with_device - t.children_handed_over)),
+            (_("Awaiting a device"), t.children_awaiting_device),
+        ]
+        need_supply = [
+            (_("Children needing a device"), t.children_need_device),
+            (_("Estimated need not yet named"), t.estimated_device_need),
+            (_("Devices in service"), t.devices),
+            (_("Laptop shortfall"), t.laptop_shortfall),
+        ]
+        cliff = list(zip(dash.horizon.months, dash.horizon.cliff, dash.horizon.cumulative()))
+        charts = [
+            chart("need-supply", "bar", [x[0] for x in need_supply], [(_("Count"), [x[1] for x in need_supply])]),
+            chart("progress", "doughnut", [x[0] for x in progress], [(_("Children"), [x[1] for x in progress])]),
+            chart("cliff", "bar", [m.strftime("%b %Y") for m, _n, _c in cliff], [(_("Devices losing cover"), [n for _m, n, _c in cliff])], _("Devices")),
+            chart("allowance", "line", [r.month.strftime("%b %Y") for r in dash.allowance], [(_("Share that used all 3 GB (%)"), [r.share for r in dash.allowance])], "%"),
+        ]
+        if dash.support is not None:
+            charts.append(chart("languages", "bar", [x[1] for x in dash.support.by_language], [(_("Tickets"), [x[3] for x in dash.support.by_language])]))
+        context.update(
+            title=_("Dashboard for %(la)s") % {"la": la.name}, la=la, dash=dash, progress=progress, need_supply=need_supply,
+            cliff=cliff, charts={"charts": charts}, is_admin=self.request.user.is_superuser or self.request.user.role == "admin",
+            las=LocalAuthority.objects.order_by("name") if (self.request.user.is_superuser or self.request.user.role == "admin") else [],
+        )
+        return context
+
+
+class DfeReturnView(RoleRequiredMixin, View):
+    """The DfE return workbook for the user's LA, as a download."""
+
+    allowed_roles = CIO_ROLES
+
+    def get(self, request):
+        la = la_for(request)
+        wb = dfe_return.build_workbook(la)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{dfe_return.filename(la)}"'
+        return response
+
+
+class LondonView(RoleRequiredMixin, TemplateView):
+    """Every LA side by side: aggregates only, counts from 1 to 4 and their giveaways hidden."""
+
+    template_name = "reports/london.html"
+    allowed_roles = ("london_lead",)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        header, rows = london.london_table().published()
+        context.update(title=_("London view"), header=header, rows=rows[:-1], total=rows[-1], today=timezone.localdate())
+        return context
+
+
+class LondonCsvView(RoleRequiredMixin, View):
+    """The London table as open data (CSV), suppressed exactly as on the page."""
+
+    allowed_roles = ("london_lead",)
+
+    def get(self, request):
+        header, rows = london.london_table().published()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([neutralise(str(h)) for h in header])
+        for row in rows:
+            writer.writerow([neutralise(str(v) if not isinstance(v, int) else v) for v in row])
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="london-devices-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response
+
+
+# --- need estimates ----------------------------------------------------------------------------
+
+
+class NeedEstimateListView(ObjectListView):
+    model = NeedEstimate
+    table_class = NeedEstimateTable
+    filterset_class = NeedEstimateFilterSet
+    allowed_roles = ESTIMATE_ROLES
+    create_url_name = "reports:need_estimate_create"
+    title = gettext_lazy("Estimates of need not yet named")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("school")
+
+
+class NeedEstimateFormMixin:
+    model = NeedEstimate
+    form_class = NeedEstimateForm
+    allowed_roles = ESTIMATE_ROLES
+    success_url = reverse_lazy("reports:need_estimate_list")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_success_url(self):
+        return str(self.success_url)
+
+
+class NeedEstimateCreateView(NeedEstimateFormMixin, ObjectCreateView):
+    title = gettext_lazy("Add an estimate of need")
+
+    def save(self, form):
+        d = form.cleaned_data
+        estimate = services.record_need_estimate(
+            school=d["school"], kind=d["kind"], count=d["count"], estimated_on=d["estimated_on"], note=d["note"], by=self.request.user
+        )
+        messages.success(self.request, _("Estimate saved."))
+        return estimate
+
+
+class NeedEstimateUpdateView(NeedEstimateFormMixin, ObjectUpdateView):
+    title = gettext_lazy("Change an estimate of need")
+
+    def save(self, form):
+        d = form.cleaned_data
+        estimate = services.update_need_estimate(
+            estimate=self.object, kind=d["kind"], count=d["count"], estimated_on=d["estimated_on"], note=d["note"], by=self.request.user
+        )
+        messages.success(self.request, _("Estimate saved."))
+        return estimate
+
+
+class NeedEstimateDeleteView(RoleRequiredMixin, ScopedQuerysetMixin, View):
+    model = NeedEstimate
+    allowed_roles = ESTIMATE_ROLES
+
+    def post(self, request, pk):
+        estimate = get_object_or_404(self.get_queryset(), pk=pk)
+        services.delete_need_estimate(estimate=estimate, by=request.user)
+        messages.success(request, _("Estimate deleted."))
+        return redirect("reports:need_estimate_list")
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+class ApiTokenListView(ObjectListView):
+    model = ApiToken
+    table_class = ApiTokenTable
+    filterset_class = ApiTokenFilterSet
+    allowed_roles = ("council_officer",)
+    create_url_name = "reports:token_create"
+    title = gettext_lazy("API tokens")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("network_operator")
+
+
+class ApiTokenDetailView(ObjectDetailView):
+    model = ApiToken
+    template_name = "reports/apitoken_detail.html"
+    allowed_roles = ("council_officer",)
+
+
+class ApiTokenCreateView(RoleRequiredMixin, FormView):
+    """Create a token and show it once, on this response only (it is never stored or redirected)."""
+
+    form_class = ApiTokenForm
+    template_name = "core/object_form.html"
+    allowed_roles = ("council_officer",)
+    extra_context = {"title": gettext_lazy("Create an API token")}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        token, raw = services.create_api_token(
+            name=d["name"], kind=d["kind"], supplier_name=d.get("supplier_name", ""),
+            network_operator=d.get("network_operator"), by=self.request.user,
+        )
+        response = render(self.request, "reports/apitoken_created.html", {"object": token, "raw": raw, "title": _("API token created")})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(RoleRequiredMixin, ScopedQuerysetMixin, View):
+    model = ApiToken
+    allowed_roles = ("council_officer",)
+
+    def post(self, request, pk):
+        token = get_object_or_404(self.get_queryset(), pk=pk)
+        services.revoke_api_token(token=token, by=request.user)
+        messages.success(request, _("Token revoked. Requests using it are now refused."))
+        return redirect(reverse("reports:token_detail", args=[token.pk]))
