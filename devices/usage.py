@@ -1,0 +1,425 @@
+"""Data usage files from network operators: read, validate, upsert ``UsageReading`` rows.
+
+Operators' files differ. Each operator has a mapping of header aliases (``OPERATOR_MAPPINGS``);
+every mapping also accepts the common aliases, so a file laid out like another operator's
+still reads. A file needs a SIM column (ICCID or mobile number), a usage column and a period
+column:
+
+* SIM: ``ICCID`` / ``SIM Number`` (19-20 digits, Luhn-checked) or ``MSISDN`` /
+  ``Mobile Number`` (any UK mobile format, matched in E.164). When both are present the ICCID
+  is used.
+* Usage: the unit comes from the header: ``Usage (MB)`` in megabytes, ``Data Used (GB)`` in
+  gigabytes (x 1024, as a plan's 3 GB is 3,072 MB), ``Usage (KB)`` in kilobytes, ``Bytes``
+  in bytes (/ 1024 / 1024). Stored as MB.
+* Period: a month (``2026-03``, ``Mar 2026``, ``March 2026``, ``03/2026``) gives a monthly
+  reading for that month. A full date (``14/03/2026``, ``2026-03-14``, a date cell) gives a daily
+  reading, except in a column headed ``Month`` / ``Bill Period`` where a date cell (Excel
+  often stores "Mar 2026" as 1 March) means that month.
+
+Guarantees: every cell is validated and every problem reported as ``row N, column: message``
+(N as the spreadsheet shows it); if any row has an error nothing is written. Rows for SIMs we
+do not know (or, on the web, SIMs outside the officer's LA) are listed with their row numbers,
+not dropped silently, and not written. There is one reading per SIM, period and granularity:
+re-importing a file replaces the readings (an upsert), never adds to them; the same SIM and
+period twice in one file is an error.
+
+Speed: one pass over the rows, SIM lookup by chunked ``IN`` queries into one dict, and the
+upsert as ``INSERT ... ON CONFLICT DO UPDATE`` in batches (PostgreSQL: ``COPY`` into a
+temporary table then one upsert; SQLite: ``executemany``). No model instance per row.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.imports.readers import ReadError, header_key, open_spreadsheet
+from devices.models import NetworkOperator, Sim, UsageReading
+from devices.validators import luhn_ok, normalise_uk_mobile
+
+MB = 1.0
+UNIT_FACTORS = {"mb": MB, "gb": 1024.0, "kb": 1 / 1024, "bytes": 1 / (1024 * 1024)}
+
+COMMON_ALIASES = {
+    "iccid": ["ICCID", "SIM Number", "SIM", "SIM Serial", "SIM ICCID"],
+    "msisdn": ["MSISDN", "Mobile Number", "Phone Number", "Mobile", "Number"],
+    "usage_mb": ["Usage (MB)", "Data Used (MB)", "Data (MB)", "MB", "MB Used", "Usage MB"],
+    "usage_gb": ["Data Used (GB)", "Usage (GB)", "Data (GB)", "GB", "GB Used"],
+    "usage_kb": ["Usage (KB)", "Data Used (KB)", "KB"],
+    "usage_bytes": ["Bytes", "Data (Bytes)", "Usage (Bytes)", "Bytes Used"],
+    "month": ["Month", "Bill Period", "Billing Period", "Period", "Billing Month"],
+    "date": ["Date", "Usage Date", "Day"],
+}
+
+#: Operator -> its own header names, on top of ``COMMON_ALIASES``.
+OPERATOR_MAPPINGS = {
+    "ee": {"iccid": ["SIM Number"], "msisdn": ["Mobile Number"], "usage_gb": ["Data Used (GB)"], "month": ["Bill Period"]},
+    "vodafone": {"iccid": ["ICCID"], "msisdn": ["MSISDN"], "usage_mb": ["Usage (MB)"], "month": ["Month"]},
+    "o2": {"iccid": ["SIM Serial Number"], "msisdn": ["Connection Number"], "usage_mb": ["Total Data (MB)"], "month": ["Invoice Month"]},
+    "three": {"iccid": ["ICCID"], "msisdn": ["MSISDN"], "usage_bytes": ["Bytes", "Total Bytes"], "date": ["Date"]},
+    "generic": {},
+}
+
+MAX_UNKNOWN_LISTED = 1000
+
+
+@dataclass
+class UsageImportResult:
+    """What an import did (or would do): counts, row errors, unknown SIMs."""
+
+    operator: str
+    rows: int = 0
+    written: int = 0
+    errors: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)  # (row number, identifier as given)
+    unknown_count: int = 0
+    periods: set = field(default_factory=set)
+    dry_run: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class UsageFileError(Exception):
+    """The file as a whole cannot be imported (unreadable, or a required column is missing)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def operator_choices():
+    """``[(key, label)]`` for the known operator mappings."""
+    names = dict(NetworkOperator.objects.values_list("slug", "name"))
+    return [(key, names.get(key, key.capitalize() if key != "generic" else _("Other (common column names)"))) for key in OPERATOR_MAPPINGS]
+
+
+def resolve_operator(name):
+    """The mapping key for an operator given by slug or name (``EE``, ``vodafone``...)."""
+    key = header_key(name)
+    if key in OPERATOR_MAPPINGS:
+        return key
+    for slug, op_name in NetworkOperator.objects.values_list("slug", "name"):
+        if header_key(op_name) == key or header_key(slug) == key:
+            return slug if slug in OPERATOR_MAPPINGS else "generic"
+    raise UsageFileError(
+        _("We do not know the operator “%(name)s”. Known operators: %(known)s.") % {"name": name, "known": ", ".join(OPERATOR_MAPPINGS)}
+    )
+
+
+def aliases_for(operator):
+    mapping = {k: list(v) for k, v in COMMON_ALIASES.items()}
+    for column, names in OPERATOR_MAPPINGS[operator].items():
+        mapping[column] = names + mapping[column]
+    return mapping
+
+
+def _locate_columns(headers, operator):
+    """``{logical column: index}`` for the file's headers; raises if a required one is missing."""
+    keys = [header_key(h) for h in headers]
+    found = {}
+    for column, names in aliases_for(operator).items():
+        for name in names:
+            k = header_key(name)
+            if k in keys:
+                found[column] = keys.index(k)
+                break
+    usage = [c for c in ("usage_mb", "usage_gb", "usage_kb", "usage_bytes") if c in found]
+    missing = []
+    if "iccid" not in found and "msisdn" not in found:
+        missing.append(_("a SIM column (ICCID or Mobile Number)"))
+    if not usage:
+        missing.append(_("a usage column (Usage (MB), Data Used (GB) or Bytes)"))
+    if "month" not in found and "date" not in found:
+        missing.append(_("a period column (Month, Bill Period or Date)"))
+    if missing:
+        raise UsageFileError(
+            _("The file is missing %(missing)s. Its columns are: %(headers)s.")
+            % {"missing": "; ".join(missing), "headers": ", ".join(h for h in headers if h) or _("none")}
+        )
+    return found, usage[0]
+
+
+_MONTH_NAMES = {
+    name: i + 1
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"), ("jul", "july"),
+         ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december")]
+    )
+    for name in names
+}
+_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_WORD_MY = re.compile(r"^([A-Za-z]+)\.?[\s\-/,]*(\d{2}|\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
+
+
+def _year(text):
+    n = int(text)
+    return 2000 + n if len(text) == 2 else n
+
+
+def _month(year, month):
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise ValueError
+    return datetime.date(year, month, 1)
+
+
+def parse_period(value, month_column):
+    """``(period, granularity)`` from a cell; raises ``ValueError`` with a user message."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        if month_column:
+            return value.replace(day=1), UsageReading.Granularity.MONTH
+        return value, UsageReading.Granularity.DAY
+    text = str(value).strip()
+    try:
+        m = _YM.match(text)
+        if m:
+            return _month(int(m.group(1)), int(m.group(2))), UsageReading.Granularity.MONTH
+        m = _MY.match(text)
+        if m:
+            return _month(int(m.group(2)), int(m.group(1))), UsageReading.Granularity.MONTH
+        m = _WORD_MY.match(text)
+        if m and m.group(1).lower() in _MONTH_NAMES:
+            return _month(_year(m.group(2)), _MONTH_NAMES[m.group(1).lower()]), UsageReading.Granularity.MONTH
+        m = _DMY.match(text)
+        if m:
+            day = datetime.date(_year(m.group(3)), int(m.group(2)), int(m.group(1)))
+        else:
+            m = _YMD.match(text)
+            if not m:
+                raise ValueError
+            day = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ValueError(
+            _("“%(value)s” is not a month or date we can read. Use a month like 2026-03, Mar 2026 or 03/2026, or a date like 14/03/2026.")
+            % {"value": text[:30]}
+        ) from None
+    if not 2000 <= day.year <= 2100:
+        raise ValueError(_("The year %(year)s is out of range.") % {"year": day.year})
+    if month_column:
+        return day.replace(day=1), UsageReading.Granularity.MONTH
+    return day, UsageReading.Granularity.DAY
+
+
+def parse_usage(value, factor):
+    """MB from a usage cell in the column's unit; raises ``ValueError`` with a user message."""
+    if isinstance(value, bool):
+        raise ValueError(_("This is not a number."))
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).replace(",", "").strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": text[:30]}) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(_("This is not a number."))
+    if number < 0:
+        raise ValueError(_("Usage cannot be negative."))
+    return round(number * factor, 3)
+
+
+def _iccid_key(value):
+    if isinstance(value, float):
+        # Excel keeps 15 significant digits: a 19-20 digit ICCID stored as a number is damaged.
+        raise ValueError(_("This ICCID was saved as a number, so Excel has changed its last digits. Format the column as text and copy the ICCIDs in again."))
+    digits = re.sub(r"[\s\-]", "", str(value))
+    if not digits.isdigit() or not 19 <= len(digits) <= 20:
+        raise ValueError(_("An ICCID has 19 or 20 digits; this has %(n)s characters.") % {"n": len(digits)})
+    if not luhn_ok(digits):
+        raise ValueError(_("This ICCID's check digit is wrong: check for a mistyped digit."))
+    return digits
+
+
+def _msisdn_key(value):
+    from django.core.exceptions import ValidationError
+
+    try:
+        return normalise_uk_mobile(value)
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0]) from None
+
+
+def _lookup(sims, column, keys):
+    """``{key: sim id}`` for the keys that match a SIM in ``sims``, in chunked queries."""
+    found = {}
+    keys = list(keys)
+    for i in range(0, len(keys), 5000):
+        found.update(sims.filter(**{f"{column}__in": keys[i : i + 5000]}).values_list(column, "id"))
+    return found
+
+
+def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, max_rows=None, max_bytes=None):
+    """Read an operator's usage file and upsert its readings; returns ``UsageImportResult``.
+
+    ``sims``: the SIMs this import may touch (the web passes ``Sim.objects.visible_to(user)``);
+    rows for any other SIM are reported as unknown. ``dry_run`` validates and counts without
+    writing. ``max_rows`` / ``max_bytes`` raise the reader's limits (the command line allows
+    bigger files than the web). Raises ``UsageFileError`` when the file cannot be read at all.
+    Writes nothing unless every row is valid.
+    """
+    operator = resolve_operator(operator)
+    sims = Sim.objects.all() if sims is None else sims
+    result = UsageImportResult(operator=operator, dry_run=dry_run)
+    aliases = [name for names in aliases_for(operator).values() for name in names]
+    limits = {}
+    if max_rows:
+        limits["IMPORT_MAX_ROWS"] = max_rows
+    if max_bytes:
+        limits["IMPORT_MAX_BYTES"] = max_bytes
+    with override_settings(**limits):
+        try:
+            with open_spreadsheet(source, filename=filename, header_aliases=aliases) as sheet:
+                parsed = _parse_rows(sheet, operator, result)
+        except ReadError as exc:
+            raise UsageFileError(exc.message) from None
+    if result.errors:
+        return result
+    by_iccid, by_msisdn, rows = parsed
+    iccids = _lookup(sims, "iccid", by_iccid) if by_iccid else {}
+    msisdns = _lookup(sims, "msisdn", by_msisdn) if by_msisdn else {}
+    readings = {}
+    first_row = {}
+    for row_number, kind, key, period, granularity, mb in rows:
+        sim_id = (iccids if kind == "iccid" else msisdns).get(key)
+        if sim_id is None:
+            result.unknown_count += 1
+            if len(result.unknown) < MAX_UNKNOWN_LISTED:
+                result.unknown.append((row_number, key))
+            continue
+        slot = (sim_id, period, granularity)
+        if slot in readings:
+            result.errors.append(
+                _("row %(row)s, %(column)s: this SIM and period are already on row %(first)s; give each SIM one reading per period.")
+                % {"row": row_number, "column": _("SIM"), "first": first_row[slot]}
+            )
+            continue
+        first_row[slot] = row_number
+        readings[slot] = mb
+        result.periods.add((period, granularity))
+    if result.errors:
+        return result
+    if not dry_run:
+        _upsert(readings, source_label=operator)
+    result.written = len(readings)
+    return result
+
+
+def _parse_rows(sheet, operator, result):
+    columns, usage_column = _locate_columns(sheet.headers, operator)
+    factor = UNIT_FACTORS[usage_column.split("_", 1)[1]]
+    usage_i = columns[usage_column]
+    iccid_i = columns.get("iccid")
+    msisdn_i = columns.get("msisdn")
+    month_column = "month" in columns
+    period_i = columns["month"] if month_column else columns["date"]
+    headers = sheet.headers
+    period_cache = {}
+    by_iccid, by_msisdn, rows = set(), set(), []
+    errors = result.errors
+    for row_number, values in sheet.rows():
+        result.rows += 1
+        row_ok = True
+
+        def error(index, message, row_number=row_number):
+            errors.append(_("row %(row)s, %(column)s: %(message)s") % {"row": row_number, "column": headers[index], "message": message})
+
+        key = kind = None
+        if iccid_i is not None and values[iccid_i] is not None:
+            try:
+                key, kind = _iccid_key(values[iccid_i]), "iccid"
+            except ValueError as exc:
+                error(iccid_i, str(exc))
+                row_ok = False
+        elif msisdn_i is not None and values[msisdn_i] is not None:
+            try:
+                key, kind = _msisdn_key(values[msisdn_i]), "msisdn"
+            except ValueError as exc:
+                error(msisdn_i, str(exc))
+                row_ok = False
+        else:
+            error(iccid_i if iccid_i is not None else msisdn_i, _("Give the SIM's ICCID or mobile number."))
+            row_ok = False
+        raw_period = values[period_i]
+        if raw_period is None:
+            error(period_i, _("Give the month or date of this usage."))
+            row_ok = False
+        else:
+            cache_key = raw_period if not isinstance(raw_period, float) else str(raw_period)
+            parsed = period_cache.get(cache_key)
+            if parsed is None:
+                try:
+                    parsed = parse_period(raw_period, month_column)
+                except ValueError as exc:
+                    error(period_i, str(exc))
+                    row_ok = False
+                else:
+                    period_cache[cache_key] = parsed
+        raw_usage = values[usage_i]
+        if raw_usage is None:
+            error(usage_i, _("Give the data used."))
+            row_ok = False
+        else:
+            try:
+                mb = parse_usage(raw_usage, factor)
+            except ValueError as exc:
+                error(usage_i, str(exc))
+                row_ok = False
+        if row_ok and not errors:
+            (by_iccid if kind == "iccid" else by_msisdn).add(key)
+            rows.append((row_number, kind, key, parsed[0], parsed[1], mb))
+    return by_iccid, by_msisdn, rows
+
+
+UPSERT_BATCH = 5000
+
+
+@transaction.atomic
+def _upsert(readings, *, source_label):
+    """Insert or replace readings keyed by (sim, period, granularity), all in one transaction."""
+    now = timezone.now()
+    table = UsageReading._meta.db_table
+    columns = "sim_id, period, granularity, mb_used, source, imported_at"
+    conflict = "ON CONFLICT (sim_id, period, granularity) DO UPDATE SET mb_used = EXCLUDED.mb_used, source = EXCLUDED.source, imported_at = EXCLUDED.imported_at"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMPORARY TABLE usage_import (sim_id bigint, period date, granularity varchar(5), mb_used double precision) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy("COPY usage_import (sim_id, period, granularity, mb_used) FROM STDIN") as copy:
+                for (sim_id, period, granularity), mb in readings.items():
+                    copy.write_row((sim_id, period, str(granularity), mb))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT sim_id, period, granularity, mb_used, %s, %s FROM usage_import {conflict}",
+                [source_label, now],
+            )
+        else:
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s) {conflict}"
+            batch = []
+            for (sim_id, period, granularity), mb in readings.items():
+                batch.append((sim_id, period.isoformat(), str(granularity), mb, source_label, stamp))
+                if len(batch) >= UPSERT_BATCH:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+
+
+def command_limits():
+    """Reader limits for ``import_usage`` on the command line (operators' files are big)."""
+    return {
+        "max_rows": getattr(settings, "USAGE_IMPORT_MAX_ROWS", 5_000_000),
+        "max_bytes": getattr(settings, "USAGE_IMPORT_MAX_BYTES", 500 * 1024 * 1024),
+    }
