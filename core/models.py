@@ -57,6 +57,11 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    # Background runs: the task's id, a token that only the latest run may use (a retried job's
+    # old task finds its token stale and stops) and the time the running task last reported.
+    task_id = models.CharField(max_length=64, blank=True)
+    run_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

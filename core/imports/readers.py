@@ -23,7 +23,8 @@ API (small on purpose)::
 - ``path_or_file``: a filesystem path, or a binary file object that can seek (an upload).
 - ``filename`` decides nothing by itself: the format is sniffed from the bytes (XLSX is a zip;
   anything else must decode as text). It is only used in messages.
-- ``header_aliases``: lower-cased header names the caller knows. The header row is the first
+- ``header_aliases``: header names the caller knows (compared by ``header_key``: ignoring
+  case, accents, spaces and punctuation). The header row is the first
   of the top 30 rows that matches the most of them (at least one); so a title row or two
   above the header is skipped. Without aliases, the first non-blank row is the header.
 - Row numbers are the ones the user sees in Excel or LibreOffice: the header row counts, and so
@@ -46,12 +47,14 @@ import codecs
 import csv
 import io
 import os
+import re
+import unicodedata
 import zipfile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-__all__ = ["ReadError", "Spreadsheet", "open_spreadsheet", "sheet_names", "clean_text"]
+__all__ = ["ReadError", "Spreadsheet", "open_spreadsheet", "sheet_names", "clean_text", "header_key"]
 
 HEADER_SCAN_ROWS = 30
 _NBSP = "\u00a0\u2007\u202f\ufeff"
@@ -72,6 +75,12 @@ def clean_text(value):
         value = value.strip(" \t\r\n" + _NBSP)
         return value or None
     return value
+
+
+def header_key(text) -> str:
+    """'Serial No.' -> 'serialno'; 'Téléphone' -> 'telephone': what header matching compares."""
+    folded = unicodedata.normalize("NFKD", str(text or "").casefold())
+    return re.sub(r"[^0-9a-z]", "", "".join(ch for ch in folded if not unicodedata.combining(ch)))
 
 
 def _limit(name, default):
@@ -271,7 +280,7 @@ class Spreadsheet:
     # -- header
 
     def _find_header(self, aliases):
-        aliases = {a.lower() for a in (aliases or ())}
+        aliases = {header_key(a) for a in (aliases or ())} - {""}
         scanned = []
         for number, values in self._iter:
             scanned.append((number, values))
@@ -284,7 +293,7 @@ class Spreadsheet:
             if not aliases:
                 best = (1, i)
                 break
-            score = sum(1 for v in values if _normalise_header(v).lower() in aliases)
+            score = sum(1 for v in values if v is not None and header_key(v) in aliases)
             if score and (best is None or score > best[0]):
                 best = (score, i)
         if best is None:

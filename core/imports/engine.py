@@ -1,0 +1,310 @@
+"""The import engine: a declarative spec per kind of import, a dry run, an all-or-nothing commit.
+
+A spec (``ImportSpec`` subclass) names its ``fields`` (header aliases, a parser, required or
+not) and implements four hooks:
+
+- ``begin(ctx)``: load whatever lookups the whole file needs, in a few queries (existing
+  serials, schools by URN...). Never one query per row.
+- ``check(ctx, row)``: rules for one row whose cells all parsed: call ``ctx.error(row, field,
+  message)`` for each problem, ``ctx.count(key)`` for what the row would do, and keep what
+  ``write`` needs in ``ctx.state``. Called in row order, so duplicates within the file are
+  found by remembering keys.
+- ``finish(ctx)``: checks across rows, after the last one.
+- ``write(ctx)``: the writes, called only when no row has an error, inside the single
+  transaction ``commit`` opens. Bulk writes in batches.
+
+``validate`` reads the file, maps columns, parses every cell and runs the checks; it returns
+the context with every error (``row N, column: message``, N as the user's spreadsheet shows
+it) and the counts. ``commit`` validates again (the database may have changed since the dry
+run) and writes only when there are no errors, all inside one ``transaction.atomic``: any
+exception leaves nothing written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.imports.parsers import ParseError
+from core.imports.readers import ReadError, header_key, open_spreadsheet
+
+PROGRESS_EVERY = 2000
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column a spec understands."""
+
+    name: str
+    label: str
+    parser: Callable
+    aliases: tuple = ()
+    required: bool = False
+    help: str = ""
+
+    def keys(self):
+        return {header_key(a) for a in (self.name, str(self.label), *self.aliases)} - {""}
+
+
+class ImportRejected(Exception):
+    """Commit refused: the file has row errors (``ctx`` holds them) or is unreadable."""
+
+    def __init__(self, message, ctx=None):
+        super().__init__(message)
+        self.message = message
+        self.ctx = ctx
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    data: dict
+
+
+@dataclass
+class ImportContext:
+    """Everything one validation pass learned: errors, counts, and the spec's own state."""
+
+    spec: "ImportSpec"
+    local_authority: object
+    user: object
+    mapping: dict
+    committing: bool = False
+    filename: str = ""
+    header_row: int = 1
+    headers: list = field(default_factory=list)
+    sheet_name: str = ""
+    total_rows: int = 0
+    errors: list = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    rows: list = field(default_factory=list)
+    state: dict = field(default_factory=dict)
+    error_rows: set = field(default_factory=set)
+
+    def column(self, field_name):
+        """The column heading the user sees for a field (their header, else our label)."""
+        header = self.mapping.get(field_name)
+        if header:
+            return header
+        f = self.spec.field(field_name)
+        return str(f.label) if f else field_name
+
+    def error(self, row, field_name, message):
+        number = row.number if isinstance(row, Row) else row
+        self.errors.append({"row": number, "column": self.column(field_name) if field_name else "", "message": str(message)})
+        self.error_rows.add(number)
+
+    def count(self, key, n=1):
+        self.counts[key] += n
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def error_lines(self):
+        """Each error as ``row N, column: message``."""
+        return [format_error(e) for e in self.errors]
+
+
+def format_error(e):
+    if e.get("column"):
+        return _("row %(row)s, %(column)s: %(message)s") % e
+    return _("row %(row)s: %(message)s") % e
+
+
+class ImportSpec:
+    """Base class of every import kind. See the module docstring for the hooks."""
+
+    kind = ""
+    title = ""
+    fields: tuple = ()
+    #: count key -> label shown on the dry-run page, in display order.
+    count_labels: dict = {}
+    #: whether the file must have at least one data row
+    batch_size = 2000
+
+    def field(self, name):
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def header_aliases(self):
+        keys = set()
+        for f in self.fields:
+            keys |= f.keys()
+        return keys
+
+    def begin(self, ctx):
+        pass
+
+    def check(self, ctx, row):
+        pass
+
+    def finish(self, ctx):
+        pass
+
+    def write(self, ctx):
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def guess_mapping(spec, headers, remembered=None):
+    """field name -> header, from a remembered mapping first, then names and aliases."""
+    remembered = remembered or {}
+    by_key = {}
+    for h in headers:
+        if h and header_key(h) not in by_key:
+            by_key[header_key(h)] = h
+    used = set()
+    mapping = {}
+    for f in spec.fields:
+        header = remembered.get(f.name)
+        if header and header in headers and header not in used:
+            mapping[f.name] = header
+            used.add(header)
+    for f in spec.fields:
+        if f.name in mapping:
+            continue
+        for key in [header_key(f.name), header_key(f.label), *[header_key(a) for a in f.aliases]]:
+            h = by_key.get(key)
+            if h and h not in used:
+                mapping[f.name] = h
+                used.add(h)
+                break
+    return mapping
+
+
+def clean_mapping(spec, headers, mapping):
+    """Keep only known fields mapped to headers that exist; each header used once."""
+    result = {}
+    used = set()
+    for f in spec.fields:
+        h = (mapping or {}).get(f.name)
+        if h and h in headers and h not in used:
+            result[f.name] = h
+            used.add(h)
+    return result
+
+
+def _aliases_for(spec, mapping):
+    return spec.header_aliases() | {header_key(h) for h in (mapping or {}).values() if h}
+
+
+def open_for_spec(spec, source, *, filename=None, sheet=None, mapping=None):
+    """Open a file with header detection tuned to ``spec`` (and a remembered mapping)."""
+    return open_spreadsheet(source, filename=filename, sheet=sheet or None, header_aliases=_aliases_for(spec, mapping))
+
+
+# --------------------------------------------------------------------------- validate / commit
+
+
+def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None):
+    """Read ``source`` and check every row. Returns an ``ImportContext``; raises ``ReadError``
+    only for files that cannot be read at all (too big, not a spreadsheet, ...)."""
+    with open_for_spec(spec, source, filename=filename, sheet=sheet, mapping=mapping) as sheet_:
+        headers = sheet_.headers
+        if mapping is None:
+            mapping = guess_mapping(spec, headers)
+        mapping = clean_mapping(spec, headers, mapping)
+        ctx = ImportContext(
+            spec=spec,
+            local_authority=local_authority,
+            user=user,
+            mapping=mapping,
+            committing=committing,
+            filename=sheet_.filename,
+            header_row=sheet_.header_row,
+            headers=headers,
+            sheet_name=sheet_.sheet_name,
+        )
+        missing = [f for f in spec.fields if f.required and f.name not in mapping]
+        for f in missing:
+            ctx.errors.append(
+                {
+                    "row": sheet_.header_row,
+                    "column": str(f.label),
+                    "message": _("There is no column for %(label)s. Add one, or choose which column holds it.") % {"label": f.label},
+                }
+            )
+        if missing:
+            return ctx
+        index = {h: i for i, h in enumerate(headers)}
+        plan = [(f.name, f.parser, f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
+        unmapped = [f.name for f in spec.fields if f.name not in mapping]
+        spec.begin(ctx)
+        n = 0
+        for number, values in sheet_.rows():
+            n += 1
+            data = {}
+            bad = False
+            for name, parser, required, i in plan:
+                value = values[i]
+                try:
+                    parsed = parser(value)
+                except ParseError as exc:
+                    ctx.error(number, name, exc.message)
+                    bad = True
+                    continue
+                if required and (parsed is None or parsed == ""):
+                    ctx.error(number, name, _("This is missing."))
+                    bad = True
+                    continue
+                data[name] = parsed
+            for name in unmapped:
+                data[name] = None
+            row = Row(number, data)
+            if not bad:
+                spec.check(ctx, row)
+            if progress and n % PROGRESS_EVERY == 0:
+                progress(n)
+        ctx.total_rows = n
+        if n == 0:
+            ctx.errors.append({"row": sheet_.header_row + 1, "column": "", "message": _("There are no rows under the header row.")})
+        spec.finish(ctx)
+        ctx.errors.sort(key=lambda e: e["row"])
+        if progress:
+            progress(n)
+        return ctx
+
+
+def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, progress=None, before_write=None):
+    """Validate again and, only if every row is valid, write everything in one transaction.
+
+    Raises ``ImportRejected`` (nothing written) when any row has an error. Any exception from
+    ``spec.write`` rolls the whole import back.
+    """
+    ctx = validate(
+        spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=True, progress=progress
+    )
+    if not ctx.ok:
+        raise ImportRejected(_("The file has %(n)s errors, so nothing was imported.") % {"n": len(ctx.errors)}, ctx)
+    if before_write:
+        before_write(ctx)
+    with transaction.atomic():
+        spec.write(ctx)
+    return ctx
+
+
+__all__ = [
+    "Field",
+    "ImportContext",
+    "ImportRejected",
+    "ImportSpec",
+    "ParseError",
+    "ReadError",
+    "Row",
+    "clean_mapping",
+    "commit",
+    "format_error",
+    "guess_mapping",
+    "header_key",
+    "open_for_spec",
+    "validate",
+]

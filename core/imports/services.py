@@ -1,0 +1,348 @@
+"""Import jobs: upload -> column mapping -> dry run -> commit, with retry and error download.
+
+Guarantees:
+
+- A commit runs only on a job whose dry run found no errors and whose stored file still has
+  the sha256 that the dry run validated (``request_commit`` refuses otherwise, with a message).
+- The commit validates again and writes in one transaction (``engine.commit``): an error, an
+  exception or a killed worker leaves nothing half-written.
+- Each run carries a fresh ``run_token``; only the task holding the job's current token may
+  change it, so a retried job's abandoned task cannot interfere.
+- A job stuck in "checking" or "importing" whose task stopped reporting for
+  ``IMPORT_STALE_SECONDS`` (default 300), or a failed job, can be retried.
+- Small files (under ``IMPORT_INLINE_MAX_BYTES``, default 512 KB) run inside the request;
+  bigger ones run in the background worker (``core.imports.tasks.run_import``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exports import neutralise
+from core.imports import engine
+from core.imports.readers import ReadError
+from core.imports.registry import get_spec
+from core.models import ColumnMapping, ImportJob
+
+logger = logging.getLogger(__name__)
+
+S = ImportJob.Status
+
+
+class ImportActionRefused(Exception):
+    """A request the job's state does not allow; ``message`` says why, for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def file_sha256(job):
+    """sha256 of the job's stored file as it is now ("" when the file is gone)."""
+    try:
+        with job.file.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except (OSError, ValueError):
+        return ""
+
+
+def remembered_mapping(local_authority, kind):
+    row = ColumnMapping.objects.filter(local_authority=local_authority, kind=kind).first()
+    return dict(row.mapping) if row else {}
+
+
+# --------------------------------------------------------------------------- upload and mapping
+
+
+def start_import(*, user, local_authority, kind, upload, sheet=""):
+    """Check the uploaded file can be read, store it, and guess the column mapping.
+
+    Raises ``ReadError`` (nothing stored) when the file is refused: too big, empty, not a
+    spreadsheet, a zip bomb, no header row found.
+    """
+    spec = get_spec(kind)
+    remembered = remembered_mapping(local_authority, kind)
+    name = os.path.basename(getattr(upload, "name", "") or "upload")[:255]
+    with engine.open_for_spec(spec, upload, filename=name, sheet=sheet, mapping=remembered) as sheet_:
+        headers = sheet_.headers
+        sheet_name = sheet_.sheet_name
+        names = sheet_.sheet_names
+    f = getattr(upload, "file", upload)
+    f.seek(0)
+    digest = hashlib.file_digest(f, "sha256").hexdigest()
+    f.seek(0)
+    job = ImportJob(
+        kind=kind,
+        local_authority=local_authority,
+        created_by=user,
+        file_name=name,
+        file_sha256=digest,
+        sheet_name=sheet_name,
+        mapping=engine.guess_mapping(spec, headers, remembered),
+        options={"headers": headers, "sheet_names": names},
+        status=S.UPLOADED,
+    )
+    job.file.save(_safe_storage_name(name), upload, save=False)
+    job.save()
+    return job
+
+
+def _safe_storage_name(name):
+    base, ext = os.path.splitext(name)
+    ext = ext.lower() if ext.lower() in (".csv", ".xlsx", ".txt") else ".dat"
+    return f"{uuid.uuid4().hex}{ext}"
+
+
+def choose_sheet(*, job, user, sheet):
+    """Read another worksheet of the same XLSX file; the mapping is guessed again."""
+    _require_editable(job)
+    spec = get_spec(job.kind)
+    remembered = remembered_mapping(job.local_authority, job.kind)
+    with engine.open_for_spec(spec, job.file.path, filename=job.file_name, sheet=sheet, mapping=remembered) as sheet_:
+        headers = sheet_.headers
+        job.sheet_name = sheet_.sheet_name
+    job.options = {**job.options, "headers": headers}
+    job.mapping = engine.guess_mapping(spec, headers, remembered)
+    _reset(job)
+    job.save()
+    return job
+
+
+def save_mapping(*, job, user, mapping):
+    """Store the user's column choices on the job and remember them for the LA."""
+    _require_editable(job)
+    spec = get_spec(job.kind)
+    headers = job.options.get("headers", [])
+    job.mapping = engine.clean_mapping(spec, headers, mapping)
+    _reset(job)
+    job.save()
+    ColumnMapping.objects.update_or_create(local_authority=job.local_authority, kind=job.kind, defaults={"mapping": job.mapping})
+    return job
+
+
+def _require_editable(job):
+    if job.status not in (S.UPLOADED, S.INVALID, S.VALID, S.FAILED):
+        raise ImportActionRefused(_("This import is running or finished, so it cannot be changed."))
+
+
+def _reset(job):
+    job.status = S.UPLOADED
+    job.validated_sha256 = ""
+    job.errors = []
+    job.error_count = 0
+    job.counts = {}
+    job.rows_done = 0
+    job.message = ""
+
+
+# --------------------------------------------------------------------------- dry run and commit
+
+
+def request_dry_run(*, job, user):
+    """Check every row (in the request for small files, else in the background)."""
+    _require_editable(job)
+    return _start(job, "dry_run", S.VALIDATING)
+
+
+def request_commit(*, job, user):
+    """Import a checked file. Refused unless the dry run found no errors and the file is unchanged."""
+    if job.status != S.VALID or job.error_count:
+        raise ImportActionRefused(_("Only a file whose check found no errors can be imported. Check the file first."))
+    if not job.validated_sha256 or file_sha256(job) != job.validated_sha256:
+        raise ImportActionRefused(_("The file has changed since it was checked. Check it again before importing."))
+    return _start(job, "commit", S.COMMITTING)
+
+
+def can_retry(job, now=None):
+    """Failed jobs, and jobs whose running task stopped reporting, may be run again."""
+    if job.status == S.FAILED:
+        return True
+    if job.status in (S.VALIDATING, S.COMMITTING):
+        now = now or timezone.now()
+        stale = datetime.timedelta(seconds=_setting("IMPORT_STALE_SECONDS", 300))
+        return job.heartbeat_at is None or now - job.heartbeat_at > stale
+    return False
+
+
+def retry(*, job, user):
+    """Run a failed or abandoned job's last step again (a commit re-validates first)."""
+    if not can_retry(job):
+        raise ImportActionRefused(_("This import is still running. Wait for it to finish, or try again later."))
+    action = job.options.get("action", "dry_run")
+    if action == "commit" and job.validated_sha256:
+        if file_sha256(job) != job.validated_sha256:
+            raise ImportActionRefused(_("The file has changed since it was checked. Check it again before importing."))
+        return _start(job, "commit", S.COMMITTING)
+    return _start(job, "dry_run", S.VALIDATING)
+
+
+def _start(job, action, status):
+    token = uuid.uuid4().hex
+    job.status = status
+    job.run_token = token
+    job.heartbeat_at = timezone.now()
+    job.rows_done = 0
+    job.message = ""
+    job.options = {**job.options, "action": action}
+    job.save()
+    if job.file.size <= _setting("IMPORT_INLINE_MAX_BYTES", 512 * 1024):
+        run_job(job.pk, action, token)
+    else:
+        from core.imports.tasks import run_import
+
+        def enqueue():
+            result = run_import.enqueue(job.pk, action, token)
+            ImportJob.objects.filter(pk=job.pk, run_token=token).update(task_id=str(result.id)[:64])
+
+        transaction.on_commit(enqueue)
+    job.refresh_from_db()
+    return job
+
+
+def run_job(job_id, action, token):
+    """Do one dry run or commit for a job; called inline or by the background task.
+
+    Returns a short outcome word. Only the run holding the job's current token acts.
+    """
+    job = ImportJob.objects.select_related("local_authority", "created_by").filter(pk=job_id).first()
+    if job is None or job.run_token != token:
+        return "superseded"
+    spec = get_spec(job.kind)
+    live = ImportJob.objects.filter(pk=job.pk, run_token=token)
+
+    def progress(n):
+        live.update(rows_done=n, heartbeat_at=timezone.now())
+
+    live.update(heartbeat_at=timezone.now())
+    kwargs = {
+        "local_authority": job.local_authority,
+        "user": job.created_by,
+        "mapping": job.mapping,
+        "sheet": job.sheet_name or None,
+        "filename": job.file_name,
+        "progress": progress,
+    }
+    try:
+        digest = file_sha256(job)
+        if not digest:
+            return _finish(live, status=S.FAILED, message=_("The uploaded file is no longer stored. Upload it again."))
+        if action == "commit":
+            if digest != job.validated_sha256:
+                return _finish(live, status=S.INVALID, validated_sha256="", message=_("The file has changed since it was checked. Check it again before importing."))
+            with job.file.open("rb") as f:
+                ctx = engine.commit(spec, f, before_write=lambda ctx: progress(ctx.total_rows), **kwargs)
+            return _finish(
+                live,
+                status=S.DONE,
+                counts=dict(ctx.counts),
+                total_rows=ctx.total_rows,
+                rows_done=ctx.total_rows,
+                finished_at=timezone.now(),
+                message=_("Imported %(n)s rows.") % {"n": ctx.total_rows},
+            )
+        with job.file.open("rb") as f:
+            ctx = engine.validate(spec, f, **kwargs)
+        return _store_result(live, ctx, digest)
+    except engine.ImportRejected as exc:
+        return _store_result(live, exc.ctx, "", message=exc.message)
+    except ReadError as exc:
+        return _finish(live, status=S.FAILED, message=exc.message)
+    except Exception:
+        logger.exception("import job %s (%s) failed", job_id, action)
+        return _finish(
+            live,
+            status=S.FAILED,
+            message=_("Something went wrong while importing, so nothing was written. Try again; if it fails again, contact support."),
+        )
+
+
+def _store_result(live, ctx, digest, message=""):
+    cap = _setting("IMPORT_MAX_STORED_ERRORS", 10_000)
+    return _finish(
+        live,
+        status=S.INVALID if ctx.errors else S.VALID,
+        errors=ctx.errors[:cap],
+        error_count=len(ctx.errors),
+        counts=dict(ctx.counts),
+        total_rows=ctx.total_rows,
+        rows_done=ctx.total_rows,
+        validated_sha256=digest if not ctx.errors else "",
+        message=message,
+    )
+
+
+def _finish(live, **fields):
+    fields.setdefault("heartbeat_at", timezone.now())
+    live.update(**fields)
+    return str(fields.get("status"))
+
+
+# --------------------------------------------------------------------------- error download
+
+
+def write_errors_workbook(job, path):
+    """The uploaded sheet as XLSX with an "Errors" column; title rows kept so row numbers match."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    spec = get_spec(job.kind)
+    by_row = {}
+    for e in job.errors:
+        text = f"{e['column']}: {e['message']}" if e.get("column") else e["message"]
+        by_row.setdefault(e["row"], []).append(text)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=(job.sheet_name or _("Errors"))[:31])
+    bold = Font(bold=True)
+
+    def cells(values, bold_font=False):
+        out = []
+        for v in values:
+            v = neutralise(v)
+            c = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str) and v.startswith("'"):
+                c.data_type = "s"
+            if isinstance(v, datetime.datetime):
+                c.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(v, datetime.date):
+                c.number_format = "dd/mm/yyyy"
+            if bold_font:
+                c.font = bold
+            out.append(c)
+        return out
+
+    with job.file.open("rb") as f, engine.open_for_spec(spec, f, filename=job.file_name, sheet=job.sheet_name or None, mapping=job.mapping) as sheet_:
+        written = 0
+        for values in sheet_.preamble:
+            ws.append(cells(values))
+            written += 1
+        while written < sheet_.header_row - 1:
+            ws.append([])
+            written += 1
+        ws.append(cells([*sheet_.headers, _("Errors")], bold_font=True))
+        written += 1
+        header_errors = by_row.get(sheet_.header_row)
+        for number, values in sheet_.rows():
+            while written < number - 1:
+                ws.append([])
+                written += 1
+            ws.append(cells([*values, "; ".join(by_row.get(number, []))]))
+            written += 1
+        if header_errors:
+            ws.append([])
+            ws.append(cells([_("Problems with the columns:"), "; ".join(header_errors)]))
+    wb.save(path)
+    return path

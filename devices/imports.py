@@ -1,0 +1,188 @@
+"""Delivery intake: a supplier's manifest (CSV/XLSX) -> delivery batches, devices, SIMs, events.
+
+One row per device: kind, make, model, serial, IMEI, ICCID, MSISDN, network, delivery date,
+order reference. Guarantees (through ``core.imports.engine``): every row is checked before
+anything is written; serials, IMEIs, ICCIDs and mobile numbers already recorded, or repeated
+within the file, are row errors (never duplicated); the commit writes everything or nothing.
+Devices arrive ``delivered``, owned by the importing officer's LA, each with a ``delivered``
+``DeviceEvent``; a SIM on the same row is linked to its device.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from core.imports import parsers
+from core.imports.engine import Field, ImportSpec
+
+CHUNK = 900  # keeps IN (...) lists under SQLite's parameter limit
+
+KIND_WORDS = {
+    "laptop": "laptop",
+    "notebook": "laptop",
+    "chromebook": "laptop",
+    "computer": "laptop",
+    "tablet": "tablet",
+    "ipad": "tablet",
+    "router": "router",
+    "4g router": "router",
+    "dongle": "router",
+    "4g dongle": "router",
+    "mifi": "router",
+    "hotspot": "router",
+    "mobile wifi": "router",
+    "4g": "router",
+}
+
+
+def chunks(items, size=CHUNK):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class DeliverySpec(ImportSpec):
+    kind = "delivery"
+    title = _l("Delivery manifest")
+    fields = (
+        Field("kind", _l("Kind"), parsers.choice(KIND_WORDS, _l("“%(value)s” is not a kind of device: use laptop, tablet or router.")), ("device type", "type", "device kind", "product type", "category"), required=True),
+        Field("make", _l("Make"), parsers.text_max(60), ("manufacturer", "brand", "vendor")),
+        Field("model", _l("Model"), parsers.text_max(100), ("model name", "product", "description", "model number")),
+        Field("serial", _l("Serial number"), parsers.serial, ("serial", "serial no", "s/n", "sn", "device serial", "serial_number"), required=True),
+        Field("imei", _l("IMEI"), parsers.imei, ("imei number", "imei no")),
+        Field("iccid", _l("ICCID"), parsers.iccid, ("sim number", "sim serial", "sim", "iccid number", "sim iccid")),
+        Field("msisdn", _l("Mobile number"), parsers.uk_mobile, ("msisdn", "phone number", "sim phone number", "mobile", "mobile no")),
+        Field("network", _l("Network"), parsers.text_max(60), ("network operator", "operator", "carrier", "mno")),
+        Field("delivered_on", _l("Delivery date"), parsers.date, ("delivered", "delivered on", "date delivered", "date", "ship date", "dispatch date"), required=True),
+        Field("order_reference", _l("Order reference"), parsers.text_max(60), ("order", "order ref", "order number", "po", "po number", "purchase order")),
+        Field("supplier", _l("Supplier"), parsers.text_max(100), ()),
+        Field("asset_tag", _l("Asset tag"), parsers.text_max(40), ("asset", "asset number", "asset id")),
+    )
+    count_labels = {
+        "devices": _l("Devices to create"),
+        "sims": _l("SIMs to create"),
+        "batches": _l("Deliveries (order and date)"),
+        "already_known": _l("Already recorded (errors)"),
+        "duplicates": _l("Repeated within the file (errors)"),
+    }
+
+    def begin(self, ctx):
+        ctx.state.update(seen={"serial": {}, "imei": {}, "iccid": {}, "msisdn": {}}, batches=set(), keep=[])
+
+    def check(self, ctx, row):
+        d = row.data
+        seen = ctx.state["seen"]
+        ok = True
+        for name in ("serial", "imei", "iccid", "msisdn"):
+            value = d.get(name)
+            if not value:
+                continue
+            first = seen[name].get(value)
+            if first is not None:
+                ctx.error(row, name, _("This is also on row %(row)s.") % {"row": first})
+                ctx.count("duplicates")
+                ok = False
+            else:
+                seen[name][value] = row.number
+        if d.get("msisdn") and not d.get("iccid"):
+            ctx.error(row, "msisdn", _("A mobile number needs the SIM's ICCID on the same row."))
+            ok = False
+        if ok:
+            ctx.state["keep"].append(row.number)
+            ctx.state["batches"].add((d.get("order_reference") or "", d["delivered_on"]))
+            ctx.count("devices")
+            if d.get("iccid"):
+                ctx.count("sims")
+            if ctx.committing:
+                ctx.rows.append(row)
+
+    def finish(self, ctx):
+        from devices.models import Device, Sim
+
+        seen = ctx.state["seen"]
+        lookups = [
+            ("serial", Device, "serial", _("A device with this serial number is already recorded.")),
+            ("imei", Device, "imei", _("A device with this IMEI is already recorded.")),
+            ("iccid", Sim, "iccid", _("A SIM with this ICCID is already recorded.")),
+            ("msisdn", Sim, "msisdn", _("A SIM with this mobile number is already recorded.")),
+        ]
+        for name, model, column, message in lookups:
+            values = seen[name]
+            for chunk in chunks(values):
+                for found in model.objects.filter(**{f"{column}__in": chunk}).values_list(column, flat=True):
+                    ctx.error(values[found], name, message)
+                    ctx.count("already_known")
+        ctx.counts["batches"] = len(ctx.state["batches"])
+        if ctx.errors:
+            ctx.counts["devices"] = max(0, ctx.counts["devices"] - len({e["row"] for e in ctx.errors}))
+
+    def write(self, ctx):
+        from simple_history.utils import bulk_create_with_history
+
+        from devices.models import DeliveryBatch, Device, DeviceEvent, DeviceStatus, NetworkOperator, Sim
+
+        la, user, now = ctx.local_authority, ctx.user, timezone.now()
+        suppliers = {}
+        for r in ctx.rows:
+            if r.data.get("supplier"):
+                suppliers.setdefault(r.data.get("order_reference") or "", r.data["supplier"])
+        batches = {}
+        for order_reference, delivered_on in sorted(ctx.state["batches"], key=lambda b: (b[1], b[0])):
+            supplier = suppliers.get(order_reference, "")
+            batches[(order_reference, delivered_on)] = DeliveryBatch.objects.create(
+                local_authority=la, order_reference=order_reference, delivered_on=delivered_on, supplier=supplier, created_by=user
+            )
+        operators = {}
+        for name in sorted({r.data["network"] for r in ctx.rows if r.data.get("network") and r.data.get("iccid")}):
+            existing = NetworkOperator.objects.filter(name__iexact=name).first()
+            if existing is None:
+                existing, _created = NetworkOperator.objects.get_or_create(slug=slugify(name)[:30] or "network", defaults={"name": name})
+            operators[name] = existing
+        note = _("Delivered: imported from %(file)s") % {"file": ctx.filename}
+        for part in chunks(ctx.rows, self.batch_size):
+            devices = [
+                Device(
+                    kind=r.data["kind"],
+                    make=r.data.get("make") or "",
+                    model=r.data.get("model") or "",
+                    serial=r.data["serial"],
+                    imei=r.data.get("imei") or None,
+                    asset_tag=r.data.get("asset_tag") or "",
+                    local_authority=la,
+                    batch=batches[(r.data.get("order_reference") or "", r.data["delivered_on"])],
+                    status=DeviceStatus.DELIVERED,
+                    delivered_on=r.data["delivered_on"],
+                )
+                for r in part
+            ]
+            bulk_create_with_history(devices, Device, batch_size=self.batch_size, default_user=user)
+            if devices and devices[0].pk is None:  # backends that do not return ids
+                by_serial = dict(Device.objects.filter(serial__in=[d.serial for d in devices]).values_list("serial", "pk"))
+                for d in devices:
+                    d.pk = by_serial[d.serial]
+            sims = [
+                Sim(
+                    iccid=r.data["iccid"],
+                    msisdn=r.data.get("msisdn") or None,
+                    network=operators.get(r.data.get("network")),
+                    device=device,
+                    local_authority=la,
+                )
+                for r, device in zip(part, devices)
+                if r.data.get("iccid")
+            ]
+            if sims:
+                bulk_create_with_history(sims, Sim, batch_size=self.batch_size, default_user=user)
+            DeviceEvent.objects.bulk_create(
+                [
+                    DeviceEvent(device=device, kind=DeviceEvent.Kind.DELIVERED, to_status=DeviceStatus.DELIVERED, actor=user, at=now, note=note)
+                    for device in devices
+                ],
+                batch_size=self.batch_size,
+            )
+
+
+SPEC = DeliverySpec()
