@@ -1,0 +1,232 @@
+"""Devices API: read devices and SIMs (scoped, filtered like the pages); suppliers post
+delivery manifests; network operators post usage readings for their own SIMs.
+
+Writes reuse the spreadsheet engines, so the API and the upload pages accept and refuse the
+same rows with the same messages: a delivery goes through ``devices.imports.SPEC`` (the import
+engine's delivery spec) and usage through ``devices.usage.import_usage``. The JSON rows are
+written to an in-memory CSV whose header row is row 1, so ``row N`` in an error is the N-th
+item of the posted ``rows`` list.
+"""
+
+import csv
+import io
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import LocalAuthority
+from devices.filters import DeviceFilterSet, SimFilterSet
+from devices.models import Device, Sim
+from reports.api_common import HasTokenKind, IsStaff, Pagination, TokenOrUserRateThrottle, WriteRateThrottle
+
+DEVICE_ROLES = ("council_officer", "school_staff", "support_agent", "cio")
+MAX_ROWS = 5000
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    local_authority = serializers.CharField(source="local_authority.code", read_only=True)
+    school_urn = serializers.IntegerField(source="school.urn", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Device
+        fields = [
+            "id", "kind", "make", "model", "serial", "imei", "asset_tag", "local_authority", "school_urn", "status",
+            "ownership", "delivered_on", "handed_over_on", "warranty_end",
+        ]
+
+
+class SimSerializer(serializers.ModelSerializer):
+    local_authority = serializers.CharField(source="local_authority.code", read_only=True)
+    network = serializers.CharField(source="network.name", read_only=True, allow_null=True, default=None)
+    device = serializers.IntegerField(source="device_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Sim
+        fields = ["id", "iccid", "msisdn", "network", "device", "local_authority", "status"]
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """List and detail of ``visible_to(request.user)`` rows, filtered by the page's filterset."""
+
+    permission_classes = [IsStaff]
+    throttle_classes = [TokenOrUserRateThrottle]
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    api_roles = DEVICE_ROLES
+    model = None
+    related = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user).select_related(*self.related)
+        return qs.order_by("-pk")
+
+
+class DeviceViewSet(ScopedReadOnlyViewSet):
+    """Devices the caller may see, newest first. Filters are those of the devices page."""
+
+    model = Device
+    serializer_class = DeviceSerializer
+    filterset_class = DeviceFilterSet
+    related = ("local_authority", "school")
+
+
+class SimViewSet(ScopedReadOnlyViewSet):
+    """SIMs the caller may see, newest first. Filters are those of the SIMs page."""
+
+    model = Sim
+    serializer_class = SimSerializer
+    filterset_class = SimFilterSet
+    related = ("local_authority", "network")
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def _csv(headers, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    data = io.BytesIO(out.getvalue().encode("utf-8"))
+    data.name = "api.csv"
+    return data
+
+
+def api_row_errors(errors):
+    """Engine errors (spreadsheet rows, header = row 1) as API rows (first item = row 1)."""
+    out = []
+    for e in errors:
+        if isinstance(e, dict):
+            row = e.get("row")
+            out.append({"row": (row - 1) if isinstance(row, int) and row > 1 else row, "field": e.get("column", ""), "message": str(e.get("message", ""))})
+        else:
+            out.append({"row": None, "field": "", "message": str(e)})
+    return out
+
+
+class DeliveryRowSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=40, help_text="laptop, tablet or router")
+    serial = serializers.CharField(max_length=60)
+    delivered_on = serializers.CharField(max_length=20, help_text="A date, for example 2026-01-15 or 15/01/2026")
+    make = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    model = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    imei = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    iccid = serializers.CharField(max_length=22, required=False, allow_blank=True)
+    msisdn = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    network = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    order_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    asset_tag = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class DeliveryManifestSerializer(serializers.Serializer):
+    local_authority = serializers.CharField(max_length=3, help_text="DfE LA code the devices were delivered to, for example 202")
+    rows = DeliveryRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+
+
+class DeliveryResultSerializer(serializers.Serializer):
+    devices = serializers.IntegerField()
+    sims = serializers.IntegerField()
+    batches = serializers.IntegerField()
+
+
+DELIVERY_FIELDS = ["kind", "serial", "delivered_on", "make", "model", "imei", "iccid", "msisdn", "network", "order_reference", "asset_tag"]
+
+
+class DeliveryManifestView(APIView):
+    """A supplier posts the rows of a delivery manifest; all are recorded, or none."""
+
+    permission_classes = [HasTokenKind]
+    throttle_classes = [WriteRateThrottle]
+    token_kind = "supplier"
+
+    @extend_schema(request=DeliveryManifestSerializer, responses={201: DeliveryResultSerializer}, auth=[{"tokenAuth": []}])
+    def post(self, request):
+        from core.imports.engine import ImportRejected, commit, validate
+        from core.imports.readers import ReadError
+        from devices.imports import SPEC
+
+        token = request.auth
+        payload = DeliveryManifestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        la = LocalAuthority.objects.filter(code=data["local_authority"].strip()).first()
+        if la is None:
+            return Response({"local_authority": [_("No local authority has this code.")]}, status=status.HTTP_400_BAD_REQUEST)
+        if token.local_authority_id and token.local_authority_id != la.pk:
+            return Response({"local_authority": [_("This token may only post deliveries for %(la)s.") % {"la": token.local_authority.code}]}, status=status.HTTP_403_FORBIDDEN)
+        headers = DELIVERY_FIELDS + ["supplier"]
+        rows = [[r.get(f, "") for f in DELIVERY_FIELDS] + [token.supplier_name] for r in data["rows"]]
+        mapping = {f: f for f in headers}
+        try:
+            ctx = validate(SPEC, _csv(headers, rows), local_authority=la, mapping=mapping, filename="api.csv")
+            if not ctx.ok:
+                return Response({"errors": api_row_errors(ctx.errors)}, status=status.HTTP_400_BAD_REQUEST)
+            with transaction.atomic():
+                ctx = commit(SPEC, _csv(headers, rows), local_authority=la, mapping=mapping, filename="api.csv")
+        except ImportRejected as exc:
+            return Response({"errors": api_row_errors(exc.ctx.errors if exc.ctx else [str(exc)])}, status=status.HTTP_400_BAD_REQUEST)
+        except ReadError as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        counts = ctx.counts
+        return Response(
+            {"devices": counts.get("devices", 0), "sims": counts.get("sims", 0), "batches": counts.get("batches", 0)},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class UsageRowSerializer(serializers.Serializer):
+    iccid = serializers.CharField(max_length=22, help_text="The SIM's ICCID (19 or 20 digits)")
+    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="The month, as YYYY-MM")
+    mb_used = serializers.FloatField(min_value=0, max_value=10_000_000, help_text="Data used in the month, in MB")
+
+
+class UsageSerializer(serializers.Serializer):
+    rows = UsageRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+
+
+class UsageResultSerializer(serializers.Serializer):
+    written = serializers.IntegerField()
+
+
+class UsageReadingsView(APIView):
+    """A network operator posts monthly usage for SIMs on its own network; all or none.
+
+    A row for a SIM that is not on the token's network is refused exactly like an unknown
+    SIM, so a token cannot learn which ICCIDs other operators hold.
+    """
+
+    permission_classes = [HasTokenKind]
+    throttle_classes = [WriteRateThrottle]
+    token_kind = "operator"
+
+    @extend_schema(request=UsageSerializer, responses={201: UsageResultSerializer}, auth=[{"tokenAuth": []}])
+    def post(self, request):
+        from devices.usage import UsageFileError, import_usage
+
+        token = request.auth
+        payload = UsageSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rows = [(r["iccid"], r["month"], r["mb_used"]) for r in payload.validated_data["rows"]]
+        sims = Sim.objects.filter(network=token.network_operator)
+        operator = token.network_operator.slug
+        source = lambda: _csv(["ICCID", "Month", "Usage (MB)"], rows)  # noqa: E731
+        try:
+            check = import_usage(source(), operator=operator, filename="api.csv", sims=sims, dry_run=True)
+            problems = [{"row": None, "field": "", "message": str(e)} for e in check.errors]
+            problems += [
+                {"row": n - 1, "field": "iccid", "message": _("No SIM with this ICCID is on your network.")} for n, _key in check.unknown
+            ]
+            if problems or check.unknown_count:
+                return Response({"errors": problems}, status=status.HTTP_400_BAD_REQUEST)
+            result = import_usage(source(), operator=operator, filename="api.csv", sims=sims)
+        except UsageFileError as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        if result.errors:
+            return Response({"errors": [{"row": None, "field": "", "message": str(e)} for e in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"written": result.written}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,45 @@
+"""Reports API: shortfall figures per LA for the LAs the caller may see (CIOs, officers, admins)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+
+from accounts.models import LocalAuthority
+from reports import figures
+from reports.api_common import IsStaff, Pagination, TokenOrUserRateThrottle
+
+
+class ShortfallSerializer(serializers.Serializer):
+    local_authority = serializers.CharField(source="code")
+    name = serializers.CharField()
+    children_need_device = serializers.IntegerField()
+    estimated_device_need = serializers.IntegerField()
+    devices = serializers.IntegerField()
+    children_with_device = serializers.IntegerField()
+    children_handed_over = serializers.IntegerField()
+    laptop_shortfall = serializers.IntegerField()
+    laptop_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    children_need_connectivity = serializers.IntegerField()
+    children_connected = serializers.IntegerField()
+    connectivity_shortfall = serializers.IntegerField()
+    connectivity_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ShortfallView(GenericAPIView):
+    """Need, supply and shortfall for each LA the caller may see (one row per LA)."""
+
+    permission_classes = [IsStaff]
+    throttle_classes = [TokenOrUserRateThrottle]
+    pagination_class = Pagination
+    serializer_class = ShortfallSerializer
+    api_roles = ("cio", "council_officer")
+
+    def get_queryset(self):
+        return LocalAuthority.objects.visible_to(self.request.user)
+
+    @extend_schema(responses=ShortfallSerializer(many=True))
+    def get(self, request):
+        la_ids = list(self.get_queryset().values_list("pk", flat=True))
+        rows = figures.la_shortfall(la_ids) if la_ids else []
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,80 @@
+"""Shared API plumbing: token authentication, permissions, throttles, errors and schema.
+
+Staff use the API with their signed-in session; read endpoints return only
+``visible_to(request.user)`` rows. Suppliers and network operators use a bearer token
+(``reports.models.ApiToken``) and may only call the write endpoint for their kind.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import pagination, permissions, status
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.navigation_roles import STAFF_ROLES
+from reports import api_schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+from reports.api_auth import ApiTokenAuthentication  # noqa: F401
+from reports.models import ApiToken
+
+
+class IsStaff(permissions.BasePermission):
+    """A signed-in member of staff (not a token) with one of the view's ``api_roles``."""
+
+    message = _("Sign in as a member of staff with access to this list.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        if isinstance(request.auth, ApiToken) or not user or not user.is_authenticated:
+            return False
+        roles = getattr(view, "api_roles", STAFF_ROLES)
+        return user.is_superuser or user.role == "admin" or user.role in roles
+
+
+class HasTokenKind(permissions.BasePermission):
+    """A valid, unrevoked API token of the view's ``token_kind``."""
+
+    message = _("This endpoint needs a valid API token of the right kind.")
+
+    def has_permission(self, request, view):
+        token = request.auth
+        return isinstance(token, ApiToken) and token.is_active and token.kind == view.token_kind
+
+
+class TokenOrUserRateThrottle(SimpleRateThrottle):
+    """Per token, else per user, else per address. Rates: ``DEFAULT_THROTTLE_RATES['api']``."""
+
+    scope = "api"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class WriteRateThrottle(TokenOrUserRateThrottle):
+    scope = "api_write"
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django validation errors as 400 (never a 500 for bad input)."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (Http404, DjangoPermissionDenied)):
+        return drf_exception_handler(exc, context)
+    return drf_exception_handler(exc, context)
+
+

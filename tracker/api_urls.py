@@ -1,0 +1,31 @@
+"""The REST API at /api/: a router over every app's ``api.py``, the OpenAPI schema and docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from allocations.api import AllocationViewSet
+from devices.api import DeliveryManifestView, DeviceViewSet, SimViewSet, UsageReadingsView
+from reports.api import ShortfallView
+from reports.api_docs import ApiDocsView
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("devices", DeviceViewSet, basename="device")
+router.register("sims", SimViewSet, basename="sim")
+router.register("allocations", AllocationViewSet, basename="allocation")
+
+try:
+    from support.api import TicketViewSet
+except ImportError:  # the support app is optional while it is being built
+    TicketViewSet = None
+if TicketViewSet is not None:
+    router.register("tickets", TicketViewSet, basename="ticket")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", ApiDocsView.as_view(), name="api-docs"),
+    path("shortfall/", ShortfallView.as_view(), name="api-shortfall"),
+    path("deliveries/", DeliveryManifestView.as_view(), name="api-deliveries"),
+    path("usage-readings/", UsageReadingsView.as_view(), name="api-usage-readings"),
+] + router.urls
