@@ -299,3 +299,18 @@ SUPPORT_PUBLIC_RATE_WINDOW = env.int("SUPPORT_PUBLIC_RATE_WINDOW", default=3600)
 SUPPORT_ATTACHMENT_MAX_BYTES = env.int("SUPPORT_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 # Absolute address of the service, for links in support emails (the family's private link).
 SUPPORT_SITE_URL = env("SUPPORT_SITE_URL", default="http://localhost:8000")
+
+# --- reports settings
+# The API (reports owns tracker/api_urls.py and every app's api.py): bearer tokens for suppliers
+# and network operators, sessions for staff, per-token/per-user rate limits, documented errors.
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "reports.api_schema.Schema"
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "reports.api_auth.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "api": env("API_RATE", default="600/min"),
+    "api_write": env("API_WRITE_RATE", default="60/min"),
+}
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "reports.api_common.exception_handler"
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
