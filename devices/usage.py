@@ -394,6 +394,9 @@ def _upsert(readings, *, source_label):
     conflict = "ON CONFLICT (sim_id, period, granularity) DO UPDATE SET mb_used = EXCLUDED.mb_used, source = EXCLUDED.source, imported_at = EXCLUDED.imported_at"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Dropped explicitly too: inside an outer transaction (tests, a caller's atomic
+            # block) ON COMMIT DROP would leave it for the next import on this connection.
+            cursor.execute("DROP TABLE IF EXISTS usage_import")
             cursor.execute(
                 "CREATE TEMPORARY TABLE usage_import (sim_id bigint, period date, granularity varchar(5), mb_used double precision) ON COMMIT DROP"
             )
@@ -404,6 +407,7 @@ def _upsert(readings, *, source_label):
                 f"INSERT INTO {table} ({columns}) SELECT sim_id, period, granularity, mb_used, %s, %s FROM usage_import {conflict}",
                 [source_label, now],
             )
+            cursor.execute("DROP TABLE usage_import")
         else:
             stamp = connection.ops.adapt_datetimefield_value(now)
             sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s) {conflict}"
