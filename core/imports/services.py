@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.exports import neutralise
 from core.imports import engine
-from core.imports.readers import ReadError
+from core.imports.readers import ReadError, sheet_names
 from core.imports.registry import get_spec
 from core.models import ColumnMapping, ImportJob
 
@@ -76,10 +76,19 @@ def start_import(*, user, local_authority, kind, upload, sheet=""):
     spec = get_spec(kind)
     remembered = remembered_mapping(local_authority, kind)
     name = os.path.basename(getattr(upload, "name", "") or "upload")[:255]
-    with engine.open_for_spec(spec, upload, filename=name, sheet=sheet, mapping=remembered) as sheet_:
-        headers = sheet_.headers
-        sheet_name = sheet_.sheet_name
-        names = sheet_.sheet_names
+    try:
+        headers, sheet_name, names = _read_headers(spec, upload, name, sheet, remembered)
+    except ReadError as exc:
+        # No header on the first sheet: use the first other sheet that has one.
+        others = sheet_names(upload, filename=name)[1:] if exc.code == "no_header" and not sheet else []
+        for other in others:
+            try:
+                headers, sheet_name, names = _read_headers(spec, upload, name, other, remembered)
+                break
+            except ReadError:
+                continue
+        else:
+            raise
     f = getattr(upload, "file", upload)
     f.seek(0)
     digest = hashlib.file_digest(f, "sha256").hexdigest()
@@ -98,6 +107,11 @@ def start_import(*, user, local_authority, kind, upload, sheet=""):
     job.file.save(_safe_storage_name(name), upload, save=False)
     job.save()
     return job
+
+
+def _read_headers(spec, upload, name, sheet, remembered):
+    with engine.open_for_spec(spec, upload, filename=name, sheet=sheet, mapping=remembered) as sheet_:
+        return sheet_.headers, sheet_.sheet_name, sheet_.sheet_names
 
 
 def _safe_storage_name(name):
