@@ -72,8 +72,17 @@ def subject_access_data(child, *, user=None):
     }
 
 
+#: Ticket fields never exported: a credential, not information about the child.
+TICKET_FIELDS_EXCLUDED = {"access_token_hash"}
+
+
 def _tickets(child):
-    """Tickets linked to the child, if the support app records a ``child`` on its tickets."""
+    """Tickets linked to the child, with their public replies.
+
+    Internal staff notes are left out, and a safeguarding ticket is listed without its
+    description or messages: both need review by the safeguarding lead before disclosure
+    (see docs/data-protection.md).
+    """
     try:
         ticket_model = apps.get_model("support", "Ticket")
     except LookupError:
@@ -81,15 +90,15 @@ def _tickets(child):
     if "child" not in {f.name for f in ticket_model._meta.get_fields()}:
         return []
     tickets = []
-    for ticket in ticket_model.objects.filter(child=child).order_by("pk"):
-        row = {}
-        for field in ticket._meta.concrete_fields:
-            value = getattr(ticket, field.attname)
-            row[field.attname] = _value(value)
-        messages = getattr(ticket, "messages", None)
-        if messages is not None and hasattr(messages, "all"):
+    for ticket in ticket_model.objects.filter(child=child).prefetch_related("messages").order_by("pk"):
+        row = {f.attname: _value(getattr(ticket, f.attname)) for f in ticket._meta.concrete_fields if f.attname not in TICKET_FIELDS_EXCLUDED}
+        if getattr(ticket, "is_safeguarding", False):
+            row["description"] = "[withheld pending safeguarding review]"
+            row["messages"] = "[withheld pending safeguarding review]"
+        else:
             row["messages"] = [
-                {f.attname: _value(getattr(m, f.attname)) for f in m._meta.concrete_fields} for m in messages.order_by("pk")
+                {"sent": _value(m.created_at), "from_requester": m.from_requester, "language": m.language, "body": m.body}
+                for m in ticket.messages.all() if m.kind == "public"
             ]
         tickets.append(row)
     return tickets

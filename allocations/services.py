@@ -286,7 +286,8 @@ def anonymise_child(*, child, at=None):
     Guarantees: names, guardian contact details and email are blanked; the reference is
     replaced by ``anonymous_reference``; who handed over and received each device, and
     allocation notes, are blanked; the same fields are purged from the change history
-    (the child's history never held names or contacts); ``anonymised_at`` is set. Idempotent.
+    (the child's history never held names or contacts); the requester's contact details on
+    the child's closed support tickets are blanked; ``anonymised_at`` is set. Idempotent.
     """
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.anonymised_at:
@@ -301,4 +302,15 @@ def anonymise_child(*, child, at=None):
     allocation_ids = list(child.allocations.values_list("pk", flat=True))
     Allocation.objects.filter(pk__in=allocation_ids).update(handed_over_by="", received_by="", note="")
     Allocation.history.filter(id__in=allocation_ids).update(handed_over_by="", received_by="", note="")
+    _anonymise_closed_tickets(child)
     return child
+
+
+def _anonymise_closed_tickets(child):
+    """Blank the requester's contact details on the child's closed support tickets (open ones
+    still need a way to reach the family; the support app owns their retention)."""
+    try:
+        from support.models import OPEN_STATUSES, Ticket
+    except ImportError:
+        return
+    Ticket.objects.filter(child=child).exclude(status__in=OPEN_STATUSES).update(requester_name="", requester_phone="", requester_email="")
