@@ -1,0 +1,187 @@
+"""Filter sets for the devices pages. Every choice list is limited to the user's scope.
+
+The device search box is built to use indexes at two million rows: it recognises what was
+typed (an ICCID, a mobile number, an IMEI, otherwise a serial or asset tag) and runs exact or
+prefix lookups on indexed columns only, never ``icontains``.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import LocalAuthority, School
+from devices.models import (
+    Alert, DataPlan, DeliveryBatch, Device, DeviceKind, DeviceStatus, Licence, NetworkOperator, Sim,
+)
+from devices.validators import clean_digits, normalise_uk_mobile
+
+
+def _user_of(request, user):
+    return user if user is not None else getattr(request, "user", None)
+
+
+def covered_condition(day):
+    """A condition on ``Device`` rows: licence cover on ``day`` and, for routers and devices
+    with a SIM, an active data plan on ``day``. Built from ``Exists`` subqueries (no joins)."""
+    licence = Exists(Licence.objects.filter(device=OuterRef("pk"), start__lte=day, end__gte=day))
+    plan = Exists(DataPlan.objects.filter(sim__device=OuterRef("pk"), start__lte=day, end__gte=day))
+    has_sim = Exists(Sim.objects.filter(device=OuterRef("pk")))
+    return licence & (plan | (~Q(kind=DeviceKind.ROUTER) & ~has_sim))
+
+
+def search_devices(queryset, value):
+    """Devices matching one search box value (see the module docstring)."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    digits = clean_digits(value)
+    if digits.isdigit() and 19 <= len(digits) <= 20:
+        return queryset.filter(sim__iccid=digits)
+    if digits.lstrip("+").isdigit() and digits.lstrip("+").startswith(("07", "447")) and 10 <= len(digits.lstrip("+")) <= 12:
+        try:
+            return queryset.filter(sim__msisdn=normalise_uk_mobile(value))
+        except ValidationError:
+            pass
+    upper = value.upper()
+    condition = Q(serial__startswith=upper) | Q(asset_tag=value)
+    if upper != value:
+        condition |= Q(asset_tag=upper)
+    if digits.isdigit() and len(digits) == 15:
+        condition |= Q(imei=digits)
+    return queryset.filter(condition)
+
+
+class DeviceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label=_("Search"), help_text=_("Serial, IMEI, ICCID, mobile number or asset tag")
+    )
+    kind = django_filters.ChoiceFilter(choices=DeviceKind.choices, label=_("Kind"), empty_label=_("Any"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=DeviceStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
+    )
+    local_authority = django_filters.ModelChoiceFilter(
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+    )
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"), empty_label=_("Any"))
+    network = django_filters.ModelChoiceFilter(
+        field_name="sim__network", queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any")
+    )
+    coverage = django_filters.ChoiceFilter(
+        method="filter_coverage",
+        label=_("Cover today"),
+        empty_label=_("Any"),
+        choices=(("covered", _("Covered now")), ("uncovered", _("Not covered now"))),
+    )
+    batch = django_filters.NumberFilter(field_name="batch_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Device
+        fields = ["q", "kind", "status", "local_authority", "school", "network", "coverage", "batch"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = _user_of(request, user)
+        self.filters["local_authority"].queryset = LocalAuthority.objects.visible_to(user)
+        schools = School.objects.visible_to(user).only("pk", "name", "urn")
+        la_id = (data or {}).get("local_authority", "")
+        if str(la_id).isdigit():
+            schools = schools.filter(local_authority_id=int(la_id))
+        elif getattr(user, "sees_everything", False):
+            # National scope: thousands of schools; ask for the URN rather than render them all.
+            self.filters["school"].extra.update(to_field_name="urn", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+            self.filters["school"].label = _("School URN")
+        self.filters["school"].queryset = schools
+
+    def search(self, queryset, name, value):
+        return search_devices(queryset, value)
+
+    def filter_coverage(self, queryset, name, value):
+        condition = covered_condition(timezone.localdate())
+        if value == "covered":
+            return queryset.filter(condition)
+        if value == "uncovered":
+            return queryset.exclude(condition)
+        return queryset
+
+
+class SimFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("ICCID or mobile number"))
+    network = django_filters.ModelChoiceFilter(queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any"))
+    status = django_filters.ChoiceFilter(choices=Sim.Status.choices, label=_("Status"), empty_label=_("Any"))
+    local_authority = django_filters.ModelChoiceFilter(
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+    )
+
+    class Meta:
+        model = Sim
+        fields = ["q", "network", "status", "local_authority"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.filters["local_authority"].queryset = LocalAuthority.objects.visible_to(_user_of(request, user))
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        digits = clean_digits(value)
+        if not value:
+            return queryset
+        if digits.isdigit() and len(digits) >= 19:
+            return queryset.filter(iccid=digits)
+        try:
+            return queryset.filter(msisdn=normalise_uk_mobile(value))
+        except ValidationError:
+            return queryset.filter(iccid__startswith=digits) if digits.isdigit() else queryset.none()
+
+
+class DeliveryBatchFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Order reference or supplier"))
+    local_authority = django_filters.ModelChoiceFilter(
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+    )
+    delivered_after = django_filters.DateFilter(
+        field_name="delivered_on", lookup_expr="gte", label=_("Delivered on or after"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"], help_text=_("For example, 27/03/2026"),
+    )
+
+    class Meta:
+        model = DeliveryBatch
+        fields = ["q", "local_authority", "delivered_after"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.filters["local_authority"].queryset = LocalAuthority.objects.visible_to(_user_of(request, user))
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        return queryset.filter(Q(order_reference__iexact=value) | Q(supplier__iexact=value)) if value else queryset
+
+
+class AlertFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Alert.Kind.choices, label=_("Alert"), empty_label=_("Any"))
+    state = django_filters.ChoiceFilter(
+        method="filter_state",
+        label=_("State"),
+        empty_label=_("Any"),
+        choices=(("open", _("Open")), ("acknowledged", _("Acknowledged"))),
+    )
+    local_authority = django_filters.ModelChoiceFilter(
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+    )
+
+    class Meta:
+        model = Alert
+        fields = ["kind", "state", "local_authority"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.filters["local_authority"].queryset = LocalAuthority.objects.visible_to(_user_of(request, user))
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(acknowledged_at__isnull=True)
+        if value == "acknowledged":
+            return queryset.filter(acknowledged_at__isnull=False)
+        return queryset

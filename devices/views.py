@@ -1,0 +1,254 @@
+"""Devices pages: thin views over ``visible_to(user)`` querysets and ``devices.services``."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from core.navigation_roles import DEVICE_ROLES
+from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
+from devices import services
+from devices.coverage import usage_months
+from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet, SimFilterSet
+from devices.forms import LifecycleForm
+from devices.models import Alert, DeliveryBatch, Device, DeviceStatus, Sim
+from devices.validators import format_uk_national
+from devices.tables import AlertTable, DeliveryBatchTable, DeviceTable, SimTable
+
+DEVICE_LIST_RELATED = ("local_authority", "school", "batch", "sim__network")
+ACKNOWLEDGE_ROLES = ("council_officer", "school_staff", "admin")
+
+
+def device_base_queryset(user):
+    """The rows of the device list before filtering: in scope, with the table's joins."""
+    return Device.objects.visible_to(user).select_related(*DEVICE_LIST_RELATED)
+
+
+def device_list_queryset(user, params=None):
+    """The device list's rows for ``user`` and query parameters ``params`` (a dict or QueryDict),
+    filtered as the page filters them and in the page's default order (newest first, ``-id``).
+
+    Invalid parameters give no rows, as on the page. For benchmarks and reports.
+    """
+    filterset = DeviceFilterSet(params or {}, queryset=device_base_queryset(user), user=user)
+    return filterset.qs if filterset.is_valid() else Device.objects.none()
+
+
+class NoCountMixin:
+    """Page with the table's LazyPaginator only.
+
+    Django's ``MultipleObjectMixin`` would also page ``object_list`` with its own Paginator
+    (``paginate_by`` is set on ``ObjectListView``), which runs a full ``COUNT(*)``: seconds at
+    two million rows. The table still pages by ``paginate_by`` / ``?per_page``.
+    """
+
+    def get_paginate_by(self, queryset):
+        return None
+
+
+class DeviceListView(NoCountMixin, ObjectListView):
+    model = Device
+    table_class = DeviceTable
+    filterset_class = DeviceFilterSet
+    allowed_roles = DEVICE_ROLES
+    export_name = "devices"
+    title = gettext_lazy("Devices")
+
+    def get_queryset(self):
+        return device_base_queryset(self.request.user)
+
+
+def _child_url(child_id):
+    try:
+        return reverse("allocations:child_detail", args=[child_id])
+    except NoReverseMatch:
+        return ""
+
+
+class DeviceDetailView(ObjectDetailView):
+    model = Device
+    allowed_roles = DEVICE_ROLES
+    template_name = "devices/device_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("local_authority", "school", "batch", "sim__network")
+
+    def get_context_data(self, **kwargs):
+        from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation
+        from devices.horizon import device_months
+
+        context = super().get_context_data(**kwargs)
+        device, user = self.object, self.request.user
+        today = timezone.localdate()
+        holder = (
+            Allocation.objects.visible_to(user).filter(device=device, status__in=ACTIVE_ALLOCATION_STATUSES)
+            .select_related("child").first()
+        )
+        context["holder"] = holder
+        context["holder_url"] = _child_url(holder.child_id) if holder else ""
+        context["events"] = list(device.events.select_related("actor")[:100])
+        sim = getattr(device, "sim", None)
+        plans = list(sim.plans.all()) if sim else []
+        context["sim"] = sim
+        context["sim_msisdn"] = format_uk_national(sim.msisdn) if sim else ""
+        context["plans"] = plans
+        context["usage"] = usage_months(sim, plans) if sim else []
+        context["licences"] = list(device.licences.all())
+        context["strip"] = [
+            {"month": month, "licence": licence, "data": data, "ok": licence and data is not False}
+            for month, licence, data in device_months(device, today)
+        ]
+        context["uncovered_months"] = sum(1 for m in context["strip"] if not m["ok"])
+        options = services.lifecycle_options(device=device, user=user)
+        context["lifecycle_form"] = LifecycleForm(options=options) if options else None
+        context["title"] = str(device)
+        return context
+
+
+class DeviceTransitionView(RoleRequiredMixin, View):
+    """POST a device-page lifecycle move; a refused move is a message on the device page."""
+
+    model = Device
+    allowed_roles = DEVICE_ROLES
+
+    def get(self, request, pk):
+        device = get_object_or_404(Device.objects.visible_to(request.user), pk=pk)
+        return redirect(device.get_absolute_url())
+
+    def post(self, request, pk):
+        device = get_object_or_404(Device.objects.visible_to(request.user), pk=pk)
+        options = services.lifecycle_options(device=device, user=request.user)
+        if not options:
+            messages.error(request, _("You cannot change this device's status."))
+            return redirect(device.get_absolute_url())
+        form = LifecycleForm(request.POST, options=options)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(device.get_absolute_url())
+        try:
+            services.apply_lifecycle_action(
+                device=device, user=request.user, action=form.cleaned_data["action"], note=form.cleaned_data["note"]
+            )
+        except services.TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("Device %(serial)s is now “%(status)s”.") % {"serial": device.serial, "status": device.get_status_display()}
+            )
+        return redirect(device.get_absolute_url())
+
+
+class SimListView(NoCountMixin, ObjectListView):
+    model = Sim
+    table_class = SimTable
+    filterset_class = SimFilterSet
+    allowed_roles = DEVICE_ROLES
+    export_name = "sims"
+    title = gettext_lazy("SIMs")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("network", "device", "local_authority")
+
+
+class SimDetailView(ObjectDetailView):
+    model = Sim
+    allowed_roles = DEVICE_ROLES
+    template_name = "devices/sim_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("network", "device", "local_authority")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plans = list(self.object.plans.all())
+        context["plans"] = plans
+        context["usage"] = usage_months(self.object, plans)
+        context["sim_msisdn"] = format_uk_national(self.object.msisdn)
+        context["title"] = _("SIM %(iccid)s") % {"iccid": self.object.iccid}
+        return context
+
+
+class DeliveryBatchListView(NoCountMixin, ObjectListView):
+    model = DeliveryBatch
+    table_class = DeliveryBatchTable
+    filterset_class = DeliveryBatchFilterSet
+    allowed_roles = DEVICE_ROLES
+    export_name = "deliveries"
+    title = gettext_lazy("Deliveries")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("local_authority")
+
+
+class DeliveryBatchDetailView(ObjectDetailView):
+    model = DeliveryBatch
+    allowed_roles = DEVICE_ROLES
+    template_name = "devices/deliverybatch_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("local_authority")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        devices = Device.objects.visible_to(self.request.user).filter(batch=self.object)
+        counts = {}
+        for row in devices.order_by().values("kind", "status").annotate(n=Count("id")):
+            counts[(row["kind"], row["status"])] = row["n"]
+        labels = dict(DeviceStatus.choices)
+        kinds = dict(Device._meta.get_field("kind").choices)
+        context["counts"] = [
+            {"kind": kinds.get(kind, kind), "status": labels.get(status, status), "n": n}
+            for (kind, status), n in sorted(counts.items())
+        ]
+        context["total"] = sum(counts.values())
+        context["devices_url"] = reverse("devices:device_list") + f"?batch={self.object.pk}"
+        context["title"] = str(self.object)
+        return context
+
+
+class AlertListView(NoCountMixin, ObjectListView):
+    model = Alert
+    table_class = AlertTable
+    filterset_class = AlertFilterSet
+    allowed_roles = DEVICE_ROLES
+    export_name = "alerts"
+    title = gettext_lazy("Alerts")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("device", "local_authority")
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        user = self.request.user
+        kwargs["can_acknowledge"] = user.is_superuser or user.role in ACKNOWLEDGE_ROLES
+        return kwargs
+
+
+class AlertAcknowledgeView(RoleRequiredMixin, View):
+    model = Alert
+    allowed_roles = ACKNOWLEDGE_ROLES
+
+    def get(self, request, pk):
+        get_object_or_404(Alert.objects.visible_to(request.user), pk=pk)
+        return redirect("devices:alert_list")
+
+    def post(self, request, pk):
+        alert = get_object_or_404(Alert.objects.visible_to(request.user), pk=pk)
+        try:
+            services.acknowledge_alert(alert=alert, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Alert acknowledged."))
+        next_url = request.POST.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            return redirect(next_url)
+        return redirect("devices:alert_list")
