@@ -314,3 +314,10 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 }
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "reports.api_common.exception_handler"
 SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
+
+# --- monitoring settings
+# Licence files go through the shared import engine (kind "licences").
+IMPORT_SPECS = {**globals().get("IMPORT_SPECS", {}), "licences": "devices.licence_imports.SPEC"}
+# Operators' usage files are big: the import_usage command allows more than the web upload.
+USAGE_IMPORT_MAX_ROWS = env.int("USAGE_IMPORT_MAX_ROWS", default=5_000_000)
+USAGE_IMPORT_MAX_BYTES = env.int("USAGE_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
