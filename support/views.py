@@ -457,6 +457,7 @@ class StaffTicketCreateView(RoleRequiredMixin, FormView):
     allowed_roles = REPORT_ROLES
     form_class = StaffTicketForm
     template_name = "support/ticket_form.html"
+    title = gettext_lazy("Report a fault")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -499,6 +500,7 @@ class MyLanguagesView(RoleRequiredMixin, FormView):
     allowed_roles = AGENT_ROLES
     form_class = AgentLanguagesForm
     template_name = "core/object_form.html"
+    title = gettext_lazy("My languages")
 
     def get_initial(self):
         profile = AgentProfile.objects.filter(user=self.request.user).first()
