@@ -42,7 +42,8 @@ ELIGIBILITY_WORDS = {
     "other": "other",
 }
 
-ALLOCATABLE = ("delivered", "in_stock")
+#: Statuses a device may be newly allocated from (each also allowed by devices.services.TRANSITIONS).
+ALLOCATABLE = ("delivered", "in_stock", "returned")
 
 
 def chunks(items, size=CHUNK):
@@ -145,6 +146,7 @@ class AllocationSpec(ImportSpec):
     def finish(self, ctx):
         from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
         from devices.models import Device, Sim
+        from devices.services import can_transition
 
         st = ctx.state
         la_id = ctx.local_authority.pk
@@ -196,8 +198,8 @@ class AllocationSpec(ImportSpec):
                 if holder == ref:
                     ctx.count("already_allocated")
                     continue
-                if status not in ALLOCATABLE:
-                    ctx.error(number, name, _("This device's status is “%(status)s”; only delivered or in-stock devices can be allocated.") % {"status": status})
+                if status not in ALLOCATABLE or not can_transition(status, "allocated"):
+                    ctx.error(number, name, _("This device's status is “%(status)s”; only delivered, in-stock or returned devices can be allocated.") % {"status": status})
                     row_ok = False
                     continue
                 to_allocate.append(pk)

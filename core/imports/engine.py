@@ -28,6 +28,7 @@ from typing import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.imports.parsers import ParseError
 from core.imports.readers import ReadError, header_key, open_spreadsheet
@@ -284,7 +285,8 @@ def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None
         spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=True, progress=progress
     )
     if not ctx.ok:
-        raise ImportRejected(_("The file has %(n)s errors, so nothing was imported.") % {"n": len(ctx.errors)}, ctx)
+        n = len(ctx.errors)
+        raise ImportRejected(ngettext("The file has %(n)s error, so nothing was imported.", "The file has %(n)s errors, so nothing was imported.", n) % {"n": n}, ctx)
     if before_write:
         before_write(ctx)
     with transaction.atomic():
