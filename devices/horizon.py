@@ -213,7 +213,7 @@ class LaHorizon:
         return list(zip(self.months, self.cliff))
 
 
-def _cliff_sql(today, la_ids):
+def _cliff_sql(today, la_ids, final=None):
     from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
 
     d, lic, plan, sim = Device._meta.db_table, Licence._meta.db_table, DataPlan._meta.db_table, Sim._meta.db_table
@@ -241,7 +241,7 @@ WITH lic AS (
   SELECT DISTINCT a.device_id FROM {alloc} a JOIN {child} c ON c.id = a.child_id
   WHERE a.status IN ({active}) AND c.needs_connectivity
 ), per AS (
-  SELECT dv.local_authority_id AS la,
+  SELECT dv.local_authority_id AS la, dv.id AS device_id, dv.school_id AS school_id,
     {start_mi} AS s,
     CASE WHEN lic.e IS NULL THEN {dfe_mi} + {dfe} ELSE {_mi_sql(_next_day_sql('lic.e'))} END AS fl,
     CASE WHEN dv.kind = 'router' OR need.device_id IS NOT NULL THEN 1 ELSE 0 END AS nd,
@@ -252,11 +252,11 @@ WITH lic AS (
   LEFT JOIN need ON need.device_id = dv.id
   WHERE dv.status NOT IN ({inactive}) {la_filter}
 ), lost AS (
-  SELECT la, s, fl, fd, nd,
+  SELECT la, device_id, school_id, s, fl, fd, nd,
     CASE WHEN nd = 1 THEN {_least('fl', 'fd')} ELSE fl END AS l
   FROM per
 )
-SELECT la,
+""" + (final if final is not None else f"""SELECT la,
   CASE WHEN l >= s + {h} THEN -2 WHEN l < {t} THEN -1 WHEN l - {t} >= {h} THEN -2 ELSE l - {t} END AS bucket,
   COUNT(*),
   SUM({h} - {_least(str(h), _greatest('fl - s', '0'))}),
@@ -265,7 +265,7 @@ SELECT la,
   SUM(CASE WHEN nd = 1 THEN {_least(str(h), _greatest('0', f's + {h} - ' + _greatest('fd', str(t))))} ELSE 0 END)
 FROM lost
 GROUP BY la, bucket
-"""
+""")
     return sql
 
 
@@ -307,6 +307,21 @@ def cliff_edge(today, la_ids=None):
             Decimal("0.01")
         )
     return result
+
+
+def devices_losing_cover(today, months_ahead=3):
+    """Devices whose cover (licence, or data where it applies) ends within the horizon in this
+    month or the next ``months_ahead - 1`` months, by the same cover-end rule as ``cliff_edge``.
+
+    Returns ``[(device_id, la_id, school_id, gap_month_start)]``; used by the ``horizon_gap``
+    daily check. One query.
+    """
+    t = month_index(today)
+    h = horizon_months()
+    final = f"SELECT device_id, la, school_id, l FROM lost WHERE l >= {t} AND l < {t + int(months_ahead)} AND l < s + {h}"
+    with connection.cursor() as cursor:
+        cursor.execute(_cliff_sql(today, None, final=final))
+        return [(device_id, la, school_id, month_from_index(int(l))) for device_id, la, school_id, l in cursor.fetchall()]
 
 
 def la_horizon(local_authority, today):

@@ -1,0 +1,172 @@
+"""Daily checks for devices: data allowances, plans and licences ending, horizon gaps.
+
+Called by ``python manage.py run_daily_checks`` as ``run(today, stdout)``. Each alert is keyed
+by item and condition (``Alert.key``, unique), so running twice, or every day, raises each alert
+once; acknowledging an alert does not bring it back. Conditions:
+
+* ``allowance_warning`` / ``allowance_exhausted``: per SIM per month, for this month and last
+  month (monthly bills arrive after the month ends), by ``devices.monitoring.sim_months``; a SIM
+  already exhausted gets the exhausted alert only. Key ``allowance_<state>:sim:<id>:<YYYY-MM>``.
+* ``plan_ending``: a data plan ending within 30 days with no later plan on the same SIM
+  starting by the day after it ends. Key ``plan_ending:plan:<id>``.
+* ``licence_ending``: a licence of an active device ending within 60 days with no other licence
+  of the same product covering the day after. Key ``licence_ending:licence:<id>``.
+* ``horizon_gap``: a device whose cover ends (licence, or data where it applies) this month or
+  within the next two months, before the end of its three-year horizon
+  (``devices.horizon.devices_losing_cover``). Key ``horizon_gap:device:<id>:<YYYY-MM>``.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from devices.horizon import add_months, devices_losing_cover
+from devices.models import Alert, DataPlan, Device, Licence, Sim
+from devices.monitoring import EXHAUSTED, WARNING, sim_months
+
+PLAN_DAYS = 30
+LICENCE_DAYS = 60
+HORIZON_MONTHS_AHEAD = 3
+BATCH = 5000
+
+
+def _raise(alerts):
+    """Create the alerts whose key is new; returns how many were created."""
+    if not alerts:
+        return 0
+    by_key = {a.key: a for a in alerts}
+    keys = list(by_key)
+    existing = set()
+    for i in range(0, len(keys), BATCH):
+        existing.update(Alert.objects.filter(key__in=keys[i : i + BATCH]).values_list("key", flat=True))
+    new = [a for k, a in by_key.items() if k not in existing]
+    # ignore_conflicts: a concurrent run raising the same key is not an error.
+    Alert.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    return len(new)
+
+
+def allowance_alerts(today):
+    alerts = []
+    this_month = today.replace(day=1)
+    for month in (add_months(this_month, -1), this_month):
+        usage = sim_months(Sim.objects.all(), month)
+        flagged = {sid: u for sid, u in usage.items() if u.state in (WARNING, EXHAUSTED)}
+        sims = {}
+        ids = list(flagged)
+        for i in range(0, len(ids), BATCH):
+            for sim in Sim.objects.filter(pk__in=ids[i : i + BATCH]).values("pk", "iccid", "local_authority_id", "device_id", "device__school_id"):
+                sims[sim["pk"]] = sim
+        for sim_id, u in flagged.items():
+            sim = sims.get(sim_id)
+            if sim is None:
+                continue
+            kind = Alert.Kind.ALLOWANCE_EXHAUSTED if u.state == EXHAUSTED else Alert.Kind.ALLOWANCE_WARNING
+            values = {"iccid": sim["iccid"], "month": month.strftime("%m/%Y"), "used": round(u.used_mb), "allowance": u.allowance_mb, "percent": u.percent}
+            if u.state == EXHAUSTED:
+                message = _("SIM %(iccid)s has used all of its data for %(month)s (%(used)s of %(allowance)s MB).") % values
+            else:
+                message = _("SIM %(iccid)s has used %(percent)s%% of its data for %(month)s (%(used)s of %(allowance)s MB).") % values
+            alerts.append(
+                Alert(
+                    key=f"{kind}:sim:{sim_id}:{month:%Y-%m}",
+                    kind=kind,
+                    local_authority_id=sim["local_authority_id"],
+                    school_id=sim["device__school_id"],
+                    device_id=sim["device_id"],
+                    sim_id=sim_id,
+                    message=message[:300],
+                    due=u.projected_runout,
+                )
+            )
+    return alerts
+
+
+def plan_alerts(today):
+    horizon = today + datetime.timedelta(days=PLAN_DAYS)
+    later = DataPlan.objects.filter(sim_id=OuterRef("sim_id"), start__gt=OuterRef("start"), start__lte=OuterRef("end") + datetime.timedelta(days=1))
+    plans = (
+        DataPlan.objects.filter(end__gte=today, end__lte=horizon)
+        .exclude(Exists(later))
+        .values("pk", "end", "allowance_mb", "sim_id", "sim__iccid", "sim__local_authority_id", "sim__device_id", "sim__device__school_id")
+    )
+    return [
+        Alert(
+            key=f"{Alert.Kind.PLAN_ENDING}:plan:{p['pk']}",
+            kind=Alert.Kind.PLAN_ENDING,
+            local_authority_id=p["sim__local_authority_id"],
+            school_id=p["sim__device__school_id"],
+            device_id=p["sim__device_id"],
+            sim_id=p["sim_id"],
+            message=(_("The data plan on SIM %(iccid)s ends on %(end)s.") % {"iccid": p["sim__iccid"], "end": p["end"].strftime("%d/%m/%Y")})[:300],
+            due=p["end"],
+        )
+        for p in plans.iterator(chunk_size=BATCH)
+    ]
+
+
+def licence_alerts(today):
+    horizon = today + datetime.timedelta(days=LICENCE_DAYS)
+    following = Licence.objects.filter(
+        device_id=OuterRef("device_id"), product=OuterRef("product"), start__lte=OuterRef("end") + datetime.timedelta(days=1), end__gt=OuterRef("end")
+    )
+    licences = (
+        Licence.objects.filter(end__gte=today, end__lte=horizon, device__in=Device.objects.active())
+        .exclude(Exists(following))
+        .values("pk", "end", "product", "device_id", "device__serial", "device__local_authority_id", "device__school_id")
+    )
+    products = dict(Licence.Product.choices)
+    return [
+        Alert(
+            key=f"{Alert.Kind.LICENCE_ENDING}:licence:{lic['pk']}",
+            kind=Alert.Kind.LICENCE_ENDING,
+            local_authority_id=lic["device__local_authority_id"],
+            school_id=lic["device__school_id"],
+            device_id=lic["device_id"],
+            message=(
+                _("The %(product)s licence on device %(serial)s ends on %(end)s.")
+                % {"product": str(products.get(lic["product"], lic["product"])).lower(), "serial": lic["device__serial"], "end": lic["end"].strftime("%d/%m/%Y")}
+            )[:300],
+            due=lic["end"],
+        )
+        for lic in licences.iterator(chunk_size=BATCH)
+    ]
+
+
+def horizon_alerts(today):
+    alerts = []
+    rows = devices_losing_cover(today, HORIZON_MONTHS_AHEAD)
+    ids = [row[0] for row in rows]
+    serials = {}
+    for i in range(0, len(ids), BATCH):
+        serials.update(Device.objects.filter(pk__in=ids[i : i + BATCH]).values_list("id", "serial"))
+    for device_id, la_id, school_id, gap_month in rows:
+        alerts.append(
+            Alert(
+                key=f"{Alert.Kind.HORIZON_GAP}:device:{device_id}:{gap_month:%Y-%m}",
+                kind=Alert.Kind.HORIZON_GAP,
+                local_authority_id=la_id,
+                school_id=school_id,
+                device_id=device_id,
+                message=(
+                    _("Device %(serial)s will be without licence or data cover from %(month)s, inside its three years.")
+                    % {"serial": serials.get(device_id, device_id), "month": gap_month.strftime("%m/%Y")}
+                )[:300],
+                due=gap_month,
+            )
+        )
+    return alerts
+
+
+def run(today, stdout):
+    """Raise every devices alert due on ``today``; prints how many of each were new."""
+    counts = {}
+    for name, check in (
+        ("allowance", allowance_alerts),
+        ("plans ending", plan_alerts),
+        ("licences ending", licence_alerts),
+        ("horizon gaps", horizon_alerts),
+    ):
+        counts[name] = _raise(check(today))
+    stdout.write("Devices alerts raised: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    return counts
