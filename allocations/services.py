@@ -151,6 +151,11 @@ def hand_over(*, allocation, on, handed_over_by, received_by, by):
         )
     if on is None or on > timezone.localdate():
         raise AllocationError(_("The handover date must be today or in the past."), code="future")
+    if allocation.planned_on and on < allocation.planned_on:
+        raise AllocationError(
+            _("The handover date cannot be before the device was allocated (%(day)s).") % {"day": allocation.planned_on.strftime("%d/%m/%Y")},
+            code="before_allocation",
+        )
     (device,) = _lock_devices(allocation.device)
     allocation.status = AllocationStatus.HANDED_OVER
     allocation.handed_over_on = on
@@ -254,6 +259,11 @@ def transfer_ownership(*, allocation, by, on):
         raise AllocationError(_("Ownership of this device has already been transferred to the family."), code="already")
     if on is None or on > timezone.localdate():
         raise AllocationError(_("The transfer date must be today or in the past."), code="future")
+    if on < allocation.handed_over_on:
+        raise AllocationError(
+            _("Ownership cannot pass before the handover (%(day)s).") % {"day": allocation.handed_over_on.strftime("%d/%m/%Y")},
+            code="before_handover",
+        )
     # The devices service sets ownership to family with the status change.
     _transition(device=device, to_status=DeviceStatus.OWNERSHIP_TRANSFERRED, by=by, note=_("Allocation %(pk)s: ownership transferred to the family") % {"pk": allocation.pk}, on=on)
     return allocation

@@ -65,8 +65,8 @@ def test_lifecycle_refusal_is_domain_error(child, la, officer):
 
 
 def test_hand_over_starts_horizon(child, device, officer):
-    allocation = services.allocate(child=child, device=device, by=officer)
     day = timezone.localdate() - datetime.timedelta(days=3)
+    allocation = services.allocate(child=child, device=device, by=officer, on=day - datetime.timedelta(days=7))
     services.hand_over(allocation=allocation, on=day, handed_over_by="", received_by="A. Parent", by=officer)
     allocation.refresh_from_db()
     device.refresh_from_db()
@@ -210,3 +210,13 @@ def test_save_child_duplicate_reference_is_clear_error(school, officer):
 def test_factory_allocation_in_child_scope(school):
     allocation = AllocationFactory(child__school=school)
     assert allocation.device.local_authority == school.local_authority
+
+
+def test_dates_must_follow_each_other(child, device, officer):
+    today = timezone.localdate()
+    allocation = services.allocate(child=child, device=device, by=officer, on=today - datetime.timedelta(days=5))
+    with pytest.raises(AllocationError, match="before the device was allocated"):
+        services.hand_over(allocation=allocation, on=today - datetime.timedelta(days=6), handed_over_by="x", received_by="y", by=officer)
+    services.hand_over(allocation=allocation, on=today - datetime.timedelta(days=4), handed_over_by="x", received_by="y", by=officer)
+    with pytest.raises(AllocationError, match="before the handover"):
+        services.transfer_ownership(allocation=allocation, by=officer, on=today - datetime.timedelta(days=5))
