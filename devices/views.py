@@ -17,7 +17,7 @@ from devices import services
 from devices.coverage import usage_months
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet, SimFilterSet
 from devices.forms import LifecycleForm
-from devices.models import Alert, DeliveryBatch, Device, DeviceStatus, Sim
+from devices.models import Alert, DeliveryBatch, Device, DeviceStatus, Licence, Sim
 from devices.validators import format_uk_national
 from devices.tables import AlertTable, DeliveryBatchTable, DeviceTable, SimTable
 
@@ -64,6 +64,15 @@ class DeviceListView(NoCountMixin, ObjectListView):
         return device_base_queryset(self.request.user)
 
 
+def _plans_with_labels(sim):
+    """The SIM's plans, each with ``payer_label`` (DfE, Council, ...) for display."""
+    labels = dict(Licence.Payer.choices)
+    plans = list(sim.plans.all()) if sim else []
+    for plan in plans:
+        plan.payer_label = labels.get(plan.payer, plan.payer)
+    return plans
+
+
 def _child_url(child_id):
     try:
         return reverse("allocations:child_detail", args=[child_id])
@@ -94,7 +103,7 @@ class DeviceDetailView(ObjectDetailView):
         context["holder_url"] = _child_url(holder.child_id) if holder else ""
         context["events"] = list(device.events.select_related("actor")[:100])
         sim = getattr(device, "sim", None)
-        plans = list(sim.plans.all()) if sim else []
+        plans = _plans_with_labels(sim)
         context["sim"] = sim
         context["sim_msisdn"] = format_uk_national(sim.msisdn) if sim else ""
         context["plans"] = plans
@@ -168,7 +177,7 @@ class SimDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        plans = list(self.object.plans.all())
+        plans = _plans_with_labels(self.object)
         context["plans"] = plans
         context["usage"] = usage_months(self.object, plans)
         context["sim_msisdn"] = format_uk_national(self.object.msisdn)
