@@ -1,6 +1,7 @@
 """Tables for children and allocations (django-tables2), exported by the shared list view."""
 
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from allocations.models import Allocation, Child
@@ -21,7 +22,7 @@ class ChildTable(tables.Table):
     has_device = tables.BooleanColumn(verbose_name=_("Has a device"), orderable=True)
     guardian_phone = tables.Column(verbose_name=_("Parent or carer's phone"))
 
-    optional_columns = ("needs_connectivity", "guardian_phone")
+    optional_columns = ("needs_laptop", "needs_connectivity", "guardian_phone")
 
     class Meta:
         model = Child
@@ -32,7 +33,7 @@ class ChildTable(tables.Table):
         order_by = ("last_name",)
 
     def render_preferred_language(self, record):
-        return record.language_name
+        return format_html('<span lang="{}">{}</span>', record.preferred_language, record.language_name)
 
     def value_preferred_language(self, record):
         return record.preferred_language
