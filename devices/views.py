@@ -32,12 +32,19 @@ def device_base_queryset(user):
 
 def device_list_queryset(user, params=None):
     """The device list's rows for ``user`` and query parameters ``params`` (a dict or QueryDict),
-    filtered as the page filters them and in the page's default order (newest first, ``-id``).
+    filtered and sorted as the page does it (default order: newest first, ``-id``).
 
     Invalid parameters give no rows, as on the page. For benchmarks and reports.
     """
-    filterset = DeviceFilterSet(params or {}, queryset=device_base_queryset(user), user=user)
-    return filterset.qs if filterset.is_valid() else Device.objects.none()
+    params = params or {}
+    filterset = DeviceFilterSet(params, queryset=device_base_queryset(user), user=user)
+    if not filterset.is_valid():
+        return Device.objects.none()
+    sort = params.get("sort")
+    if not sort:
+        return filterset.qs
+    # ``?sort=`` is applied by the table, as on the page (unknown columns are ignored).
+    return DeviceTable(filterset.qs, order_by=sort).data.data
 
 
 class NoCountMixin:

@@ -192,6 +192,9 @@ def test_device_list_queryset_matches_the_page(users, devices):
     assert {d.serial for d in device_list_queryset(officer, {"kind": "laptop"})} == {"CAM-LAPTOP-1", "CAM-SPARE-1"}
     assert not device_list_queryset(users["london_lead"]).exists()
     assert not device_list_queryset(officer, {"kind": "bogus"}).exists()
+    ordered = [d.serial for d in device_list_queryset(officer, {"sort": "-serial"})]
+    assert ordered == ["CAM-SPARE-1", "CAM-ROUTER-1", "CAM-LAPTOP-1"]
+    assert len(device_list_queryset(officer, {"sort": "no_such_column"})) == 3
 
 
 # Detail ------------------------------------------------------------------------------------
