@@ -1,0 +1,67 @@
+"""Audit: every create, change and delete is recorded with who and when, and admins read it."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import LocalAuthority, School
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, users):
+    client.force_login(users["admin"])
+    return client
+
+
+def school_form(la, **changes):
+    data = {"urn": "123456", "name": "Primrose Hill Primary School", "local_authority": la.pk, "phase": "Primary",
+            "type": "Community school", "status": "open", "postcode": "NW1 8JL", "open_date": "", "close_date": ""}
+    data.update(changes)
+    return data
+
+
+def test_create_change_delete_over_http_are_recorded_with_the_acting_user(admin_client, users, la):
+    admin = users["admin"]
+    response = admin_client.post(reverse("admin:accounts_school_add"), school_form(la))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    school = School.objects.get(urn=123456)
+
+    response = admin_client.post(reverse("admin:accounts_school_change", args=[school.pk]), school_form(la, status="closed"))
+    assert response.status_code == 302
+
+    response = admin_client.post(reverse("admin:accounts_school_delete", args=[school.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not School.objects.filter(urn=123456).exists()
+
+    records = list(School.history.filter(urn=123456).order_by("history_date", "history_id"))
+    assert [r.history_type for r in records] == ["+", "~", "-"]
+    assert all(r.history_user == admin for r in records)
+    assert records[1].status == "closed" and records[0].status == "open"
+    assert records[0].history_date <= records[1].history_date <= records[2].history_date
+
+
+def test_admin_can_read_the_history(admin_client, la):
+    admin_client.post(reverse("admin:accounts_localauthority_change", args=[la.pk]), {"code": la.code, "name": "Camden Council", "gss_code": la.gss_code})
+    response = admin_client.get(reverse("admin:accounts_localauthority_history", args=[la.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Camden Council" in page
+    assert "Changed" in page or "~" in page
+
+
+def test_non_admins_cannot_read_the_history(client, users, la):
+    for role in ("council_officer", "cio", "support_agent", "school_staff", "london_lead"):
+        client.force_login(users[role])
+        response = client.get(reverse("admin:accounts_localauthority_history", args=[la.pk]))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_organisations_and_users_are_audited():
+    from django.apps import apps
+
+    for model in apps.get_app_config("accounts").get_models():
+        if model._meta.label.startswith("accounts.Historical"):
+            continue
+        assert hasattr(model, "history"), f"{model._meta.label} keeps no history"
+    assert LocalAuthority.history.model._meta.label == "accounts.HistoricalLocalAuthority"
