@@ -199,9 +199,21 @@ class DeliveryBatchListView(NoCountMixin, ObjectListView):
     allowed_roles = DEVICE_ROLES
     export_name = "deliveries"
     title = gettext_lazy("Deliveries")
+    template_name = "devices/deliverybatch_list.html"
 
     def get_queryset(self):
         return super().get_queryset().select_related("local_authority")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["upload_url"] = ""
+        if user.is_superuser or user.role in services.LIFECYCLE_ROLES:
+            try:
+                context["upload_url"] = reverse("core:import_upload") + "?kind=delivery"
+            except NoReverseMatch:
+                pass
+        return context
 
 
 class DeliveryBatchDetailView(ObjectDetailView):

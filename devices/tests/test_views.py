@@ -319,6 +319,7 @@ def test_batch_list_and_detail(client, users, la, other_la, django_assert_max_nu
     client = login(client, users["council_officer"])
     response = client.get(reverse("devices:batch_list"))
     assert {row.record.pk for row in response.context["table"].paginated_rows} == {batch.pk}
+    assert "?kind=delivery" in response.content.decode()
     with django_assert_max_num_queries(8):
         detail = client.get(reverse("devices:batch_detail", args=[batch.pk]))
     assert detail.context["total"] == 3
