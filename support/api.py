@@ -2,6 +2,7 @@
 leads), filtered like the queue page. No requester contact details are exposed."""
 
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.authentication import SessionAuthentication
 from rest_framework import serializers, viewsets
 
 from reports.api_common import IsStaff, Pagination, TokenOrUserRateThrottle
@@ -26,7 +27,9 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     """Tickets the caller may see, newest first."""
 
     serializer_class = TicketSerializer
+    authentication_classes = [SessionAuthentication]
     permission_classes = [IsStaff]
+    lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend]

@@ -35,20 +35,26 @@ class AttachmentField(forms.FileField):
 class FamilyHelpForm(forms.Form):
     """The short form a family fills in, in their own language. No account needed."""
 
-    name = forms.CharField(label=_("Your name"), max_length=120)
+    name = forms.CharField(label=_("Your name"), max_length=120, error_messages={"required": _("Enter your name.")})
     phone = forms.CharField(
         label=_("Your phone number"), max_length=30, required=False,
         help_text=_("We will use this to call you back."),
     )
-    email = forms.EmailField(label=_("Your email address"), required=False, help_text=_("We will send updates here."))
+    email = forms.EmailField(
+        label=_("Your email address"), required=False, help_text=_("We will send updates here."),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+    )
     serial = forms.CharField(
         label=_("Device serial number"), max_length=60, required=False,
         help_text=_("Optional. It is on the letter you got with the device, and on a sticker on the device."),
     )
-    category = forms.ChoiceField(label=_("What is the problem?"), choices=FAMILY_CATEGORIES, widget=forms.RadioSelect)
+    category = forms.ChoiceField(
+        label=_("What is the problem?"), choices=FAMILY_CATEGORIES, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the problem is.")},
+    )
     description = forms.CharField(
         label=_("Tell us what happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("You can write in any language."),
+        help_text=_("You can write in any language."), error_messages={"required": _("Tell us what happened.")},
     )
     needs_interpreter = forms.BooleanField(label=_("I would like an interpreter"), required=False)
     attachment = AttachmentField()
@@ -70,7 +76,10 @@ class FamilyHelpForm(forms.Form):
 
 
 class FamilyReplyForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label=_("Your reply"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a message.")},
+    )
     attachment = AttachmentField()
 
 
