@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from devices.models import INACTIVE_STATUSES, DataPlan, Device, DeviceKind, Licence, Sim
 
@@ -159,7 +159,8 @@ def first_gap(device, today):
 def _mi_sql(expr):
     """SQL for ``month_index`` of a date expression on the current backend."""
     if connection.vendor == "postgresql":
-        return f"(CAST(EXTRACT(YEAR FROM {expr}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {expr}) AS INTEGER) - 1)"
+        # date_part (double) is markedly cheaper than EXTRACT (numeric since PostgreSQL 14).
+        return f"(CAST(date_part('year', {expr}) AS INTEGER) * 12 + CAST(date_part('month', {expr}) AS INTEGER) - 1)"
     return f"(CAST(strftime('%Y', {expr}) AS INTEGER) * 12 + CAST(strftime('%m', {expr}) AS INTEGER) - 1)"
 
 
@@ -240,7 +241,7 @@ WITH lic AS (
 ), need AS (
   SELECT DISTINCT a.device_id FROM {alloc} a JOIN {child} c ON c.id = a.child_id
   WHERE a.status IN ({active}) AND c.needs_connectivity
-), per AS (
+), per AS MATERIALIZED (
   SELECT dv.local_authority_id AS la, dv.id AS device_id, dv.school_id AS school_id,
     {start_mi} AS s,
     CASE WHEN lic.e IS NULL THEN {dfe_mi} + {dfe} ELSE {_mi_sql(_next_day_sql('lic.e'))} END AS fl,
@@ -269,6 +270,19 @@ GROUP BY la, bucket
     return sql
 
 
+#: PostgreSQL working memory for the horizon query: enough to hash two million devices'
+#: cover ends without spilling to disk (the default 4 MB makes it several times slower).
+WORK_MEM = "256MB"
+
+
+def _run(sql):
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
 def cliff_edge(today, la_ids=None):
     """Horizon figures per LA, computed in one SQL query over every active device.
 
@@ -278,9 +292,7 @@ def cliff_edge(today, la_ids=None):
     h = horizon_months()
     this_month = month_index(today)
     sql = _cliff_sql(today, la_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
+    rows = _run(sql)
     months = [month_from_index(this_month + i) for i in range(h)]
     prices = settings.UNIT_PRICES
     licence_price = Decimal(str(prices["licence_month"]))
@@ -319,9 +331,7 @@ def devices_losing_cover(today, months_ahead=3):
     t = month_index(today)
     h = horizon_months()
     final = f"SELECT device_id, la, school_id, l FROM lost WHERE l >= {t} AND l < {t + int(months_ahead)} AND l < s + {h}"
-    with connection.cursor() as cursor:
-        cursor.execute(_cliff_sql(today, None, final=final))
-        return [(device_id, la, school_id, month_from_index(int(l))) for device_id, la, school_id, l in cursor.fetchall()]
+    return [(device_id, la, school_id, month_from_index(int(l))) for device_id, la, school_id, l in _run(_cliff_sql(today, None, final=final))]
 
 
 def la_horizon(local_authority, today):

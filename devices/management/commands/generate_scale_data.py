@@ -179,7 +179,6 @@ class Command(BaseCommand):
             result.setdefault(la_id, []).append(school_id)
         return result
 
-    @transaction.atomic
     def devices(self, rng, today, schools, networks, existing, to_add, with_allocations):
         device_w = Writer(Device, ["id", "kind", "make", "model", "serial", "imei", "local_authority_id", "school_id", "status", "ownership", "delivered_on", "handed_over_on"])
         sim_w = Writer(Sim, ["id", "iccid", "msisdn", "network_id", "device_id", "local_authority_id", "status"])
@@ -252,14 +251,17 @@ class Command(BaseCommand):
                     allocations.append((child_id, device_id, "handed_over" if alive else "returned", delivered, handed))
                     child_id += 1
                 device_id += 1
-            device_w.write(devices)
-            sim_w.write(sims)
-            plan_w.write(plans)
-            usage_w.write(usage)
-            licence_w.write(licences)
-            if child_w:
-                child_w.write(children)
-                alloc_w.write(allocations)
+            # One transaction per batch: PostgreSQL checks the (deferred) foreign keys at each
+            # commit, so the work is spread out instead of one very long final COMMIT.
+            with transaction.atomic():
+                device_w.write(devices)
+                sim_w.write(sims)
+                plan_w.write(plans)
+                usage_w.write(usage)
+                licence_w.write(licences)
+                if child_w:
+                    child_w.write(children)
+                    alloc_w.write(allocations)
             remaining -= size
             self.stdout.write(f"  {n - existing}/{to_add} devices", ending="\r")
             self.stdout.flush()

@@ -1,0 +1,192 @@
+"""Pages for data usage upload, allowance monitoring, evidence, licences and the cliff edge.
+
+Thin views: they parse input, call ``devices.usage`` / ``devices.monitoring`` /
+``devices.horizon`` with the user's scope, and render.
+"""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, RedirectView, TemplateView
+
+from accounts.models import LocalAuthority, Role
+from core.navigation_roles import LA_ROLES
+from core.views import RoleRequiredMixin
+from devices.horizon import add_months, cliff_edge, la_horizon
+from devices.models import Sim
+from devices.monitoring import evidence, likely_to_run_out
+from devices.usage import UsageFileError, import_usage, operator_choices, parse_period
+
+UPLOAD_ROLES = ("council_officer",)
+RUNOUT_ROLES = ("council_officer", "cio", "support_agent", "school_staff")
+EVIDENCE_ROLES = (*LA_ROLES, "london_lead")
+#: The London lead sees aggregates only, with counts under this suppressed.
+SMALL_NUMBER = 10
+
+
+class UsageUploadForm(forms.Form):
+    operator = forms.ChoiceField(label=_("Network operator"), help_text=_("Whose file layout this is."))
+    file = forms.FileField(label=_("Usage file (CSV or Excel)"), help_text=_("Columns: ICCID or mobile number, data used, month or date."))
+    dry_run = forms.BooleanField(label=_("Check the file only, do not import"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].choices = operator_choices()
+
+
+class UsageUploadView(RoleRequiredMixin, FormView):
+    """Upload an operator's usage file; only SIMs in the officer's scope are touched."""
+
+    allowed_roles = UPLOAD_ROLES
+    form_class = UsageUploadForm
+    template_name = "devices/monitoring/usage_upload.html"
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_usage(
+                upload,
+                operator=form.cleaned_data["operator"],
+                filename=upload.name,
+                sims=Sim.objects.visible_to(self.request.user),
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except UsageFileError as exc:
+            form.add_error("file", exc.message)
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=self.form_class(), result=result))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Upload data usage")
+        return context
+
+
+def _month_param(request):
+    raw = request.GET.get("month", "")
+    if raw:
+        try:
+            month, _granularity = parse_period(raw, month_column=True)
+            return month
+        except ValueError:
+            pass
+    return timezone.localdate().replace(day=1)
+
+
+class RunoutView(RoleRequiredMixin, TemplateView):
+    """Children and devices likely to run out of data this month, within the user's scope."""
+
+    allowed_roles = RUNOUT_ROLES
+    template_name = "devices/monitoring/runout.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = _month_param(self.request)
+        rows = likely_to_run_out(self.request.user, month)
+        page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(
+            title=_("Likely to run out of data"),
+            month=month,
+            previous_month=add_months(month, -1),
+            next_month=add_months(month, 1),
+            page=page,
+            total=len(rows),
+        )
+        return context
+
+
+class LaChoiceMixin:
+    """The LA a page is about: the user's own, or (users who see several) ``?la=<id>``."""
+
+    def visible_las(self):
+        """The LAs the user may see, as a list (one query)."""
+        return list(LocalAuthority.objects.visible_to(self.request.user).order_by("name"))
+
+    def chosen_la(self, las):
+        by_pk = {la.pk: la for la in las}
+        raw = self.request.GET.get("la", "")
+        if raw:
+            if not raw.isdigit() or int(raw) not in by_pk:
+                raise Http404
+            return by_pk[int(raw)]
+        own = by_pk.get(self.request.user.local_authority_id)
+        return own or (las[0] if las else None)
+
+    def suppress(self):
+        return self.request.user.role == Role.LONDON_LEAD
+
+
+class EvidenceView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
+    """Per month, for one LA: the share of SIMs that used their whole allowance, median and
+    90th percentile use. The case for a larger allowance."""
+
+    allowed_roles = EVIDENCE_ROLES
+    template_name = "devices/monitoring/evidence.html"
+    months = 12
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        las = self.visible_las()
+        la = self.chosen_la(las)
+        this_month = timezone.localdate().replace(day=1)
+        first = add_months(this_month, -(self.months - 1))
+        rows = evidence([la.pk], first, this_month) if la else []
+        suppress = self.suppress()
+        for row in rows:
+            row.suppressed = suppress and row.sims < SMALL_NUMBER
+        context.update(
+            title=_("Data allowance evidence"),
+            la=la,
+            las=las if len(las) > 1 else None,
+            rows=rows,
+            small_number=SMALL_NUMBER,
+        )
+        return context
+
+
+class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
+    """The three-year horizon for one LA: devices losing cover per month, gaps and their cost;
+    for users who see several LAs, a summary row per LA too."""
+
+    allowed_roles = EVIDENCE_ROLES
+    template_name = "devices/monitoring/cliff_edge.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        las = self.visible_las()
+        la = self.chosen_la(las)
+        summary = None
+        if len(las) > 1:
+            figures = cliff_edge(today, la_ids=[item.pk for item in las])
+            summary = [(item, figures.get(item.pk)) for item in las]
+            horizon = figures.get(la.pk) if la else None
+            if la and horizon is None:
+                horizon = la_horizon(la, today)
+        else:
+            horizon = la_horizon(la, today) if la else None
+        suppress = self.suppress()
+        context.update(
+            title=_("Three-year cover: the cliff edge"),
+            la=la,
+            las=las if len(las) > 1 else None,
+            horizon=horizon,
+            summary=summary,
+            suppress=suppress,
+            small_number=SMALL_NUMBER,
+            peak=max(horizon.cliff) if horizon and horizon.cliff else 0,
+        )
+        return context
+
+
+class LicenceUploadView(RoleRequiredMixin, RedirectView):
+    """Licence files go through the shared import pages (kind ``licences``)."""
+
+    allowed_roles = UPLOAD_ROLES
+
+    def get_redirect_url(self, *args, **kwargs):
+        return reverse("core:import_upload") + "?kind=licences"
