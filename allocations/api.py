@@ -7,6 +7,7 @@ manage children. The London lead sees no rows at all (``visible_to``) and is ref
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.authentication import SessionAuthentication
 from rest_framework import serializers, viewsets
 
 from allocations.filters import AllocationFilterSet
@@ -67,7 +68,9 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
     """Allocations the caller may see, newest first."""
 
     serializer_class = AllocationSerializer
+    authentication_classes = [SessionAuthentication]
     permission_classes = [IsStaff]
+    lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend]

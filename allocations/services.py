@@ -127,10 +127,12 @@ def allocate(*, child, device, by, on=None):
         with transaction.atomic():
             allocation.save()
     except IntegrityError as exc:
-        raise AllocationError(
-            _("Device %(serial)s is already allocated to another child. Return or cancel that allocation first.") % {"serial": device.serial},
-            code="already_allocated",
-        ) from exc
+        holder = Allocation.objects.active().filter(device=device).values_list("child_id", flat=True).first()
+        if holder == child.pk:
+            message = _("Device %(serial)s is already allocated to this child.")
+        else:
+            message = _("Device %(serial)s is already allocated to another child. Return or cancel that allocation first.")
+        raise AllocationError(message % {"serial": device.serial}, code="already_allocated") from exc
     _transition(device=device, to_status=DeviceStatus.ALLOCATED, by=by, note=_("Allocation %(pk)s planned") % {"pk": allocation.pk}, on=on)
     _set_device_fields(device, by, school_id=child.school_id)
     return allocation

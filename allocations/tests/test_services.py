@@ -220,3 +220,9 @@ def test_dates_must_follow_each_other(child, device, officer):
     services.hand_over(allocation=allocation, on=today - datetime.timedelta(days=4), handed_over_by="x", received_by="y", by=officer)
     with pytest.raises(AllocationError, match="before the handover"):
         services.transfer_ownership(allocation=allocation, by=officer, on=today - datetime.timedelta(days=5))
+
+
+def test_allocating_same_device_twice_to_same_child(child, device, officer):
+    services.allocate(child=child, device=device, by=officer)
+    with pytest.raises(AllocationError, match="already allocated to this child"):
+        services.allocate(child=child, device=device, by=officer)
