@@ -103,6 +103,7 @@ class DeliverySpec(ImportSpec):
         from devices.models import Device, Sim
 
         seen = ctx.state["seen"]
+        known_rows = set()
         lookups = [
             ("serial", Device, "serial", _("A device with this serial number is already recorded.")),
             ("imei", Device, "imei", _("A device with this IMEI is already recorded.")),
@@ -114,7 +115,9 @@ class DeliverySpec(ImportSpec):
             for chunk in chunks(values):
                 for found in model.objects.filter(**{f"{column}__in": chunk}).values_list(column, flat=True):
                     ctx.error(values[found], name, message)
-                    ctx.count("already_known")
+                    known_rows.add(values[found])
+        if known_rows:
+            ctx.counts["already_known"] = len(known_rows)
         ctx.counts["batches"] = len(ctx.state["batches"])
         if ctx.errors:
             ctx.counts["devices"] = max(0, ctx.counts["devices"] - len({e["row"] for e in ctx.errors}))

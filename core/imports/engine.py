@@ -179,6 +179,16 @@ def guess_mapping(spec, headers, remembered=None):
                 mapping[f.name] = h
                 used.add(h)
                 break
+    # Last resort: a header that contains a field's name or alias ("SIM number (ICCID)"),
+    # taken only when exactly one unused header does.
+    for f in spec.fields:
+        if f.name in mapping:
+            continue
+        keys = [k for k in f.keys() if len(k) >= 4]
+        found = [h for key, h in by_key.items() if h not in used and any(k in key for k in keys)]
+        if len(found) == 1:
+            mapping[f.name] = found[0]
+            used.add(found[0])
     return mapping
 
 

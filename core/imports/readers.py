@@ -29,8 +29,12 @@ API (small on purpose)::
   above the header is skipped. Without aliases, the first non-blank row is the header.
 - Row numbers are the ones the user sees in Excel or LibreOffice: the header row counts, and so
   do title rows and blank rows. Completely blank rows are skipped (but still counted).
-- Values: XLSX cells come as openpyxl gives them (str, int, float, datetime, bool); CSV cells
-  are text. Text is stripped of spaces and non-breaking spaces; an empty cell is ``None``.
+- XLSX is read with python-calamine (Rust, about ten times faster than openpyxl) when it is
+  installed and ``settings.IMPORT_XLSX_READER`` is ``"calamine"`` (the default), else with
+  openpyxl in read-only mode (``IMPORT_XLSX_READER = "openpyxl"``). ``sheet_names`` uses
+  openpyxl.
+- Values: XLSX cells come as the reader gives them (str, int, float, date, datetime, bool);
+  CSV cells are text. Text is stripped of spaces and non-breaking spaces; an empty cell is ``None``.
 - CSV encodings: UTF-8 with or without a byte-order mark, UTF-16 with a BOM, otherwise
   Windows-1252. Delimiter: comma, semicolon, tab or pipe, sniffed from the first lines.
 - Limits (Django settings, read at call time so tests can shrink them):
@@ -207,6 +211,61 @@ def _xlsx_rows(ws):
         yield number, values
 
 
+def _use_calamine():
+    if _limit("IMPORT_XLSX_READER", "calamine") != "calamine":
+        return False
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _open_calamine(f, filename, sheet, header_aliases, owned):
+    """XLSX through calamine (Rust): ~10x faster than openpyxl; the whole sheet is held in
+    memory, which the zip-size checks above bound."""
+    import python_calamine
+
+    _check_zip(f, filename)
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(f)
+        names = list(wb.sheet_names)
+    except Exception:  # CalamineError, ZipError, XmlError, PasswordError...
+        raise _not_spreadsheet(filename) from None
+    finally:
+        if owned:
+            f.close()
+    if not names:
+        raise ReadError(_("The file %(name)s has no worksheets.") % {"name": filename}, "empty")
+    if sheet and sheet not in names:
+        raise ReadError(
+            _("%(name)s has no sheet called “%(sheet)s”. Its sheets are: %(sheets)s.") % {"name": filename, "sheet": sheet, "sheets": ", ".join(names)},
+            "no_sheet",
+        )
+    chosen = sheet or names[0]
+    try:
+        ws = wb.get_sheet_by_name(chosen)
+        declared = ws.end[0] + 1 if ws.end else None
+        rows = ws.iter_rows()
+    except Exception:
+        wb.close()
+        raise _not_spreadsheet(filename) from None
+
+    def numbered():
+        # calamine yields every row from the sheet's first row (row 1), blank ones included.
+        for i, values in enumerate(rows, start=1):
+            yield i, values
+
+    try:
+        return Spreadsheet(numbered(), filename=filename, sheet_name=chosen, sheet_names=names, header_aliases=header_aliases, closer=wb.close, declared_rows=declared)
+    except ReadError:
+        wb.close()
+        raise
+    except Exception:
+        wb.close()
+        raise _not_spreadsheet(filename) from None
+
+
 # --------------------------------------------------------------------------- CSV
 
 
@@ -367,6 +426,8 @@ def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None):
     try:
         _check_size(f, filename)
         kind = _sniff_kind(f, filename)
+        if kind == "xlsx" and _use_calamine():
+            return _open_calamine(f, filename, sheet, header_aliases, owned)
         if kind == "xlsx":
             wb = _load_workbook(f, filename)
             names = wb.sheetnames

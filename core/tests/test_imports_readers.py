@@ -11,6 +11,13 @@ from core.imports.testing import csv_bytes, xlsx_bytes
 ALIASES = {"serial", "imei", "make"}
 
 
+@pytest.fixture(autouse=True, params=["calamine", "openpyxl"])
+def xlsx_reader(request, settings):
+    """Every test runs with both XLSX readers."""
+    settings.IMPORT_XLSX_READER = request.param
+    return request.param
+
+
 def read(data, **kwargs):
     with open_spreadsheet(io.BytesIO(data), filename="f", header_aliases=kwargs.pop("aliases", ALIASES), **kwargs) as s:
         return s.headers, s.header_row, list(s.rows())
@@ -46,6 +53,25 @@ def test_csv_windows_1252():
 def test_csv_title_row_and_short_rows_padded():
     headers, header_row, rows = read(csv_bytes([["Manifest"], ["Serial", "Make", "IMEI"], ["A1"]]))
     assert header_row == 2 and rows == [(3, ["A1", None, None])]
+
+
+def test_blank_rows_above_and_cells_offset_keep_spreadsheet_row_numbers():
+    import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["C3"], ws["D3"] = "Serial", "Make"
+    ws["C4"], ws["D4"] = "A1", datetime.date(2020, 6, 3)
+    ws["C6"], ws["D6"] = 12345, "HP"
+    buf = io.BytesIO()
+    wb.save(buf)
+    headers, header_row, rows = read(buf.getvalue())
+    assert headers[-2:] == ["Serial", "Make"] and header_row == 3
+    assert [n for n, _ in rows] == [4, 6]
+    assert rows[0][1][-2] == "A1" and str(rows[0][1][-1])[:10] == "2020-06-03"  # a date or a midnight datetime
+    assert rows[1][1][-2:] == [12345, "HP"]
 
 
 def test_sheet_names_and_choosing_a_sheet():
