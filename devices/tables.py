@@ -10,7 +10,15 @@ from devices.validators import format_uk_national
 LINK = {"a": {"class": "govuk-link"}}
 
 
-class DisplayColumn(tables.Column):
+class ExportAsShown:
+    """Columns whose export is what the page shows: ``core.views.table_value`` calls
+    ``Column.value`` only for columns that have an ``export_value`` method."""
+
+    def export_value(self, **kwargs):
+        return self.value(**kwargs)
+
+
+class DisplayColumn(ExportAsShown, tables.Column):
     """A choices field shown by its label, on the page and in exports alike."""
 
     def __init__(self, *args, field, **kwargs):
@@ -21,7 +29,7 @@ class DisplayColumn(tables.Column):
         return getattr(record, f"get_{self.field}_display")()
 
 
-class MobileColumn(tables.Column):
+class MobileColumn(ExportAsShown, tables.Column):
     """An E.164 number shown in UK national format (07700 900123)."""
 
     def render(self, value):

@@ -370,3 +370,20 @@ def test_other_school_in_same_la_is_hidden_from_school_staff(client, users, la):
     elsewhere = DeviceFactory(local_authority=la, school=SchoolFactory(local_authority=la))
     response = login(client, users["school_staff"]).get(reverse("devices:device_detail", args=[elsewhere.pk]))
     assert response.status_code == 404
+
+
+def test_alert_export_neutralises_and_leaves_out_the_button(client, users, la, other_la):
+    Alert.objects.create(key="a1", kind=Alert.Kind.PLAN_ENDING, local_authority=la, message="=cmd|' /C calc'!A0")
+    Alert.objects.create(key="a2", kind=Alert.Kind.PLAN_ENDING, local_authority=other_la, message="Hackney only")
+    response = login(client, users["council_officer"]).get(reverse("devices:alert_list"), {"_export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert "Action" not in rows[0]
+    assert len(rows) == 2
+    assert rows[1][rows[0].index("Message")] == "'=cmd|' /C calc'!A0"
+    assert rows[1][rows[0].index("Alert")] == "Data plan ending within 30 days"
+
+
+def test_sim_export_shows_numbers_in_national_format(client, users, devices):
+    response = login(client, users["council_officer"]).get(reverse("devices:sim_list"), {"_export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][rows[0].index("Mobile number")] == "07700 900123"
