@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 from accounts.models import LocalAuthority
 from devices.filters import DeviceFilterSet, SimFilterSet
 from devices.models import Device, Sim
+from reports.api_auth import ApiTokenAuthentication
 from reports.api_common import HasTokenKind, IsStaff, Pagination, TokenOrUserRateThrottle, WriteRateThrottle
 
 DEVICE_ROLES = ("council_officer", "school_staff", "support_agent", "cio")
@@ -53,7 +55,9 @@ class SimSerializer(serializers.ModelSerializer):
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """List and detail of ``visible_to(request.user)`` rows, filtered by the page's filterset."""
 
+    authentication_classes = [SessionAuthentication]
     permission_classes = [IsStaff]
+    lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend]
@@ -141,6 +145,7 @@ DELIVERY_FIELDS = ["kind", "serial", "delivered_on", "make", "model", "imei", "i
 class DeliveryManifestView(APIView):
     """A supplier posts the rows of a delivery manifest; all are recorded, or none."""
 
+    authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasTokenKind]
     throttle_classes = [WriteRateThrottle]
     token_kind = "supplier"
@@ -201,6 +206,7 @@ class UsageReadingsView(APIView):
     SIM, so a token cannot learn which ICCIDs other operators hold.
     """
 
+    authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasTokenKind]
     throttle_classes = [WriteRateThrottle]
     token_kind = "operator"

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 
 from accounts.models import LocalAuthority
@@ -28,6 +29,7 @@ class ShortfallSerializer(serializers.Serializer):
 class ShortfallView(GenericAPIView):
     """Need, supply and shortfall for each LA the caller may see (one row per LA)."""
 
+    authentication_classes = [SessionAuthentication]
     permission_classes = [IsStaff]
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
