@@ -23,6 +23,7 @@ from devices.tables import AlertTable, DeliveryBatchTable, DeviceTable, SimTable
 
 DEVICE_LIST_RELATED = ("local_authority", "school", "batch", "sim__network")
 ACKNOWLEDGE_ROLES = ("council_officer", "school_staff", "admin")
+EVENTS_SHOWN = 100
 
 
 def device_base_queryset(user):
@@ -108,7 +109,8 @@ class DeviceDetailView(ObjectDetailView):
         )
         context["holder"] = holder
         context["holder_url"] = _child_url(holder.child_id) if holder else ""
-        context["events"] = list(device.events.select_related("actor")[:100])
+        events = list(device.events.select_related("actor")[: EVENTS_SHOWN + 1])
+        context["events"], context["more_events"] = events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN
         sim = getattr(device, "sim", None)
         plans = _plans_with_labels(sim)
         context["sim"] = sim
