@@ -26,11 +26,11 @@ class TicketTable(tables.Table):
         fields = ("reference", "created_at", "category", "priority", "status", "language", "flags", "school", "assignee", "resolution_due")
         order_by = ("-created_at",)
 
-    def render_language(self, record, value):
-        name = language_name(value)
+    def render_language(self, record):
+        code = record.language
         if not record.language_confirmed:
-            return format_html('<span lang="{}">{}</span> <span class="govuk-body-s">({})</span>', value, name, _("detected"))
-        return format_html('<span lang="{}">{}</span>', value, name)
+            return format_html('<span lang="{}">{}</span> <span class="govuk-body-s">({})</span>', code, language_name(code), _("detected"))
+        return format_html('<span lang="{}">{}</span>', code, language_name(code))
 
     def render_assignee(self, record, value):
         return value.get_full_name() or value.username
