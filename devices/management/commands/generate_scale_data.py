@@ -138,7 +138,7 @@ class Command(BaseCommand):
         networks = [NetworkOperator.objects.get_or_create(slug=slug, defaults={"name": name})[0].pk for name, slug in NETWORKS]
         counts = self.devices(rng, today, schools, networks, existing, to_add, not options["no_allocations"])
         reset_sequences(Device, Sim, DataPlan, UsageReading, Licence, *self.allocation_models())
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and to_add >= 10_000:
             with connection.cursor() as cursor:
                 for model in (Device, Sim, DataPlan, UsageReading, Licence, *self.allocation_models()):
                     cursor.execute(f"ANALYZE {model._meta.db_table}")

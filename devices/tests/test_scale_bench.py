@@ -1,0 +1,49 @@
+"""Synthetic data and the benchmark command, at a tiny scale."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from devices.models import DataPlan, Device, Licence, Sim, UsageReading
+
+
+@pytest.mark.django_db
+def test_generate_scale_data_is_realistic_and_tops_up():
+    out = io.StringIO()
+    call_command("generate_scale_data", devices=90, stdout=out)
+    assert Device.objects.count() == 90
+    assert Sim.objects.count() == 30  # every third device is a router with a SIM
+    assert Device.objects.filter(kind="router").count() == 30
+    assert DataPlan.objects.count() >= 30
+    assert Licence.objects.exists() and UsageReading.objects.filter(granularity="month").exists()
+    assert Device.objects.values("local_authority").distinct().count() == 33
+    assert Device.objects.filter(local_authority__code="202").exists()
+    call_command("generate_scale_data", devices=90, stdout=out)
+    assert Device.objects.count() == 90
+    call_command("generate_scale_data", devices=120, stdout=out)
+    assert Device.objects.count() == 120
+    # New rows continue after the generated ids: an ordinary save still works.
+    Device.objects.create(kind="laptop", serial="AFTER-BENCH", local_authority=Device.objects.first().local_authority)
+
+
+@pytest.mark.django_db
+def test_bench_tiny_prints_bench_lines_and_json(tmp_path):
+    out = io.StringIO()
+    report = tmp_path / "bench.json"
+    call_command("bench", "--scale", "tiny", "--only", "device_list,usage_ingest,cliff_edge", "--json", str(report), stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("BENCH ")]
+    assert [line.split()[1] for line in lines] == ["device_list", "usage_ingest", "cliff_edge"]
+    for line in lines:
+        assert " ours_s=" in line and " anchor_s=" in line and " ratio=" in line
+    data = json.loads(report.read_text())
+    assert data["scale"] == "tiny" and [r["name"] for r in data["results"]] == ["device_list", "usage_ingest", "cliff_edge"]
+    device_list = data["results"][0]["extra"]
+    assert device_list["queries_25"] == device_list["queries_200"]  # fixed whatever the page size
+
+
+@pytest.mark.django_db
+def test_bench_unknown_scenario():
+    with pytest.raises(CommandError, match="Unknown scenario"):
+        call_command("bench", "--scale", "tiny", "--no-generate", "--only", "nope", stdout=io.StringIO())
