@@ -212,6 +212,9 @@ class AllocationSpec(ImportSpec):
         del st["pending"]
 
     def write(self, ctx):
+        """Children in batches (create or update, with history), then allocations, device
+        status and custody events in batches. Only ids are kept between batches, so memory
+        stays flat however many rows there are."""
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
         from allocations.models import Allocation, AllocationStatus, Child
@@ -221,72 +224,61 @@ class AllocationSpec(ImportSpec):
         now = timezone.now()
         today = timezone.localdate()
         schools = st["schools"]
-        existing = {}
-        for chunk in chunks(st["existing"]):
-            for child in Child.objects.filter(local_authority=la, reference__in=chunk):
-                existing[child.reference] = child
         optional = ("first_name", "last_name", "year_group", "guardian_name", "guardian_phone", "guardian_email", "language", "eligibility", "needs_laptop", "needs_connectivity")
         attr = {"language": "preferred_language"}
-        new, changed = [], []
-        children = {}
-        for r in ctx.rows:
-            d = r.data
-            child = existing.get(d["reference"])
-            if child is None:
-                child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
-                if d.get("dongle") and d.get("needs_connectivity") is None:
-                    child.needs_connectivity = True
-                new.append(child)
-            else:
-                changed.append(child)
-            child.school_id = schools[d["school_urn"]]
-            for name in optional:
-                value = d.get(name)
-                if value is not None and value != "":
-                    setattr(child, attr.get(name, name), value)
-            child.updated_at = now
-            children[r.number] = child
-        if new:
-            bulk_create_with_history(new, Child, batch_size=self.batch_size, default_user=user)
-            if new[0].pk is None:
-                ids = dict(Child.objects.filter(local_authority=la, reference__in=[c.reference for c in new]).values_list("reference", "pk"))
-                for c in new:
-                    c.pk = ids[c.reference]
-        if changed:
-            bulk_update_with_history(
-                changed,
-                Child,
-                ["school", "first_name", "last_name", "year_group", "guardian_name", "guardian_phone", "guardian_email", "preferred_language", "eligibility", "needs_laptop", "needs_connectivity", "updated_at"],
-                batch_size=self.batch_size,
-                default_user=user,
-            )
-        pairs = [(children[number], pk) for number, pks in st["plan"].items() for pk in pks]
-        if not pairs:
-            return
-        device_objs = {}
-        for chunk in chunks([pk for _c, pk in pairs]):
-            for device in Device.objects.select_for_update().filter(pk__in=chunk):
-                device_objs[device.pk] = device
-        allocations = [
-            Allocation(child=child, device_id=pk, status=AllocationStatus.PLANNED, planned_on=today, created_by=user, note=_("Imported from %(file)s") % {"file": ctx.filename})
-            for child, pk in pairs
-        ]
-        bulk_create_with_history(allocations, Allocation, batch_size=self.batch_size, default_user=user)
-        events = []
-        devices = []
-        for child, pk in pairs:
-            device = device_objs[pk]
-            if device.status not in ALLOCATABLE:  # changed since the check: refuse the whole file
-                raise RuntimeError(f"device {pk} changed status during the import")
-            events.append(
-                DeviceEvent(device=device, kind=DeviceEvent.Kind.ALLOCATED, from_status=device.status, to_status=DeviceStatus.ALLOCATED, actor=user, at=now, note=child.reference)
-            )
-            device.status = DeviceStatus.ALLOCATED
-            device.school_id = child.school_id
-            device.updated_at = now
-            devices.append(device)
-        bulk_update_with_history(devices, Device, ["status", "school", "updated_at"], batch_size=self.batch_size, default_user=user)
-        DeviceEvent.objects.bulk_create(events, batch_size=self.batch_size)
+        update_fields = ["school", "first_name", "last_name", "year_group", "guardian_name", "guardian_phone", "guardian_email", "preferred_language", "eligibility", "needs_laptop", "needs_connectivity", "updated_at"]
+        plan = st["plan"]
+        pairs = []  # (child pk, child school pk, child reference, device pk)
+        for part in chunks(ctx.rows, self.batch_size):
+            refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
+            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__in=refs)} if refs else {}
+            new, changed, by_row = [], [], []
+            for r in part:
+                d = r.data
+                child = existing.get(d["reference"])
+                if child is None:
+                    child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
+                    if d.get("dongle") and d.get("needs_connectivity") is None:
+                        child.needs_connectivity = True
+                    new.append(child)
+                else:
+                    changed.append(child)
+                child.school_id = schools[d["school_urn"]]
+                for name in optional:
+                    value = d.get(name)
+                    if value is not None and value != "":
+                        setattr(child, attr.get(name, name), value)
+                child.updated_at = now
+                by_row.append((r.number, child))
+            if new:
+                bulk_create_with_history(new, Child, batch_size=self.batch_size, default_user=user)
+                if new[0].pk is None:  # backends that do not return ids
+                    ids = dict(Child.objects.filter(local_authority=la, reference__in=[c.reference for c in new]).values_list("reference", "pk"))
+                    for c in new:
+                        c.pk = ids[c.reference]
+            if changed:
+                bulk_update_with_history(changed, Child, update_fields, batch_size=self.batch_size, default_user=user)
+            for number, child in by_row:
+                for device_pk in plan.get(number, ()):
+                    pairs.append((child.pk, child.school_id, child.reference, device_pk))
+        note = _("Imported from %(file)s") % {"file": ctx.filename}
+        for part in chunks(pairs, self.batch_size):
+            devices = {d.pk: d for d in Device.objects.select_for_update().filter(pk__in=[p[3] for p in part])}
+            allocations = [Allocation(child_id=child_pk, device_id=device_pk, status=AllocationStatus.PLANNED, planned_on=today, created_by=user, note=note) for child_pk, _s, _r, device_pk in part]
+            bulk_create_with_history(allocations, Allocation, batch_size=self.batch_size, default_user=user)
+            events = []
+            for _child_pk, school_pk, reference, device_pk in part:
+                device = devices[device_pk]
+                if device.status not in ALLOCATABLE:  # changed since the check: refuse the whole file
+                    raise RuntimeError(f"device {device_pk} changed status during the import")
+                events.append(
+                    DeviceEvent(device=device, kind=DeviceEvent.Kind.ALLOCATED, from_status=device.status, to_status=DeviceStatus.ALLOCATED, actor=user, at=now, note=reference)
+                )
+                device.status = DeviceStatus.ALLOCATED
+                device.school_id = school_pk
+                device.updated_at = now
+            bulk_update_with_history(list(devices.values()), Device, ["status", "school", "updated_at"], batch_size=self.batch_size, default_user=user)
+            DeviceEvent.objects.bulk_create(events, batch_size=self.batch_size)
 
 
 SPEC = AllocationSpec()
