@@ -314,7 +314,9 @@ def add_message(*, ticket, body, by=None, internal=False, language=None, canned_
     if not body:
         raise ValidationError(_("Write a message."))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    from_requester = by is None or (ticket.requester_user_id and by.pk == ticket.requester_user_id and by.role == "school_staff")
+    # School staff write on the requester's side of the conversation (they raised it, or they
+    # speak for the family at their school); agents and officers answer.
+    from_requester = by is None or by.role == "school_staff"
     if from_requester:
         internal = False
     message = Message(

@@ -136,7 +136,15 @@ class HelpFormView(FamilyLanguageMixin, FormView):
         data = form.cleaned_data
         serial = (data.get("serial") or "").strip().upper()
         device = Device.objects.filter(serial=serial).select_related("school").first() if serial else None
-        ticket, token = services.create_ticket(
+        try:
+            ticket, token = self.create(data, serial, device)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return self.form_invalid(form)
+        return redirect(ticket.family_url(token) + "?new=1")
+
+    def create(self, data, serial, device):
+        return services.create_ticket(
             category=data["category"],
             description=data["description"],
             source=Source.FAMILY,
@@ -149,7 +157,6 @@ class HelpFormView(FamilyLanguageMixin, FormView):
             needs_interpreter=data.get("needs_interpreter", False),
             uploads=[data["attachment"]] if data.get("attachment") else [],
         )
-        return redirect(ticket.family_url(token) + "?new=1")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -193,7 +200,7 @@ class FamilyTicketView(FamilyTicketMixin, View):
                     uploads=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_error(None, exc.messages)
             else:
                 messages.success(request, _("We have your reply."))
                 return redirect(request.path)
@@ -480,12 +487,16 @@ class StaffTicketCreateView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         data, user = form.cleaned_data, self.request.user
-        ticket, _token = services.create_ticket(
-            category=data["category"], description=data["description"], source=Source.STAFF,
-            language=data["language"], requester_user=user, requester_name=user.get_full_name(),
-            device=data["device"], priority=data["priority"], needs_interpreter=data["needs_interpreter"],
-            uploads=[data["attachment"]] if data.get("attachment") else [],
-        )
+        try:
+            ticket, _token = services.create_ticket(
+                category=data["category"], description=data["description"], source=Source.STAFF,
+                language=data["language"], requester_user=user, requester_name=user.get_full_name(),
+                device=data["device"], priority=data["priority"], needs_interpreter=data["needs_interpreter"],
+                uploads=[data["attachment"]] if data.get("attachment") else [],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return self.form_invalid(form)
         messages.success(self.request, _("Ticket %(ref)s raised.") % {"ref": ticket.reference})
         if Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists():
             return redirect(ticket.get_absolute_url())

@@ -268,3 +268,23 @@ def test_ticket_detail_query_count(client, users, school, django_assert_max_num_
     family = client.__class__()
     with django_assert_max_num_queries(8):
         assert family.get(f"/help/t/{ticket.reference}/{DEFAULT_TOKEN}/").status_code == 200
+
+
+def test_school_staff_reply_is_on_the_requesters_side(client, users, school):
+    ticket = TicketFactory(school=school, status=Status.WAITING, requester_user=users["school_staff"], source="staff")
+    login(client, users["school_staff"])
+    response = client.post(reverse("support:ticket_reply", args=[ticket.pk]), {"body": "The family say it is still broken", "kind": "internal"})
+    assert response.status_code == 302
+    message = Message.objects.get(ticket=ticket)
+    assert message.from_requester and message.kind == Message.Kind.PUBLIC
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN and ticket.first_responded_at is None
+    # School staff cannot use the agents' actions.
+    assert client.post(reverse("support:ticket_claim", args=[ticket.pk])).status_code == 403
+    assert client.post(reverse("support:ticket_status", args=[ticket.pk]), {"status": "closed"}).status_code == 403
+
+
+def test_action_urls_refuse_get(client, users, school):
+    ticket = TicketFactory(school=school)
+    login(client, users["support_agent"])
+    assert client.get(reverse("support:ticket_claim", args=[ticket.pk])).status_code == 405
