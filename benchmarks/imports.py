@@ -1,0 +1,261 @@
+"""``import_100k``: a generated 100,000-row allocations XLSX through our dry run and commit.
+
+Same rows, same database, same run:
+
+- ours: ``core.imports.engine.validate`` (the dry run) then ``engine.commit`` (which validates
+  every row again and writes children with their history rows, in one transaction). Run in a
+  subprocess so its peak memory (``ru_maxrss``, whole process including Django) is its own.
+- anchor: a plain django-import-export ``ModelResource`` for ``Child`` with default settings,
+  importing the same children from an XLSX with model field names (it cannot parse "Year 7",
+  "Polish" or "07700 900123", so it is given already-clean values: an easier job than ours).
+  By default it runs on the first ``ANCHOR_ROWS`` rows (10,000) and its time is scaled linearly
+  to the full row count (``anchor_measured_s`` / ``anchor_rows`` show what was measured); set
+  ``BENCH_IMPORT_ANCHOR_FULL=1`` to run it on every row.
+- floor: openpyxl read-only over our file plus ``bulk_create`` of ``Child`` rows, no
+  validation and no history.
+
+The scenario makes its own LA (code ``X99``) and school, and deletes the children it created
+after each measurement. Rows are children only (no devices), because that is what the anchor
+and floor can import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import Result
+
+ROWS = 100_000
+TINY_ROWS = 300  # ``bench --scale tiny``: the test suite's smoke run
+ANCHOR_ROWS = 10_000
+LA_CODE = "X99"
+SCHOOL_URN = 999_901
+
+HEADER = ["School URN", "Child reference", "First name", "Last name", "Year group", "Laptop serial", "Parent or carer", "Phone", "Language", "Needs laptop", "Needs connectivity", "Eligibility"]
+YEARS = ["Y7", "Year 8", "9", "R", "Reception", "Y11", "Nursery", "3"]
+YEAR_CLEAN = {"Y7": "7", "Year 8": "8", "9": "9", "R": "R", "Reception": "R", "Y11": "11", "Nursery": "N", "3": "3"}
+LANGS = ["English", "Polish", "polski", "so", "Somali", "اردو", "Bengali", "tr", "Română", "pt"]
+LANG_CLEAN = {"English": "en", "Polish": "pl", "polski": "pl", "so": "so", "Somali": "so", "اردو": "ur", "Bengali": "bn", "tr": "tr", "Română": "ro", "pt": "pt"}
+FIRST = ["Ana", "Abdi", "Sara", "Jan", "Fatima", "Oliver", "Aisha", "Mehmet", "Ioana", "João"]
+LAST = ["Nowak", "Hassan", "Khan", "Kowalski", "Begum", "Smith", "Yilmaz", "Popescu", "Silva", "Ali"]
+
+
+def _phone(i, rng):
+    n = f"740{i % 10_000_000:07d}"  # distinct, valid UK mobile numbers (no parse cache helps)
+    return rng.choice([f"0{n[:4]} {n[4:]}", f"+44 {n[:4]} {n[4:]}", f"44{n}", f"0{n}"])
+
+
+def generate(path, rows, seed=7):
+    """Write the messy human spreadsheet (title row, mixed formats) and return clean tuples."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Children")
+    ws.append(["Benchmark allocations (generated)"])
+    ws.append(HEADER)
+    clean = []
+    for i in range(rows):
+        year, lang = rng.choice(YEARS), rng.choice(LANGS)
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        phone = _phone(i, rng)
+        conn = rng.choice(["yes", "no", "x", ""])
+        ws.append([SCHOOL_URN, f"B{i:07d}", f" {first}\u00a0", last, year, None, f"{first} {last} (parent)", phone, lang, "yes", conn, "FSM"])
+        clean.append((f"B{i:07d}", first, last, YEAR_CLEAN[year], LANG_CLEAN[lang], f"{first} {last} (parent)", "+44" + f"740{i % 10_000_000:07d}", conn in ("yes", "x")))
+    wb.save(path)
+    return clean
+
+
+def _setup():
+    from accounts.models import LocalAuthority, School
+
+    la, _ = LocalAuthority.objects.get_or_create(code=LA_CODE, defaults={"name": "Benchmark borough", "gss_code": ""})
+    school, _ = School.objects.get_or_create(urn=SCHOOL_URN, defaults={"name": "Benchmark school", "local_authority": la})
+    return la, school
+
+
+def _cleanup(la):
+    """Delete the scenario's children (and their history) without per-row signals."""
+    from allocations.models import Child
+
+    Child.objects.filter(local_authority=la)._raw_delete(Child.objects.db)
+    Child.history.model.objects.filter(local_authority_id=la.pk)._raw_delete(Child.objects.db)
+
+
+def run_ours(path):
+    """Dry run + commit in this process; returns timings and counts (used by the subprocess)."""
+    from allocations.imports import SPEC
+    from core.imports import engine
+
+    la, _school = _setup()
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    ctx = engine.validate(SPEC, path, local_authority=la, filename=os.path.basename(path))
+    t1 = time.perf_counter()
+    if ctx.errors:
+        raise RuntimeError(f"benchmark file has errors: {ctx.error_lines()[:5]}")
+    ctx = engine.commit(SPEC, path, local_authority=la, filename=os.path.basename(path))
+    t2 = time.perf_counter()
+    return {"dry_run_s": t1 - t0, "commit_s": t2 - t1, "cpu_s": time.process_time() - c0, "created": ctx.counts["children_create"]}
+
+
+def _ours_in_subprocess(path):
+    import resource
+
+    from django.conf import settings
+    from django.db import connection
+
+    code = (
+        "import django, json, resource, sys;"
+        "django.setup();"
+        "from benchmarks.imports import run_ours;"
+        f"r = run_ours({str(path)!r});"
+        "r['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
+        "print('RESULT ' + json.dumps(r))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tracker.settings")}
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3") and (str(db["NAME"]).startswith(":memory:") or "mode=memory" in str(db["NAME"])):
+        raise RuntimeError("in-memory database")
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    elif "postgresql" in db["ENGINE"]:
+        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    del resource
+    done = subprocess.run([sys.executable, "-c", code], cwd=str(settings.BASE_DIR), env=env, capture_output=True, text=True, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(f"import subprocess failed: {done.stderr[-2000:]}")
+
+
+def _ours_in_process(path):
+    import tracemalloc
+
+    tracemalloc.start()
+    r = run_ours(str(path))
+    r["maxrss_mb"] = tracemalloc.get_traced_memory()[1] / 1048576
+    r["memory_measure"] = "tracemalloc"
+    tracemalloc.stop()
+    return r
+
+
+def run_floor(path, la, school):
+    from openpyxl import load_workbook
+
+    from allocations.models import Child
+
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    wb = load_workbook(path, read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(min_row=3, values_only=True)
+    batch = []
+    for r in rows:
+        batch.append(
+            Child(local_authority_id=la.pk, school_id=school.pk, reference=r[1], first_name=r[2] or "", last_name=r[3] or "", year_group=str(r[4])[:2], preferred_language=str(r[8])[:8], guardian_name=r[6] or "", guardian_phone=str(r[7])[:16])
+        )
+        if len(batch) >= 2000:
+            Child.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Child.objects.bulk_create(batch)
+    wb.close()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def run_anchor(clean, la, school, tmpdir, rows):
+    import tablib
+    from import_export import resources
+    from openpyxl import Workbook
+
+    from allocations.models import Child
+
+    class ChildResource(resources.ModelResource):
+        class Meta:
+            model = Child
+
+    path = Path(tmpdir) / "anchor.xlsx"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Children")
+    ws.append(["id", "local_authority", "school", "reference", "first_name", "last_name", "year_group", "preferred_language", "guardian_name", "guardian_phone", "eligibility", "needs_laptop", "needs_connectivity"])
+    for ref, first, last, year, lang, gname, phone, conn in clean[:rows]:
+        ws.append([None, la.pk, school.pk, ref, first, last, year, lang, gname, phone, "fsm", 1, 1 if conn else 0])
+    wb.save(path)
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    with open(path, "rb") as f:
+        dataset = tablib.Dataset().load(f.read(), format="xlsx")
+    result = ChildResource().import_data(dataset, dry_run=False)
+    elapsed = time.perf_counter() - t0
+    if result.has_errors() or result.has_validation_errors():
+        raise RuntimeError("anchor import reported errors")
+    return elapsed, time.process_time() - c0
+
+
+def import_100k(scale, stdout):
+    from allocations.models import Child
+
+    from django.db import connection
+
+    rows = int(os.environ.get("BENCH_IMPORT_ROWS", TINY_ROWS if scale == "tiny" else ROWS))
+    anchor_rows = rows if os.environ.get("BENCH_IMPORT_ANCHOR_FULL") else min(rows, ANCHOR_ROWS)
+    la, school = _setup()
+    _cleanup(la)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        path = Path(tmpdir) / "allocations_100k.xlsx"
+        t = time.perf_counter()
+        clean = generate(path, rows)
+        stdout.write(f"import_100k: generated {rows} rows ({path.stat().st_size / 1048576:.1f} MB) in {time.perf_counter() - t:.1f}s\n")
+        if connection.in_atomic_block:
+            # Inside a transaction (a test): a subprocess could not see this data.
+            ours = _ours_in_process(path)
+        else:
+            try:
+                ours = _ours_in_subprocess(path)
+                ours.setdefault("memory_measure", "maxrss")
+            except RuntimeError:
+                ours = _ours_in_process(path)
+        created = Child.objects.filter(local_authority=la).count()
+        _cleanup(la)
+        stdout.write(f"import_100k: ours dry run {ours['dry_run_s']:.1f}s + commit {ours['commit_s']:.1f}s, {created} children\n")
+        floor_s, floor_cpu = run_floor(path, la, school)
+        _cleanup(la)
+        stdout.write(f"import_100k: floor {floor_s:.1f}s\n")
+        anchor_measured, anchor_cpu = run_anchor(clean, la, school, tmpdir, anchor_rows)
+        _cleanup(la)
+        anchor_s = anchor_measured * rows / anchor_rows
+        stdout.write(f"import_100k: anchor {anchor_measured:.1f}s for {anchor_rows} rows\n")
+    ours_s = ours["dry_run_s"] + ours["commit_s"]
+    load = os.getloadavg()[0]
+    return Result(
+        name="import_100k",
+        ours_s=ours_s,
+        anchor_s=anchor_s,
+        extra={
+            "rows": rows,
+            "dry_run_s": round(ours["dry_run_s"], 2),
+            "commit_s": round(ours["commit_s"], 2),
+            "floor_s": round(floor_s, 2),
+            "vs_floor": round(ours_s / floor_s, 2) if floor_s else "inf",
+            "anchor_rows": anchor_rows,
+            "anchor_measured_s": round(anchor_measured, 2),
+            "ours_cpu_s": round(ours.get("cpu_s", 0), 2),
+            "floor_cpu_s": round(floor_cpu, 2),
+            "anchor_cpu_s_scaled": round(anchor_cpu * rows / anchor_rows, 2),
+            "peak_mb": round(ours["maxrss_mb"], 1),
+            "memory_measure": ours["memory_measure"],
+            "created": created,
+            "load_avg": round(load, 1),
+        },
+    )
+
+
+SCENARIOS = [import_100k]
