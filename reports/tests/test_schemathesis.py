@@ -21,9 +21,17 @@ CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.cont
 
 @pytest.fixture
 def api_schema(db):
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from tracker.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # As Django's test client does: keep the test's connection (and transaction) across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
