@@ -62,3 +62,16 @@ def test_the_accessibility_check_reports_violations(page, assert_accessible):
         assert_accessible(page)
     message = str(excinfo.value)
     assert "image-alt" in message and "html-has-lang" in message
+
+
+def test_other_shared_pages_are_accessible(page, login, assert_accessible, camden):
+    la, school = camden
+    page.goto("/password-reset/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send reset link").click()  # empty form: the error summary
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+    login(page, UserFactory(username="olu", role="council_officer", local_authority=la))
+    for url in (school.get_absolute_url(), la.get_absolute_url(), "/password-change/"):
+        page.goto(url)
+        assert_accessible(page)
