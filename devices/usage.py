@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from core.imports.readers import ReadError, header_key, open_spreadsheet
 from devices.models import NetworkOperator, Sim, UsageReading
-from devices.validators import luhn_ok, normalise_uk_mobile
+from devices.validators import normalise_uk_mobile
 
 MB = 1.0
 UNIT_FACTORS = {"mb": MB, "gb": 1024.0, "kb": 1 / 1024, "bytes": 1 / (1024 * 1024)}
@@ -230,14 +230,27 @@ def parse_usage(value, factor):
     return round(number * factor, 3)
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
+def _luhn(digits):
+    """``luhn_ok`` for a string of ASCII digits, several times faster (a million rows per file)."""
+    raw = digits.encode("ascii")
+    plain = raw[-1::-2]
+    total = sum(plain) - 48 * len(plain) + sum(_DOUBLED[b - 48] for b in raw[-2::-2])
+    return total % 10 == 0
+
+
 def _iccid_key(value):
     if isinstance(value, float):
         # Excel keeps 15 significant digits: a 19-20 digit ICCID stored as a number is damaged.
         raise ValueError(_("This ICCID was saved as a number, so Excel has changed its last digits. Format the column as text and copy the ICCIDs in again."))
-    digits = re.sub(r"[\s\-]", "", str(value))
-    if not digits.isdigit() or not 19 <= len(digits) <= 20:
+    digits = str(value)
+    if not digits.isdigit():
+        digits = re.sub(r"[\s\-]", "", digits)
+    if not digits.isascii() or not digits.isdigit() or not 19 <= len(digits) <= 20:
         raise ValueError(_("An ICCID has 19 or 20 digits; this has %(n)s characters.") % {"n": len(digits)})
-    if not luhn_ok(digits):
+    if not _luhn(digits):
         raise ValueError(_("This ICCID's check digit is wrong: check for a mistyped digit."))
     return digits
 
@@ -252,9 +265,22 @@ def _msisdn_key(value):
 
 
 def _lookup(sims, column, keys):
-    """``{key: sim id}`` for the keys that match a SIM in ``sims``, in chunked queries."""
+    """``{key: sim id}`` for the keys that match a SIM in ``sims``.
+
+    PostgreSQL: one query with the keys as one array parameter (``= ANY``), the scope as a
+    subquery. Elsewhere: chunked ``IN`` queries.
+    """
     found = {}
     keys = list(keys)
+    if connection.vendor == "postgresql":
+        scope_sql, scope_params = sims.order_by().values("pk").query.sql_with_params()
+        table = Sim._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.{column}, s.id FROM {table} s WHERE s.{column} = ANY(%s) AND s.id IN ({scope_sql})",
+                [keys, *scope_params],
+            )
+            return dict(cursor.fetchall())
     for i in range(0, len(keys), 5000):
         found.update(sims.filter(**{f"{column}__in": keys[i : i + 5000]}).values_list(column, "id"))
     return found
@@ -326,6 +352,7 @@ def _parse_rows(sheet, operator, result):
     period_i = columns["month"] if month_column else columns["date"]
     headers = sheet.headers
     period_cache = {}
+    iccid_cache = {}
     by_iccid, by_msisdn, rows = set(), set(), []
     errors = result.errors
     for row_number, values in sheet.rows():
@@ -336,12 +363,20 @@ def _parse_rows(sheet, operator, result):
             errors.append(_("row %(row)s, %(column)s: %(message)s") % {"row": row_number, "column": headers[index], "message": message})
 
         key = kind = None
-        if iccid_i is not None and values[iccid_i] is not None:
-            try:
-                key, kind = _iccid_key(values[iccid_i]), "iccid"
-            except ValueError as exc:
-                error(iccid_i, str(exc))
-                row_ok = False
+        raw_iccid = values[iccid_i] if iccid_i is not None else None
+        if raw_iccid is not None:
+            # A daily file repeats each SIM once a day: check each ICCID once.
+            key = iccid_cache.get(raw_iccid) if isinstance(raw_iccid, str) else None
+            if key is not None:
+                kind = "iccid"
+            else:
+                try:
+                    key, kind = _iccid_key(raw_iccid), "iccid"
+                    if isinstance(raw_iccid, str):
+                        iccid_cache[raw_iccid] = key
+                except ValueError as exc:
+                    error(iccid_i, str(exc))
+                    row_ok = False
         elif msisdn_i is not None and values[msisdn_i] is not None:
             try:
                 key, kind = _msisdn_key(values[msisdn_i]), "msisdn"
@@ -404,7 +439,7 @@ def _upsert(readings, *, source_label):
                 for (sim_id, period, granularity), mb in readings.items():
                     copy.write_row((sim_id, period, str(granularity), mb))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT sim_id, period, granularity, mb_used, %s, %s FROM usage_import {conflict}",
+                f"INSERT INTO {table} ({columns}) SELECT sim_id, period, granularity, mb_used, %s, %s FROM usage_import ORDER BY sim_id, period {conflict}",
                 [source_label, now],
             )
             cursor.execute("DROP TABLE usage_import")
