@@ -277,7 +277,10 @@ class TicketListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["is_agent"] = _is_agent(self.request.user)
+        user = self.request.user
+        context["is_agent"] = _is_agent(user)
+        if not (user.is_superuser or user.role in REPORT_ROLES):
+            context["create_url_name"] = None
         return context
 
 

@@ -288,3 +288,20 @@ def test_action_urls_refuse_get(client, users, school):
     ticket = TicketFactory(school=school)
     login(client, users["support_agent"])
     assert client.get(reverse("support:ticket_claim", args=[ticket.pk])).status_code == 405
+
+
+def test_queue_exports_csv_within_scope(client, users, school, other_school):
+    mine = TicketFactory(school=school, language="ur")
+    theirs = TicketFactory(school=other_school)
+    response = login(client, users["support_agent"]).get(reverse("support:queue") + "?_export=csv")
+    body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+    assert response.status_code == 200
+    assert mine.reference in body and theirs.reference not in body
+
+
+def test_cio_sees_tickets_but_cannot_raise_them(client, users, school):
+    TicketFactory(school=school)
+    login(client, users["cio"])
+    html = client.get(reverse("support:ticket_list")).content.decode()
+    assert reverse("support:ticket_create") not in html
+    assert client.get(reverse("support:ticket_create")).status_code == 403
