@@ -271,6 +271,8 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         plan = [(f.name, f.parser, f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
         unmapped = [f.name for f in spec.fields if f.name not in mapping]
         spec.begin(ctx)
+        if progress and sheet_.estimated_rows:
+            progress(0, sheet_.estimated_rows)
         n = 0
         for number, values in sheet_.rows():
             n += 1
@@ -302,7 +304,7 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         spec.finish(ctx)
         ctx.errors.sort(key=lambda e: e["row"])
         if progress:
-            progress(n)
+            progress(n, n)
         return ctx
 
 

@@ -15,6 +15,7 @@ API (small on purpose)::
         sheet.header_row   # spreadsheet row number of the header (1 unless title rows above)
         sheet.preamble     # rows above the header (title rows), as lists of values
         sheet.sheet_name   # the worksheet read ("" for CSV)
+        sheet.estimated_rows  # XLSX: rows below the header per the sheet's dimension; else None
         for row_number, values in sheet.rows():   # values: list, same length as headers
             ...
 
@@ -331,6 +332,8 @@ class Spreadsheet:
         self._iter = row_iter
         self.max_rows = _limit("IMPORT_MAX_ROWS", 200_000)
         self._find_header(header_aliases)
+        #: rows below the header as the sheet declares them (XLSX only; blank rows included), or None
+        self.estimated_rows = max(0, declared_rows - self.header_row) if declared_rows else None
         if declared_rows is not None and declared_rows - self.header_row > self.max_rows * 2 + 1000:
             # The sheet's own dimension says it is hugely over the limit: refuse up front.
             # (Dimensions can overstate, e.g. formatted blank rows, hence the slack.)

@@ -237,8 +237,11 @@ def run_job(job_id, action, token):
     spec = get_spec(job.kind)
     live = ImportJob.objects.filter(pk=job.pk, run_token=token)
 
-    def progress(n):
-        live.update(rows_done=n, heartbeat_at=timezone.now())
+    def progress(n, total=None):
+        fields = {"rows_done": n, "heartbeat_at": timezone.now()}
+        if total is not None:
+            fields["total_rows"] = total
+        live.update(**fields)
 
     live.update(heartbeat_at=timezone.now())
     kwargs = {
