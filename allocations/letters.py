@@ -46,7 +46,8 @@ def letter_sections(language):
 
 def letter_context(allocation, request, kind=None):
     device = allocation.device
-    if kind not in KINDS:
+    # An ownership letter only once ownership has really passed to the family.
+    if kind not in KINDS or (kind == "ownership" and device.ownership != Ownership.FAMILY):
         kind = "ownership" if device.ownership == Ownership.FAMILY else "handover"
     url = help_url(request, device.serial)
     return {

@@ -73,6 +73,9 @@ class ChildDetailView(ObjectDetailView):
         allocations = list(
             self.object.allocations.select_related("device", "replaces__device").order_by("created_at", "pk")
         )
+        replacements = {a.replaces_id: a for a in allocations if a.replaces_id}
+        for a in allocations:
+            a.replacement = replacements.get(a.pk)
         context["allocations"] = allocations
         context["current"] = [a for a in allocations if a.is_active]
         context["allocate_form"] = forms.AllocateForm(user=self.request.user)

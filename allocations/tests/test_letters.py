@@ -106,3 +106,12 @@ def test_letter_out_of_scope_is_404(client, users, other_school):
     allocation = handed_over(child, users["admin"], "LT-FOREIGN")
     client.force_login(users["school_staff"])
     assert client.get(reverse("allocations:allocation_letter", args=[allocation.pk])).status_code == 404
+
+
+def test_ownership_letter_only_after_transfer(client, officer, school):
+    child = ChildFactory(school=school, preferred_language="en")
+    allocation = handed_over(child, officer, "LT-EN-2")
+    client.force_login(officer)
+    html = client.get(reverse("allocations:allocation_letter", args=[allocation.pk]) + "?kind=ownership").content.decode()
+    assert "This device now belongs to your family" not in html
+    assert "Your child&#x27;s device" in html or "Your child's device" in html

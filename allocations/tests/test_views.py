@@ -127,6 +127,7 @@ def test_child_detail_shows_history_and_query_count(officer_client, officer, chi
         response = officer_client.get(reverse("allocations:child_detail", args=[child.pk]))
     content = response.content.decode()
     assert first.device.serial in content and spare.serial in content
+    assert f"Replaced by {spare.serial}" in content
     assert reverse("allocations:allocation_letter", args=[second.pk]) in content
     assert "Subject access export" in content
     assert "Amira" in content
