@@ -368,9 +368,13 @@ class AgentLanguage(models.Model):
 class SafeguardingAccessLog(models.Model):
     """Who opened or read a safeguarding ticket, and when. Written on every read, never edited."""
 
+    class Action(models.TextChoices):
+        VIEWED = "viewed", _("opened the ticket")
+        DOWNLOADED = "downloaded", _("downloaded a file")
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="access_log")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=30, default="viewed")
+    action = models.CharField(max_length=30, choices=Action.choices, default=Action.VIEWED)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -377,7 +377,7 @@ def set_agent_languages(*, user, languages):
     return profile
 
 
-def record_safeguarding_access(*, ticket, user, action="viewed"):
+def record_safeguarding_access(*, ticket, user, action=SafeguardingAccessLog.Action.VIEWED):
     """Log a read of a safeguarding ticket (every detail view and download by a lead)."""
     if ticket.is_safeguarding:
         SafeguardingAccessLog.objects.create(ticket=ticket, user=user, action=action)

@@ -318,7 +318,7 @@ class TicketDetailView(ObjectDetailView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        services.record_safeguarding_access(ticket=self.object, user=request.user, action="viewed")
+        services.record_safeguarding_access(ticket=self.object, user=request.user, action=SafeguardingAccessLog.Action.VIEWED)
         return response
 
     def get_context_data(self, **kwargs):
@@ -457,7 +457,7 @@ class AttachmentView(ObjectDetailView):
 
     def get(self, request, *args, **kwargs):
         attachment = self.get_object()
-        services.record_safeguarding_access(ticket=attachment.ticket, user=request.user, action="downloaded a file")
+        services.record_safeguarding_access(ticket=attachment.ticket, user=request.user, action=SafeguardingAccessLog.Action.DOWNLOADED)
         return _file_response(attachment)
 
 

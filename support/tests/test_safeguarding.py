@@ -101,3 +101,18 @@ def test_reply_email_carries_no_details(concern, django_capture_on_commit_callba
         services.add_message(ticket=concern, body="We are contacting the police liaison.", by=agent)
     assert len(mail.outbox) == 1
     assert "police" not in mail.outbox[0].body and CONCERN not in mail.outbox[0].body
+
+
+def test_file_downloads_by_a_lead_are_logged_and_others_are_refused(client, users, lead, concern):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from support.models import Attachment
+
+    services.add_message(ticket=concern, body="Screenshot", by=None, uploads=[SimpleUploadedFile("s.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32)])
+    url = reverse("support:attachment", args=[Attachment.objects.get().pk])
+    client.force_login(users["support_agent"])
+    assert client.get(url).status_code == 404
+    client.force_login(lead)
+    assert client.get(url).status_code == 200
+    assert SafeguardingAccessLog.objects.get(ticket=concern, user=lead).action == SafeguardingAccessLog.Action.DOWNLOADED
+    assert client.get(f"/help/t/{concern.reference}/{DEFAULT_TOKEN}/files/{Attachment.objects.get().pk}/").status_code == 404
