@@ -276,7 +276,8 @@ def run_job(job_id, action, token):
     except engine.ImportRejected as exc:
         return _store_result(live, exc.ctx, "", message=exc.message)
     except ReadError as exc:
-        return _finish(live, status=S.FAILED, message=exc.message)
+        # The whole file is refused (too many rows, unreadable): an error, not a crash to retry.
+        return _finish(live, status=S.INVALID, validated_sha256="", errors=[], error_count=0, counts={}, message=exc.message)
     except Exception:
         logger.exception("import job %s (%s) failed", job_id, action)
         return _finish(

@@ -231,3 +231,22 @@ def test_choose_another_sheet(officer_client, officer):
 def test_csv_upload(officer):
     job = checked(officer, data=csv_bytes(GOOD, encoding="cp1252", delimiter=";"), name="m.csv")
     assert job.status == "valid"
+
+
+def test_web_limits_have_clear_messages(officer_client, settings):
+    settings.IMPORT_MAX_BYTES = 2000
+    big = csv_bytes([HEADER] + [["laptop", "Dell", f"S-{i}", "01/02/2021"] for i in range(200)])
+    response = officer_client.post("/imports/new/?kind=delivery", {"file": upload(big, "big.csv")})
+    assert response.status_code == 200 and b"the largest file we accept is" in response.content
+    settings.IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    settings.IMPORT_MAX_ROWS = 5
+    many = xlsx_bytes([HEADER] + [["laptop", "Dell", f"S-{i}", "01/02/2021"] for i in range(8)])
+    officer_client.post("/imports/new/?kind=delivery", {"file": upload(many, "many.xlsx")})
+    created = ImportJob.objects.get()
+    officer_client.post(f"/imports/{created.pk}/check/", {f"map_{k}": v for k, v in created.mapping.items()})
+    created.refresh_from_db()
+    assert created.status == "invalid" and "more than 5 rows" in created.message
+    assert not services.can_retry(created)
+    with pytest.raises(services.ImportActionRefused):
+        services.request_commit(job=created, user=created.created_by)
+    assert Device.objects.count() == 0
