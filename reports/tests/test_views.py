@@ -13,7 +13,7 @@ from reports.tests.factories import NeedEstimateFactory
 
 def test_cio_dashboard_shows_figures_with_tables_and_chart_data(client, users, small_la, django_assert_max_num_queries):
     client.force_login(users["cio"])
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("reports:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
