@@ -90,7 +90,10 @@ def test_five_failed_sign_ins_lock_the_account(client, settings):
     response = client.post(url, {"username": "ada", "password": "correct-horse-battery"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
-    assert user.pk
+    from axes.models import AccessAttempt
+
+    # The attempt made while locked out counts too: it never reaches the password check.
+    assert AccessAttempt.objects.get(username=user.username).failures_since_start == settings.AXES_FAILURE_LIMIT + 1
 
 
 @pytest.mark.django_db
