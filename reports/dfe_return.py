@@ -140,7 +140,16 @@ def language_table(dash):
 # --- writing ----------------------------------------------------------------------------------
 
 
+def _print_setup(ws):
+    """Landscape, one page wide, so the PDF or printout shows whole rows."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _title(ws, title, la, today):
+    _print_setup(ws)
     ws.cell(row=1, column=1, value=neutralise(f"{title}: {la.name} ({la.code})")).font = Font(bold=True, size=14)
     ws.cell(row=2, column=1, value=neutralise(_("Figures at %(date)s. [c] = fewer than 5, or hidden so that such a count cannot be worked out.") % {"date": today.strftime("%d/%m/%Y")}))
 
