@@ -14,6 +14,7 @@ from devices.models import DeviceEvent, DeviceStatus
 from devices.tests.factories import DeviceFactory
 
 
+@pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_allocations_of_one_device(school, officer):
