@@ -227,20 +227,26 @@ def _cliff_sql(today, la_ids, final=None):
     dfe_mi = _mi_sql(f"COALESCE(dv.delivered_on, dv.handed_over_on, {day})")
     inactive = ", ".join(f"'{s}'" for s in INACTIVE_STATUSES)
     active = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
-    la_filter = ""
+    la_filter = lic_filter = plan_filter = need_filter = ""
     if la_ids is not None:
-        la_filter = f"AND dv.local_authority_id IN ({', '.join(str(int(i)) for i in la_ids) or 'NULL'})"
+        la_list = ", ".join(str(int(i)) for i in la_ids) or "NULL"
+        la_filter = f"AND dv.local_authority_id IN ({la_list})"
+        # For one LA's page, aggregate only that LA's licences, plans and allocations.
+        in_las = f"IN (SELECT id FROM {d} WHERE local_authority_id IN ({la_list}))"
+        lic_filter = f"WHERE device_id {in_las}"
+        plan_filter = f"AND s.device_id {in_las}"
+        need_filter = f"AND a.device_id {in_las}"
     # per device: S (first horizon month), FL / FD (first month without licence / data cover),
     # ND (data applies). Then L = first month without the cover that applies.
     sql = f"""
 WITH lic AS (
-  SELECT device_id, MAX("end") AS e FROM {lic} GROUP BY device_id
+  SELECT device_id, MAX("end") AS e FROM {lic} {lic_filter} GROUP BY device_id
 ), pl AS (
   SELECT s.device_id, MAX(p."end") AS e FROM {plan} p JOIN {sim} s ON s.id = p.sim_id
-  WHERE s.device_id IS NOT NULL GROUP BY s.device_id
+  WHERE s.device_id IS NOT NULL {plan_filter} GROUP BY s.device_id
 ), need AS (
   SELECT DISTINCT a.device_id FROM {alloc} a JOIN {child} c ON c.id = a.child_id
-  WHERE a.status IN ({active}) AND c.needs_connectivity
+  WHERE a.status IN ({active}) AND c.needs_connectivity {need_filter}
 ), per AS MATERIALIZED (
   SELECT dv.local_authority_id AS la, dv.id AS device_id, dv.school_id AS school_id,
     {start_mi} AS s,

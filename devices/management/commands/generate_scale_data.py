@@ -210,8 +210,9 @@ class Command(BaseCommand):
                 n += 1
                 la_id = la_ids[n % len(la_ids)]
                 school_id = rng.choice(schools[la_id])
-                roll = n % 3
-                kind = "router" if roll == 0 else ("laptop" if roll == 1 else "tablet")
+                # Not n % 3: with 33 or 150 LAs (multiples of 3) that would put every router in a
+                # third of the LAs.
+                kind = ("router", "laptop", "tablet")[rng.randrange(3)]
                 delivered = first_delivery + datetime.timedelta(days=rng.randrange(delivery_span))
                 status = rng.choice(statuses)
                 handed = None
