@@ -312,6 +312,8 @@ def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, m
             raise UsageFileError(exc.message) from None
     if result.errors:
         return result
+    if result.rows == 0:
+        raise UsageFileError(_("There are no rows under the header row."))
     by_iccid, by_msisdn, rows = parsed
     iccids = _lookup(sims, "iccid", by_iccid) if by_iccid else {}
     msisdns = _lookup(sims, "msisdn", by_msisdn) if by_msisdn else {}

@@ -137,6 +137,8 @@ def test_missing_columns_and_bad_files(sims, tmp_path):
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
     with pytest.raises(UsageFileError):
         import_usage(str(binary), operator="ee")
+    with pytest.raises(UsageFileError, match="no rows"):
+        import_usage(write(tmp_path, "ICCID,Usage (MB),Month\n", "header.csv"), operator="ee")
     with pytest.raises(UsageFileError, match="do not know the operator"):
         import_usage(write(tmp_path, "ICCID,Usage (MB),Month\n"), operator="acme")
 
