@@ -267,7 +267,9 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
             )
         if missing:
             return ctx
-        index = {h: i for i, h in enumerate(headers)}
+        index = {}
+        for i, h in enumerate(headers):
+            index.setdefault(h, i)  # a repeated heading: its first column
         plan = [(f.name, f.parser, f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
         unmapped = [f.name for f in spec.fields if f.name not in mapping]
         spec.begin(ctx)
