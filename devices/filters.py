@@ -9,6 +9,9 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,25 @@ from devices.models import (
     Alert, DataPlan, DeliveryBatch, Device, DeviceKind, DeviceStatus, Licence, NetworkOperator, Sim,
 )
 from devices.validators import clean_digits, normalise_uk_mobile
+
+
+class SelectWidget(forms.Select):
+    """A ``<select>`` built in Python: Django renders each option through a template, which
+    adds up for an LA's schools on every list page. (The name matters: the shared GOV.UK
+    field template picks its ``govuk-select`` class from the widget's class name.)"""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options)
 
 
 def _user_of(request, user):
@@ -71,25 +93,29 @@ class DeviceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("Search"), help_text=_("Serial, IMEI, ICCID, mobile number or asset tag")
     )
-    kind = django_filters.ChoiceFilter(choices=DeviceKind.choices, label=_("Kind"), empty_label=_("Any"))
+    kind = django_filters.ChoiceFilter(choices=DeviceKind.choices, label=_("Kind"), empty_label=_("Any"), widget=SelectWidget)
     status = django_filters.MultipleChoiceFilter(
         choices=DeviceStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple,
         distinct=False,  # one row per device anyway; DISTINCT would defeat the index-ordered LIMIT
     )
     local_authority = django_filters.ModelChoiceFilter(
-        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any"), widget=SelectWidget
     )
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"), empty_label=_("Any"))
+    school = django_filters.ModelChoiceFilter(
+        queryset=School.objects.none(), label=_("School"), empty_label=_("Any"), widget=SelectWidget
+    )
     network = django_filters.ModelChoiceFilter(
-        field_name="sim__network", queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any")
+        field_name="sim__network", queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any"),
+        widget=SelectWidget,
     )
     coverage = django_filters.ChoiceFilter(
         method="filter_coverage",
         label=_("Cover today"),
         empty_label=_("Any"),
         choices=(("covered", _("Covered now")), ("uncovered", _("Not covered now"))),
+        widget=SelectWidget,
     )
-    batch = django_filters.NumberFilter(field_name="batch_id", widget=forms.HiddenInput)
+    batch = django_filters.NumberFilter(field_name="batch_id", widget=forms.HiddenInput, label=_("Delivery batch"))
 
     class Meta:
         model = Device
@@ -126,7 +152,7 @@ class SimFilterSet(django_filters.FilterSet):
     network = django_filters.ModelChoiceFilter(queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any"))
     status = django_filters.ChoiceFilter(choices=Sim.Status.choices, label=_("Status"), empty_label=_("Any"))
     local_authority = django_filters.ModelChoiceFilter(
-        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any"), widget=SelectWidget
     )
 
     class Meta:
@@ -153,7 +179,7 @@ class SimFilterSet(django_filters.FilterSet):
 class DeliveryBatchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Order reference or supplier"))
     local_authority = django_filters.ModelChoiceFilter(
-        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any"), widget=SelectWidget
     )
     delivered_after = django_filters.DateFilter(
         field_name="delivered_on", lookup_expr="gte", label=_("Delivered on or after"),
@@ -182,7 +208,7 @@ class AlertFilterSet(django_filters.FilterSet):
         choices=(("open", _("Open")), ("acknowledged", _("Acknowledged"))),
     )
     local_authority = django_filters.ModelChoiceFilter(
-        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any")
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any"), widget=SelectWidget
     )
 
     class Meta:

@@ -19,14 +19,28 @@ class ExportAsShown:
 
 
 class DisplayColumn(ExportAsShown, tables.Column):
-    """A choices field shown by its label, on the page and in exports alike."""
+    """A choices field shown by its label, on the page and in exports alike.
+
+    On the page django-tables2 has already swapped the stored value for its label; in an
+    export the stored value arrives. Either way the label is returned, from one dict lookup.
+    """
 
     def __init__(self, *args, field, **kwargs):
         self.field = field
+        self._labels = None
         super().__init__(*args, **kwargs)
 
-    def render(self, record):
-        return getattr(record, f"get_{self.field}_display")()
+    def render(self, value, record):
+        if self._labels is None:
+            self._labels = {k: str(v) for k, v in record._meta.get_field(self.field).flatchoices}
+        return self._labels.get(value, value)
+
+
+class UKDateColumn(tables.Column):
+    """A date as 27/03/2026 on the page (exports keep the date itself, a real spreadsheet date)."""
+
+    def render(self, value):
+        return value.strftime("%d/%m/%Y")
 
 
 class MobileColumn(ExportAsShown, tables.Column):
@@ -51,9 +65,9 @@ class DeviceTable(tables.Table):
     network = tables.Column(accessor="sim__network__name", verbose_name=_("Network"), orderable=False)
     batch = tables.Column(accessor="batch__order_reference", verbose_name=_("Order reference"), orderable=False)
     ownership = DisplayColumn(field="ownership", verbose_name=_("Ownership"))
-    delivered_on = tables.DateColumn(format="d/m/Y", verbose_name=_("Delivered"))
-    handed_over_on = tables.DateColumn(format="d/m/Y", verbose_name=_("Handed over"))
-    warranty_end = tables.DateColumn(format="d/m/Y", verbose_name=_("Warranty ends"))
+    delivered_on = UKDateColumn(verbose_name=_("Delivered"))
+    handed_over_on = UKDateColumn(verbose_name=_("Handed over"))
+    warranty_end = UKDateColumn(verbose_name=_("Warranty ends"))
 
     #: Columns hidden unless chosen with ``?columns=...`` (the "Extra columns" checkboxes).
     optional_columns = (
@@ -94,7 +108,7 @@ class DeliveryBatchTable(tables.Table):
         empty_values=(),
     )
     supplier = tables.Column(verbose_name=_("Supplier"))
-    delivered_on = tables.DateColumn(format="d/m/Y", verbose_name=_("Delivered"))
+    delivered_on = UKDateColumn(verbose_name=_("Delivered"))
     local_authority = tables.Column(accessor="local_authority__name", verbose_name=_("Local authority"))
 
     class Meta:
@@ -115,7 +129,7 @@ class AlertTable(tables.Table):
         linkify=lambda record: reverse("devices:device_detail", args=[record.device_id]) if record.device_id else None,
     )
     local_authority = tables.Column(accessor="local_authority__name", verbose_name=_("Local authority"))
-    due = tables.DateColumn(format="d/m/Y", verbose_name=_("Due"))
+    due = UKDateColumn(verbose_name=_("Due"))
     acknowledged_at = tables.DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Acknowledged"))
     action = tables.TemplateColumn(
         template_name="devices/_alert_action.html", verbose_name=_("Action"), orderable=False,

@@ -95,7 +95,11 @@ def test_filters_and_search(client, users, devices, params, expected):
 
 def test_filter_by_school_and_network(client, users, devices, school):
     client = login(client, users["council_officer"])
-    assert serials(client.get(LIST, {"school": school.pk})) == {"CAM-LAPTOP-1", "CAM-ROUTER-1"}
+    response = client.get(LIST, {"school": school.pk})
+    assert serials(response) == {"CAM-LAPTOP-1", "CAM-ROUTER-1"}
+    html = response.content.decode()
+    assert f'<option value="{school.pk}" selected>' in html  # the chosen school stays selected
+    assert '<select name="school" class="govuk-select" id="id_school">' in html
     assert serials(client.get(LIST, {"network": devices["sim"].network_id})) == {"CAM-ROUTER-1"}
 
 
