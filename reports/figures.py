@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import LocalAuthority, School
 from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, AllocationStatus, Child
@@ -211,7 +212,7 @@ def school_shortfall(la_id, today=None):
         rows.append(s)
     unassigned = found.pop(None, None)
     if unassigned is not None:
-        unassigned.name = "Not yet at a school"
+        unassigned.name = _("Not yet at a school")
         rows.append(unassigned)
     return rows
 
@@ -230,8 +231,8 @@ def la_shortfall(la_ids=None, today=None):
     return rows
 
 
-def total(rows, name="Total"):
-    t = Shortfall(key=None, name=name)
+def total(rows, name=None):
+    t = Shortfall(key=None, name=name or _("Total"))
     for r in rows:
         t.add(r)
     return t
