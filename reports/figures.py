@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LocalAuthority, School
 from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, AllocationStatus, Child
-from devices.models import INACTIVE_STATUSES, DataPlan, Device, DeviceKind, DeviceStatus, UsageReading
+from devices.models import INACTIVE_STATUSES, DataPlan, Device, DeviceKind, DeviceStatus, Sim, UsageReading
 from reports.models import NeedEstimate
 
 DEVICE_KINDS = (DeviceKind.LAPTOP, DeviceKind.TABLET)
@@ -114,39 +115,57 @@ def _la_filter(qs, path, la_ids):
 
 
 def _children_by(group, la_ids, today):
-    """Child counts grouped by ``group`` ("school" or "local_authority") in three grouped queries.
+    """Child counts grouped by ``group`` ("school" or "local_authority") in one SQL query.
 
-    Written as single passes with joins (no correlated subquery per child): the children table,
-    the active laptop/tablet allocations, and the allocations whose device's SIM has a plan
-    active today. Yields one dict per group with need_device, with_device, handed, need_conn,
-    connected and conn_gap.
+    Per child, one pass over its active allocations (joined to devices, SIMs and plans active
+    ``today``) gives three flags: has a laptop or tablet, has one handed over, has data. The
+    outer query counts children by group. No correlated subquery per child, so the plan is a
+    pair of hash joins on PostgreSQL. Returns dicts with need_device, with_device, handed,
+    need_conn, connected and conn_gap.
     """
-    children = _la_filter(Child.objects.active(), "local_authority", la_ids)
-    out = {}
-    for row in children.values(group).annotate(
-        need_device=Count("pk", filter=Q(needs_laptop=True)), need_conn=Count("pk", filter=Q(needs_connectivity=True))
-    ).order_by():
-        out[row[group]] = dict(row, with_device=0, handed=0, connected=0, conn_gap=0)
-    path = f"child__{group}"
-    live = _la_filter(Allocation.objects.filter(status__in=ACTIVE_ALLOCATION_STATUSES, child__anonymised_at__isnull=True), "child__local_authority", la_ids)
-    laptops = live.filter(device__kind__in=DEVICE_KINDS)
-    for row in laptops.values(path).annotate(
-        with_device=Count("child", distinct=True, filter=Q(child__needs_laptop=True)),
-        handed=Count("child", distinct=True, filter=Q(child__needs_laptop=True, status=AllocationStatus.HANDED_OVER)),
-        conn_with_device=Count("child", distinct=True, filter=Q(child__needs_connectivity=True)),
-    ).order_by():
-        entry = out.setdefault(row[path], {group: row[path], "need_device": 0, "need_conn": 0, "connected": 0, "conn_gap": 0})
-        entry["with_device"], entry["handed"] = row["with_device"], row["handed"]
-        entry["conn_gap"] += row["conn_with_device"]
-    has_laptop = Allocation.objects.filter(child=OuterRef("child"), status__in=ACTIVE_ALLOCATION_STATUSES, device__kind__in=DEVICE_KINDS)
-    data = live.filter(child__needs_connectivity=True, device__sim__plans__start__lte=today, device__sim__plans__end__gte=today)
-    for row in data.annotate(has_laptop=Exists(has_laptop)).values(path).annotate(
-        connected=Count("child", distinct=True), connected_with_device=Count("child", distinct=True, filter=Q(has_laptop=True))
-    ).order_by():
-        entry = out.setdefault(row[path], {group: row[path], "need_device": 0, "need_conn": 0, "with_device": 0, "handed": 0, "conn_gap": 0})
-        entry["connected"] = row["connected"]
-        entry["conn_gap"] -= row["connected_with_device"]
-    return list(out.values())
+    child_t, alloc_t, device_t = Child._meta.db_table, Allocation._meta.db_table, Device._meta.db_table
+    sim_t, plan_t = Sim._meta.db_table, DataPlan._meta.db_table
+    column = {"school": "school_id", "local_authority": "local_authority_id"}[group]
+    kinds = ", ".join(f"'{k}'" for k in DEVICE_KINDS)
+    active = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
+    params = [today, today]
+    la_sql, device_la_sql = "", ""
+    if la_ids is not None:
+        ids = [int(i) for i in la_ids] or [0]
+        marks = ", ".join(["%s"] * len(ids))
+        # Devices stay in their LA: filtering allocations by device LA lets the index do the work.
+        device_la_sql = f"AND d.local_authority_id IN ({marks})"
+        la_sql = f"AND c.local_authority_id IN ({marks})"
+        params += ids + ids
+    sql = f"""
+SELECT c.{column},
+  SUM(CASE WHEN c.needs_laptop THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_laptop AND f.has_device = 1 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_laptop AND f.handed = 1 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_connectivity THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_connectivity AND f.has_data = 1 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_connectivity AND f.has_device = 1 AND COALESCE(f.has_data, 0) = 0 THEN 1 ELSE 0 END)
+FROM {child_t} c
+LEFT JOIN (
+  SELECT a.child_id,
+    MAX(CASE WHEN d.kind IN ({kinds}) THEN 1 ELSE 0 END) AS has_device,
+    MAX(CASE WHEN d.kind IN ({kinds}) AND a.status = '{AllocationStatus.HANDED_OVER}' THEN 1 ELSE 0 END) AS handed,
+    MAX(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS has_data
+  FROM {alloc_t} a
+  JOIN {device_t} d ON d.id = a.device_id
+  LEFT JOIN {sim_t} s ON s.device_id = d.id
+  LEFT JOIN {plan_t} p ON p.sim_id = s.id AND p.start <= %s AND p."end" >= %s
+  WHERE a.status IN ({active}) {device_la_sql}
+  GROUP BY a.child_id
+) f ON f.child_id = c.id
+WHERE c.anonymised_at IS NULL {la_sql}
+GROUP BY c.{column}
+"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    keys = ("need_device", "with_device", "handed", "need_conn", "connected", "conn_gap")
+    return [dict(zip(keys, (int(v or 0) for v in values)), **{group: key}) for key, *values in rows]
 
 
 def _devices_by(group, la_ids):

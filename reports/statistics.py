@@ -61,6 +61,10 @@ class StatTable:
         return relations
 
     def hidden(self):
+        """Cells to show as ``[c]``; computed once per table (call again after changing rows)."""
+        cached = getattr(self, "_hidden", None)
+        if cached is not None:
+            return set(cached)
         if not self.suppress_small:
             return set()
         hidden = suppression.suppress(self._cells(), self._relations())
@@ -69,7 +73,8 @@ class StatTable:
             for c in self.columns:
                 if any((key, other) in hidden for other in c.hide_with):
                     hidden.add((key, c.key))
-        return hidden
+        self._hidden = frozenset(hidden)
+        return set(hidden)
 
     def published(self):
         """``(header, rows)`` with hidden cells shown as ``[c]``; the last row is the total."""

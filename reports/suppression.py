@@ -38,26 +38,55 @@ def _equations(relations):
 
 
 def derivable(hidden, relations):
-    """The hidden cells whose exact value follows from the relations and the published cells."""
-    hidden = sorted(hidden, key=repr)
+    """The hidden cells whose exact value follows from the relations and the published cells.
+
+    Relations that share no hidden cell are independent, so the system is split into
+    connected components and each is reduced on its own (small systems, fast).
+    """
+    hidden = set(hidden)
     if not hidden:
         return set()
-    index = {k: i for i, k in enumerate(hidden)}
+    eqs = [{k: c for k, c in eq.items() if k in hidden} for eq in _equations(relations)]
+    eqs = [eq for eq in eqs if eq]
+    parent = {k: k for k in hidden}
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for eq in eqs:
+        keys = list(eq)
+        for other in keys[1:]:
+            a, b = find(keys[0]), find(other)
+            if a != b:
+                parent[a] = b
+    groups = {}
+    for eq in eqs:
+        groups.setdefault(find(next(iter(eq))), []).append(eq)
+    found = set()
+    for group_eqs in groups.values():
+        found |= _derivable_in(group_eqs)
+    return found
+
+
+def _derivable_in(eqs):
+    """Exact reduced row echelon form of one component; the pivots with no free variable."""
+    keys = sorted({k for eq in eqs for k in eq}, key=repr)
+    index = {k: i for i, k in enumerate(keys)}
+    n = len(keys)
     rows = []
-    for eq in _equations(relations):
-        row = [Fraction(0)] * len(hidden)
-        any_hidden = False
+    for eq in eqs:
+        row = [Fraction(0)] * n
         for k, c in eq.items():
-            if k in index:
-                row[index[k]] = Fraction(c)
-                any_hidden = True
-        if any_hidden:
-            rows.append(row)
-    # Reduced row echelon form.
+            row[index[k]] = Fraction(c)
+        rows.append(row)
     pivots = []
     r = 0
-    n = len(hidden)
     for col in range(n):
+        if r == len(rows):
+            break
         pivot = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
         if pivot is None:
             continue
@@ -70,16 +99,9 @@ def derivable(hidden, relations):
                 rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r])]
         pivots.append(col)
         r += 1
-        if r == len(rows):
-            break
     pivot_set = set(pivots)
     free = [c for c in range(n) if c not in pivot_set]
-    found = set()
-    for i, col in enumerate(pivots):
-        # A pivot variable is fixed when its reduced row has no free variable in it.
-        if all(rows[i][f] == 0 for f in free):
-            found.add(hidden[col])
-    return found
+    return {keys[col] for i, col in enumerate(pivots) if all(rows[i][f] == 0 for f in free)}
 
 
 def suppress(cells, relations, protect=()):
@@ -95,8 +117,9 @@ def suppress(cells, relations, protect=()):
         exposed = derivable(hidden, relations)
         if not exposed:
             return hidden
+        touched = set()
         for key in sorted(exposed, key=repr):
-            if key not in derivable(hidden, relations):
+            if key in touched:
                 continue
             candidates = [s for s in relation_sets if key in s and (s - hidden)]
             if not candidates:
@@ -108,6 +131,8 @@ def suppress(cells, relations, protect=()):
                 key=lambda k: (k in totals, cells[k] == 0, cells[k], repr(k)),
             )
             hidden.add(options[0])
+            # Cells in this relation may now be protected; re-check them next round.
+            touched |= rel
     return hidden
 
 
