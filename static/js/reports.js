@@ -14,6 +14,7 @@
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", (spec.datasets[0] && spec.datasets[0].label || "") + ": " + "chart of the figures in the table beside it");
+    holder.classList.add("app-chart--drawn");
     holder.appendChild(canvas);
     var many = spec.type === "doughnut";
     new window.Chart(canvas, {
@@ -32,6 +33,7 @@
       options: {
         animation: false,
         responsive: true,
+        maintainAspectRatio: false,
         plugins: { legend: { display: many || spec.datasets.length > 1 } },
         scales: many ? {} : { y: { beginAtZero: true, title: { display: !!spec.y, text: spec.y } } }
       }
