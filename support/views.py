@@ -63,14 +63,24 @@ def _languages():
 
 
 class FamilyLanguageMixin:
-    """Activates the page's language from the URL (or the ticket) so lang and dir are right."""
+    """Runs the whole request, rendering included, in the page's language (from the URL or the
+    ticket) so ``lang`` and ``dir`` are right, and leaves the thread's language as it was."""
 
-    def activate_language(self, code):
+    def page_language(self, request, **kwargs):
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        code = self.page_language(request, **kwargs)
         if code not in dict(settings.LANGUAGES):
             raise Http404
-        translation.activate(code)
-        self.request.LANGUAGE_CODE = code
         self.language = code
+        with translation.override(code):
+            request.LANGUAGE_CODE = code
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        response.headers["Content-Language"] = code
+        return response
 
 
 class HelpLanguageView(TemplateView):
@@ -115,9 +125,8 @@ class HelpFormView(FamilyLanguageMixin, FormView):
     form_class = FamilyHelpForm
     template_name = "support/help_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.activate_language(kwargs["lang"])
-        return super().dispatch(request, *args, **kwargs)
+    def page_language(self, request, **kwargs):
+        return kwargs["lang"]
 
     def get_initial(self):
         return {"serial": self.request.GET.get("serial", "")[:60]}
@@ -165,12 +174,17 @@ class HelpFormView(FamilyLanguageMixin, FormView):
 
 
 class FamilyTicketMixin(FamilyLanguageMixin):
-    def get_ticket(self):
-        ticket = Ticket.objects.filter(reference=self.kwargs["reference"].upper()).first()
-        if ticket is None or not ticket.token_matches(self.kwargs["token"]):
+    """The ticket named by the private link: reference and token must match, else 404."""
+
+    def page_language(self, request, **kwargs):
+        ticket = Ticket.objects.filter(reference=kwargs["reference"].upper()).first()
+        if ticket is None or not ticket.token_matches(kwargs["token"]):
             raise Http404
-        self.activate_language(ticket.language)
-        return ticket
+        self.ticket = ticket
+        return ticket.language
+
+    def get_ticket(self):
+        return self.ticket
 
 
 class FamilyTicketView(FamilyTicketMixin, View):

@@ -216,3 +216,12 @@ def test_phone_only_family_gets_no_email_and_no_error(client, db, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         assert help_post(client, "so", email="").status_code == 302
     assert mail.outbox == []
+
+
+def test_family_pages_leave_the_threads_language_alone(client, db):
+    from django.utils import translation
+
+    translation.activate("en")
+    response = client.get("/help/ur/")
+    assert response["Content-Language"] == "ur"
+    assert translation.get_language() == "en"
