@@ -445,8 +445,11 @@ class Dashboard:
 def dashboard(la, today=None):
     """Everything the CIO dashboard and the DfE return show for one LA (about ten queries)."""
     today = today or timezone.localdate()
-    la_total = la_shortfall([la.pk], today)[0]
     schools = school_shortfall(la.pk, today)
+    # Every child, device and estimate of the LA is in exactly one school row (or the "not yet
+    # at a school" row), so the LA's figures are the sum of the rows: no second pass over the data.
+    la_total = total(schools, name=la.name)
+    la_total.key, la_total.code = la.pk, la.code
     allowance, overall = allowance_evidence([la.pk], today)
     return Dashboard(
         la=la, total=la_total, schools=schools, horizon=horizon([la.pk], today),

@@ -76,3 +76,12 @@ def test_support_picture_counts_tickets_by_language(small_la):
     assert picture.backlog == 2
     by = {code: (open_, total) for code, _name, open_, total in picture.by_language}
     assert by == {"pl": (1, 2), "so": (1, 1)}
+
+
+def test_dashboard_total_is_the_sum_of_school_rows(small_la):
+    la = small_la["la"]
+    direct = figures.la_shortfall([la.pk])[0]
+    dash = figures.dashboard(la)
+    for name in ("device_need", "devices", "laptop_shortfall", "children_with_device", "children_handed_over", "connectivity_shortfall", "routers"):
+        assert getattr(dash.total, name) == getattr(direct, name), name
+    assert dash.total_cost == dash.costs["laptops"] + dash.costs["connectivity"] + dash.costs["licences"] + dash.costs["data"]
