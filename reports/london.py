@@ -68,3 +68,24 @@ def london_table(today=None):
             totals[k] += n
     table.total_values = totals
     return table
+
+
+def published_london(today=None):
+    """``(header, rows, computed_at)`` of the suppressed London table, cached for
+    ``settings.REPORTS_LONDON_CACHE_SECONDS`` (default 300): London-wide aggregates do not need
+    to be to the second, and computing them scans every LA's rows. The cache holds only the
+    published (suppressed) table, never unsuppressed counts."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
+    seconds = getattr(settings, "REPORTS_LONDON_CACHE_SECONDS", 300)
+    key = f"reports:london:{get_language()}:{(today or timezone.localdate()).isoformat()}"
+    found = cache.get(key) if seconds else None
+    if found is None:
+        header, rows = london_table(today).published()
+        found = ([str(h) for h in header], [[str(v) if not isinstance(v, int) else v for v in row] for row in rows], timezone.now())
+        if seconds:
+            cache.set(key, found, seconds)
+    return found

@@ -109,8 +109,8 @@ class LondonView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        header, rows = london.london_table().published()
-        context.update(title=_("London view"), header=header, rows=rows[:-1], total=rows[-1], today=timezone.localdate())
+        header, rows, computed_at = london.published_london()
+        context.update(title=_("London view"), header=header, rows=rows[:-1], total=rows[-1], today=timezone.localdate(), computed_at=computed_at)
         return context
 
 
@@ -120,7 +120,7 @@ class LondonCsvView(RoleRequiredMixin, View):
     allowed_roles = ("london_lead",)
 
     def get(self, request):
-        header, rows = london.london_table().published()
+        header, rows, _computed_at = london.published_london()
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([neutralise(str(h)) for h in header])

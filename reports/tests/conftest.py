@@ -42,3 +42,9 @@ def small_la(la, school, other_la, other_school):
     DeviceFactory(local_authority=other_la, school=other_school)
     second = SchoolFactory(local_authority=la, name="Second School")
     return {"la": la, "school": school, "second": second, "sim": sim, "ee": ee}
+
+
+@pytest.fixture(autouse=True)
+def _no_london_cache(settings):
+    # Each test builds its own data; a cached London table from another test would be stale.
+    settings.REPORTS_LONDON_CACHE_SECONDS = 0
