@@ -327,3 +327,5 @@ USAGE_IMPORT_MAX_BYTES = env.int("USAGE_IMPORT_MAX_BYTES", default=500 * 1024 * 
 # deploy check recognises (security.W009) so `check --deploy` warns instead of passing silently.
 if "SECRET_KEY" not in env.ENVIRON:
     SECRET_KEY = "django-insecure-" + SECRET_KEY
+# London view: the suppressed London-wide table is cached this long (seconds; 0 = never).
+REPORTS_LONDON_CACHE_SECONDS = env.int("REPORTS_LONDON_CACHE_SECONDS", default=300)
