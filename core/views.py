@@ -65,6 +65,10 @@ class ObjectListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, F
     create_url_name = None
     extra_actions = ()
 
+    def get_paginate_by(self, queryset):
+        # The table pages itself (LazyPaginator); Django's own paging would COUNT(*) the table.
+        return None
+
     def get_table_pagination(self, table):
         pagination = dict(self.table_pagination)
         per_page = self.request.GET.get("per_page", "")
@@ -106,8 +110,14 @@ class ObjectListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, F
 
 
 def export_rows(table):
-    """Headers and a row iterator for a table's exportable columns, chunked from the DB."""
-    columns = [c for c in table.columns if c.column.exclude_from_export is False and c.visible]
+    """Headers and a row iterator for a table's exportable columns, streamed from the DB.
+
+    Each cell is django-tables2's own export value (``Column.value``: what the page shows,
+    without HTML), so a column's formatting is written once, in the table.
+    """
+    from django_tables2.rows import BoundRow
+
+    columns = [c for c in table.columns if not c.column.exclude_from_export and c.visible]
     headers = [str(c.header) for c in columns]
     data = table.data.data
     if hasattr(data, "iterator"):
@@ -115,23 +125,16 @@ def export_rows(table):
 
     def rows():
         for record in data:
-            yield [table_value(c, record) for c in columns]
+            row = BoundRow(record, table=table)
+            yield [export_cell(row.get_cell_value(c.name)) for c in columns]
 
     return headers, rows()
 
 
-def table_value(bound_column, record):
-    column = bound_column.column
-    accessor = bound_column.accessor
-    value = accessor.resolve(record, quiet=True)
-    if hasattr(column, "value") and callable(getattr(column, "export_value", None)):
-        try:
-            return column.value(record=record, value=value, bound_column=bound_column)
-        except TypeError:
-            pass
-    if hasattr(record, f"get_{bound_column.name}_display"):
-        return getattr(record, f"get_{bound_column.name}_display")()
+def export_cell(value):
     if hasattr(value, "pk"):
+        return str(value)
+    if value is not None and not isinstance(value, (str, int, float, bool)) and hasattr(value, "__html__"):
         return str(value)
     return value
 

@@ -10,15 +10,7 @@ from devices.validators import format_uk_national
 LINK = {"a": {"class": "govuk-link"}}
 
 
-class ExportAsShown:
-    """Columns whose export is what the page shows: ``core.views.table_value`` calls
-    ``Column.value`` only for columns that have an ``export_value`` method."""
-
-    def export_value(self, **kwargs):
-        return self.value(**kwargs)
-
-
-class DisplayColumn(ExportAsShown, tables.Column):
+class DisplayColumn(tables.Column):
     """A choices field shown by its label, on the page and in exports alike.
 
     On the page django-tables2 has already swapped the stored value for its label; in an
@@ -43,7 +35,7 @@ class UKDateColumn(tables.Column):
         return value.strftime("%d/%m/%Y")
 
 
-class MobileColumn(ExportAsShown, tables.Column):
+class MobileColumn(tables.Column):
     """An E.164 number shown in UK national format (07700 900123)."""
 
     def render(self, value):

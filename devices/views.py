@@ -48,19 +48,7 @@ def device_list_queryset(user, params=None):
     return DeviceTable(filterset.qs, order_by=sort).data.data
 
 
-class NoCountMixin:
-    """Page with the table's LazyPaginator only.
-
-    Django's ``MultipleObjectMixin`` would also page ``object_list`` with its own Paginator
-    (``paginate_by`` is set on ``ObjectListView``), which runs a full ``COUNT(*)``: seconds at
-    two million rows. The table still pages by ``paginate_by`` / ``?per_page``.
-    """
-
-    def get_paginate_by(self, queryset):
-        return None
-
-
-class DeviceListView(NoCountMixin, ObjectListView):
+class DeviceListView(ObjectListView):
     model = Device
     table_class = DeviceTable
     filterset_class = DeviceFilterSet
@@ -164,7 +152,7 @@ class DeviceTransitionView(RoleRequiredMixin, View):
         return redirect(device.get_absolute_url())
 
 
-class SimListView(NoCountMixin, ObjectListView):
+class SimListView(ObjectListView):
     model = Sim
     table_class = SimTable
     filterset_class = SimFilterSet
@@ -194,7 +182,7 @@ class SimDetailView(ObjectDetailView):
         return context
 
 
-class DeliveryBatchListView(NoCountMixin, ObjectListView):
+class DeliveryBatchListView(ObjectListView):
     model = DeliveryBatch
     table_class = DeliveryBatchTable
     filterset_class = DeliveryBatchFilterSet
@@ -244,7 +232,7 @@ class DeliveryBatchDetailView(ObjectDetailView):
         return context
 
 
-class AlertListView(NoCountMixin, ObjectListView):
+class AlertListView(ObjectListView):
     model = Alert
     table_class = AlertTable
     filterset_class = AlertFilterSet

@@ -17,7 +17,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = School
 
-    urn = factory.Sequence(lambda n: 100000 + n)
+    urn = factory.Sequence(lambda n: 900000 + n)  # clear of the sample extracts (1000xx)
     name = factory.Sequence(lambda n: f"School {n}")
     local_authority = factory.SubFactory(LocalAuthorityFactory)
     phase = "Primary"
