@@ -18,13 +18,20 @@ class NavItem:
     order: int = 50
 
 
+# Packages inside an app that contribute their own items (core's own pages live in sub-packages).
+EXTRA_MODULES = ("core.imports.navigation",)
+
+
 @lru_cache(maxsize=1)
 def all_items():
     items = []
-    for config in apps.get_app_configs():
+    names = [f"{config.name}.navigation" for config in apps.get_app_configs()] + list(EXTRA_MODULES)
+    for name in names:
         try:
-            module = import_module(f"{config.name}.navigation")
-        except ModuleNotFoundError:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
             continue
         items.extend(getattr(module, "ITEMS", []))
     return sorted(items, key=lambda i: i.order)
