@@ -4,6 +4,7 @@ Every function takes keyword-only arguments and runs in a transaction. Emails to
 are sent with ``transaction.on_commit`` so nothing is sent for a write that rolled back.
 """
 
+import logging
 import secrets
 
 from django.conf import settings
@@ -79,7 +80,14 @@ def _store_attachments(*, ticket, message, uploads):
             content_type=content_type,
             size=upload.size,
         )
-        attachment.file.save("upload", upload, save=False)
+        try:
+            attachment.file.save("upload", upload, save=False)
+        except OSError:
+            # A full or failing disk: the caller's transaction rolls back, so nothing is saved.
+            logging.getLogger(__name__).exception("attachment could not be stored")
+            raise ValidationError(
+                _("We could not store your file just now, so nothing was saved. Try again in a few minutes."), code="storage"
+            ) from None
         attachment.save()
 
 

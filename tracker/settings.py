@@ -329,3 +329,8 @@ if "SECRET_KEY" not in env.ENVIRON:
     SECRET_KEY = "django-insecure-" + SECRET_KEY
 # London view: the suppressed London-wide table is cached this long (seconds; 0 = never).
 REPORTS_LONDON_CACHE_SECONDS = env.int("REPORTS_LONDON_CACHE_SECONDS", default=300)
+
+# --- hardening settings
+# A dropped database connection mid-request: a 503 "nothing was saved, try again" page (our
+# template) instead of a server error; the broken connection is closed for the next request.
+MIDDLEWARE.append("core.middleware.DatabaseUnavailableMiddleware")

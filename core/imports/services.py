@@ -104,7 +104,12 @@ def start_import(*, user, local_authority, kind, upload, sheet=""):
         options={"headers": headers, "sheet_names": names},
         status=S.UPLOADED,
     )
-    job.file.save(_safe_storage_name(name), upload, save=False)
+    try:
+        job.file.save(_safe_storage_name(name), upload, save=False)
+    except OSError as exc:
+        # A full or failing disk: say so, store no job, and let the user try again.
+        logger.error("import upload could not be stored: %s", exc)
+        raise ReadError(_("We could not store your file just now, so nothing was saved. Try again in a few minutes."), code="storage") from None
     job.save()
     return job
 
