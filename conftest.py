@@ -16,6 +16,7 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.AXES_ENABLED = False
+    settings.TWO_FACTOR_REQUIRED = False  # 2FA tests turn it on: accounts/tests/test_two_factor*.py
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import otp
 from accounts.models import LocalAuthority, School, User
 
 
@@ -17,6 +18,14 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         (_("Role and scope"), {"fields": ("role", "local_authority", "school", "is_safeguarding_lead")}),
     )
     autocomplete_fields = ("school",)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-step sign-in"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """Remove the selected users' authenticator apps and recovery codes (recorded in the log)."""
+        for user in queryset:
+            otp.reset(user=user, by=request.user)
+        self.message_user(request, _("Two-step sign-in was reset for %(count)d user(s).") % {"count": queryset.count()})
 
 
 @admin.register(LocalAuthority)

@@ -7,3 +7,9 @@ ITEMS = [
     NavItem("accounts:school_list", _("Schools"), ("council_officer", "cio", "support_agent"), order=80),
     NavItem("accounts:la_list", _("Local authorities"), ("london_lead",), order=85),
 ]
+
+# School staff may turn two-step sign-in on for themselves; administrators reset it for others.
+ITEMS += [
+    NavItem("accounts:two_factor", _("Two-step sign-in"), ("school_staff",), order=95),
+    NavItem("accounts:two_factor_users", _("Two-step sign-in for users"), (), order=96),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_two_factor
 
 app_name = "accounts"
 
@@ -9,4 +9,10 @@ urlpatterns = [
     path("schools/<int:pk>/", views.SchoolDetailView.as_view(), name="school_detail"),
     path("local-authorities/", views.LocalAuthorityListView.as_view(), name="la_list"),
     path("local-authorities/<int:pk>/", views.LocalAuthorityDetailView.as_view(), name="la_detail"),
+    path("account/two-step/", views_two_factor.AccountTwoFactorView.as_view(), name="two_factor"),
+    path("account/two-step/code/", views_two_factor.VerifyView.as_view(), name="two_factor_verify"),
+    path("account/two-step/set-up/", views_two_factor.SetupView.as_view(), name="two_factor_setup"),
+    path("account/two-step/recovery-codes/", views_two_factor.RecoveryCodesView.as_view(), name="two_factor_recovery_codes"),
+    path("users/two-step/", views_two_factor.UserTwoFactorListView.as_view(), name="two_factor_users"),
+    path("users/<int:pk>/two-step/reset/", views_two_factor.UserTwoFactorResetView.as_view(), name="two_factor_reset"),
 ]

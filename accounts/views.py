@@ -1,6 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth import views as auth_views
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import otp
 from accounts.filters import LocalAuthorityFilterSet, SchoolFilterSet
 from accounts.models import LocalAuthority, School
 from accounts.tables import LocalAuthorityTable, SchoolTable
@@ -45,3 +49,12 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
     extra_context = {"title": _("Sign in")}
+
+    def get_success_url(self):
+        """Staff who must use two-step sign-in go on to enter a code (or set it up)."""
+        target = super().get_success_url()
+        user = self.request.user
+        if otp.needs_verification(user) and not getattr(user, "is_verified", lambda: False)():
+            name = "accounts:two_factor_verify" if otp.has_two_factor(user) else "accounts:two_factor_setup"
+            return f"{reverse(name)}?{urlencode({'next': target})}"
+        return target

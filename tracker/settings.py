@@ -330,6 +330,24 @@ if "SECRET_KEY" not in env.ENVIRON:
 # London view: the suppressed London-wide table is cached this long (seconds; 0 = never).
 REPORTS_LONDON_CACHE_SECONDS = env.int("REPORTS_LONDON_CACHE_SECONDS", default=300)
 
+# --- two-factor settings
+# Staff sign in with a password AND a code from an authenticator app (TOTP) or a single-use
+# recovery code (django-otp). Required for every role except school staff, for whom it is
+# optional (once turned on it is required for them too). Production default: required. The
+# laptop demo (scripts/run.sh) turns it off with TWO_FACTOR_REQUIRED=false.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1, "accounts.middleware.SessionIdleTimeoutMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("accounts.middleware.SessionIdleTimeoutMiddleware") + 1, "accounts.middleware.TwoFactorMiddleware")
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# Wrong codes allowed before the user is signed out and two-step sign-in is locked for them.
+TWO_FACTOR_MAX_ATTEMPTS = env.int("TWO_FACTOR_MAX_ATTEMPTS", default=5)
+TWO_FACTOR_LOCKOUT_SECONDS = env.int("TWO_FACTOR_LOCKOUT_SECONDS", default=60 * 60)
+TWO_FACTOR_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Devices for Children"
+# Signed-in users are signed out after this long without a request (seconds).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+
 # --- hardening settings
 # A dropped database connection mid-request: a 503 "nothing was saved, try again" page (our
 # template) instead of a server error; the broken connection is closed for the next request.
