@@ -48,6 +48,10 @@ def device_list_queryset(user, params=None):
     return DeviceTable(filterset.qs, order_by=sort).data.data
 
 
+# Roles that may raise a support ticket about a device (support.views.REPORT_ROLES).
+SUPPORT_REPORT_ROLES = ("school_staff", "support_agent", "council_officer", "admin")
+
+
 class DeviceListView(ObjectListView):
     model = Device
     table_class = DeviceTable
@@ -96,6 +100,8 @@ class DeviceDetailView(ObjectDetailView):
             .select_related("child").first()
         )
         context["holder"] = holder
+        user = self.request.user
+        context["can_report_fault"] = user.is_superuser or user.role in SUPPORT_REPORT_ROLES
         context["holder_url"] = _child_url(holder.child_id) if holder else ""
         events = list(device.events.select_related("actor")[: EVENTS_SHOWN + 1])
         context["events"], context["more_events"] = events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN

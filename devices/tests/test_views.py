@@ -391,3 +391,14 @@ def test_sim_export_shows_numbers_in_national_format(client, users, devices):
     response = login(client, users["council_officer"]).get(reverse("devices:sim_list"), {"_export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[1][rows[0].index("Mobile number")] == "07700 900123"
+
+
+def test_device_page_links_to_report_a_fault(client, users, school):
+    from devices.tests.factories import DeviceFactory
+
+    device = DeviceFactory(local_authority=school.local_authority, school=school)
+    client.force_login(users["school_staff"])
+    body = client.get(device.get_absolute_url()).content.decode()
+    assert f"/support/new/?device={device.pk}" in body
+    client.force_login(users["cio"])
+    assert "/support/new/" not in client.get(device.get_absolute_url()).content.decode()
