@@ -24,7 +24,15 @@ from accounts.forms import CodeForm
 from accounts.models import Role, User
 from core.views import RoleRequiredMixin
 
-RECOVERY_SESSION_KEY = "two_factor_new_recovery_codes"
+
+
+def show_recovery_codes(request, codes, next_url):
+    """The new recovery codes, in the response to the POST that made them: never stored, so
+    shown exactly once."""
+    context = {"codes": codes, "title": _("Your recovery codes"), "next": next_url}
+    response = render(request, "accounts/two_factor_recovery_codes.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def safe_next(request, default="home"):
@@ -117,33 +125,32 @@ class SetupView(LoginRequiredMixin, View):
     def post(self, request):
         device = otp.start_setup(user=request.user)
         form = CodeForm(request.POST, recovery_allowed=False)
-        if form.is_valid():
+        allowed, info = device.verify_is_allowed()
+        if form.is_valid() and not allowed:
+            form.add_error("code", _("Too many wrong codes. Wait until %(time)s and try again.") % {"time": date_format(localtime(info["locked_until"]), "H:i:s")})
+        elif form.is_valid():
             codes = otp.confirm_setup(user=request.user, device=device, token=form.cleaned_data["code"])
             if codes is not None:
                 device.refresh_from_db()
                 otp_login(request, device)
-                request.session[RECOVERY_SESSION_KEY] = codes
                 messages.success(request, _("Two-step sign-in is on."))
-                return redirect(_with_next("accounts:two_factor_recovery_codes", request))
+                return show_recovery_codes(request, codes, safe_next(request))
             form.add_error("code", _("The code is not correct. Check the time on your phone is right and try again."))
         return self.render_form(form, device)
 
 
 class RecoveryCodesView(LoginRequiredMixin, View):
-    """New recovery codes, shown once; POST makes a new set (the old ones stop working)."""
+    """Recovery codes are shown once, when made; POST makes a new set (the old ones stop working)."""
 
     template_name = "accounts/two_factor_recovery_codes.html"
 
     def get(self, request):
-        codes = request.session.pop(RECOVERY_SESSION_KEY, None)
-        context = {"codes": codes, "title": _("Your recovery codes"), "next": safe_next(request, default="accounts:two_factor")}
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, {"codes": None, "title": _("Your recovery codes")})
 
     def post(self, request):
         if not (request.user.is_verified() and otp.has_two_factor(request.user)):
             return redirect("accounts:two_factor")
-        request.session[RECOVERY_SESSION_KEY] = otp.new_recovery_codes(user=request.user)
-        return redirect("accounts:two_factor_recovery_codes")
+        return show_recovery_codes(request, otp.new_recovery_codes(user=request.user), reverse("accounts:two_factor"))
 
 
 class AccountTwoFactorView(LoginRequiredMixin, View):

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 export DEBUG=${DEBUG:-true}
 export SECURE_COOKIES=${SECURE_COOKIES:-false}
 export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
+export TWO_FACTOR_REQUIRED=${TWO_FACTOR_REQUIRED:-false}
 bash scripts/setup.sh
 .venv/bin/python manage.py seed_demo
 
@@ -15,5 +16,6 @@ trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo
 echo "Devices for Children is running at http://127.0.0.1:8000/ (background worker pid $worker)"
 echo "Families' help form: http://127.0.0.1:8000/help/   API docs: http://127.0.0.1:8000/api/docs/"
+echo "Two-step sign-in is off in the demo; production requires it (TWO_FACTOR_REQUIRED=true)."
 echo "Sign in with any login above. Press Ctrl+C to stop."
 .venv/bin/python manage.py runserver 127.0.0.1:8000 --noreload
