@@ -95,8 +95,21 @@ class RunoutView(RoleRequiredMixin, TemplateView):
             next_month=add_months(month, 1),
             page=page,
             total=len(rows),
+            related=related_pages(self.request.user),
         )
         return context
+
+
+def related_pages(user):
+    """Links between the data-and-cover pages, limited to those the user's role may open."""
+    role = "admin" if user.is_superuser else user.role
+    pages = [
+        ("devices:runout", _("Likely to run out of data"), RUNOUT_ROLES),
+        ("devices:allowance_evidence", _("Allowance evidence"), EVIDENCE_ROLES),
+        ("devices:cliff_edge", _("Three-year cover (cliff edge)"), EVIDENCE_ROLES),
+        ("devices:usage_upload", _("Upload data usage"), UPLOAD_ROLES),
+    ]
+    return [(reverse(name), label) for name, label, roles in pages if role == "admin" or role in roles]
 
 
 class LaChoiceMixin:
@@ -144,6 +157,7 @@ class EvidenceView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
             las=las if len(las) > 1 else None,
             rows=rows,
             small_number=SMALL_NUMBER,
+            related=related_pages(self.request.user),
         )
         return context
 
@@ -179,6 +193,7 @@ class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
             suppress=suppress,
             small_number=SMALL_NUMBER,
             peak=max(horizon.cliff) if horizon and horizon.cliff else 0,
+            related=related_pages(self.request.user),
         )
         return context
 

@@ -133,3 +133,16 @@ def test_licence_upload_goes_to_the_import_pages(client, users):
     response = client.get(reverse("devices:licence_upload"))
     assert response.status_code == 302 and response.url.endswith("?kind=licences")
     assert client.get(response.url).status_code == 200
+
+
+def test_data_pages_link_to_each_other_by_role(client, users):
+    from django.urls import reverse
+
+    client.force_login(users["council_officer"])
+    body = client.get(reverse("devices:runout")).content.decode()
+
+    for name in ("devices:allowance_evidence", "devices:cliff_edge", "devices:usage_upload"):
+        assert reverse(name) in body
+    client.force_login(users["school_staff"])
+    body = client.get(reverse("devices:runout")).content.decode()
+    assert reverse("devices:usage_upload") not in body and reverse("devices:cliff_edge") not in body
