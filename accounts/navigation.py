@@ -8,8 +8,14 @@ ITEMS = [
     NavItem("accounts:la_list", _("Local authorities"), ("london_lead",), order=85),
 ]
 
-# School staff may turn two-step sign-in on for themselves; administrators reset it for others.
+# Everyone's own two-step sign-in page (school staff turn it on there, others make new recovery
+# codes); administrators also reset it for others.
 ITEMS += [
-    NavItem("accounts:two_factor", _("Two-step sign-in"), ("school_staff",), order=95),
+    NavItem(
+        "accounts:two_factor",
+        _("Two-step sign-in"),
+        ("council_officer", "school_staff", "support_agent", "cio", "london_lead"),
+        order=95,
+    ),
     NavItem("accounts:two_factor_users", _("Two-step sign-in for users"), (), order=96),
 ]

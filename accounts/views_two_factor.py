@@ -169,7 +169,8 @@ class AccountTwoFactorView(LoginRequiredMixin, View):
         return render(request, self.template_name, context)
 
     def post(self, request):
-        if request.POST.get("action") == "turn_off" and not otp.is_required_by_role(request.user) and request.user.is_verified():
+        verified = request.user.is_verified() or not otp.needs_verification(request.user)
+        if request.POST.get("action") == "turn_off" and not otp.is_required_by_role(request.user) and verified:
             otp.turn_off(user=request.user)
             messages.success(request, _("Two-step sign-in is off."))
         return redirect("accounts:two_factor")
