@@ -91,6 +91,8 @@ def normalise_uk_phone(value) -> str:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
         raise ValidationError(_("This is not a phone number."), code="phone_parse") from None
+    if number.country_code != 44:
+        raise ValidationError(_("This is not a UK phone number."), code="phone_not_uk")
     if not (phonenumbers.is_valid_number(number) or _is_drama_number(number)):
         raise ValidationError(_("This is not a valid phone number."), code="phone_invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -161,7 +161,8 @@ def _check_zip(f, filename):
     try:
         zf = zipfile.ZipFile(f)
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        # NotImplementedError: a zip "version" or feature zipfile does not support.
         raise _not_spreadsheet(filename) from None
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):

@@ -51,6 +51,8 @@ def test_parsers_return_text_or_validation_error(value):
             assert exc.messages
         else:
             assert isinstance(result, str)
+            if result and parse in (normalise_uk_mobile, normalise_uk_phone):
+                assert result.startswith("+44"), (value, result)
 
 
 @FUZZ
@@ -111,3 +113,14 @@ def test_uk_mobile_in_any_format_normalises_to_e164(prefix, rest, data):
 @given(rest=st.text(alphabet="0123456789", min_size=3, max_size=3))
 def test_drama_numbers_accepted(rest):
     assert normalise_uk_mobile(f"07700 900{rest}") == f"+447700900{rest}"
+
+
+def test_foreign_and_garbled_numbers_are_not_uk_phones():
+    """Found by atheris: "+]4 (0)7700 99900-" was accepted as a Romanian number."""
+    for typed in ["+]4 (0)7700 99900-", "+33 1 42 68 53 00", "+1 202 555 0199"]:
+        try:
+            result = normalise_uk_phone(typed)
+        except ValidationError as exc:
+            assert exc.code in ("phone_not_uk", "phone_parse", "phone_invalid")
+        else:
+            raise AssertionError(f"{typed!r} accepted as {result}")
