@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
 
@@ -93,6 +94,7 @@ class ColumnMapping(models.Model):
     mapping = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
     objects = ColumnMappingQuerySet.as_manager()
 
     class Meta:

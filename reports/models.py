@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
 from devices.models import DeviceKind
@@ -37,6 +38,7 @@ class NeedEstimate(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
     objects = NeedEstimateQuerySet.as_manager()
 
     class Meta:
@@ -98,6 +100,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
+    history = HistoricalRecords(excluded_fields=["token_hash"])
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:

@@ -1,9 +1,10 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from support.models import AgentLanguage, AgentProfile, CannedResponse, CannedResponseText, SafeguardingAccessLog, Ticket
 
 
-class ScopedTicketAdmin(admin.ModelAdmin):
+class ScopedTicketAdmin(SimpleHistoryAdmin):
     list_display = ("reference", "status", "priority", "category", "language", "local_authority", "created_at")
     list_filter = ("status", "priority", "category", "language")
     search_fields = ("reference",)
@@ -21,7 +22,7 @@ class CannedResponseTextInline(admin.TabularInline):
 
 
 @admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
+class CannedResponseAdmin(SimpleHistoryAdmin):
     list_display = ("title", "category", "is_active")
     inlines = [CannedResponseTextInline]
 
@@ -32,7 +33,7 @@ class AgentLanguageInline(admin.TabularInline):
 
 
 @admin.register(AgentProfile)
-class AgentProfileAdmin(admin.ModelAdmin):
+class AgentProfileAdmin(SimpleHistoryAdmin):
     inlines = [AgentLanguageInline]
     raw_id_fields = ("user",)
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
 
@@ -167,6 +168,8 @@ class Ticket(models.Model):
     breached_at = models.DateTimeField(_("SLA breached"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
+    # Personal details and the description stay out of the audit trail (anonymisation must reach them).
+    history = HistoricalRecords(excluded_fields=["requester_name", "requester_phone", "requester_email", "description", "access_token_hash"])
     objects = TicketQuerySet.as_manager()
 
     class Meta:
@@ -307,6 +310,7 @@ class CannedResponse(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
 
+    history = HistoricalRecords()
     class Meta:
         ordering = ["title"]
         verbose_name = _("canned response")
@@ -327,6 +331,7 @@ class CannedResponseText(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
     body = models.TextField(_("text"))
 
+    history = HistoricalRecords()
     class Meta:
         ordering = ["language"]
         constraints = [models.UniqueConstraint(fields=["canned_response", "language"], name="one_text_per_language")]
@@ -340,6 +345,7 @@ class AgentProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile")
 
+    history = HistoricalRecords()
     class Meta:
         verbose_name = _("agent profile")
 
@@ -357,6 +363,7 @@ class AgentLanguage(models.Model):
     profile = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="languages")
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
 
+    history = HistoricalRecords()
     class Meta:
         constraints = [models.UniqueConstraint(fields=["profile", "language"], name="agent_language_once")]
         indexes = [models.Index(fields=["language"])]

@@ -249,7 +249,10 @@ def claim_ticket(*, ticket, agent):
             status=Case(When(status=Status.NEW, then=Value(Status.OPEN)), default=F("status")),
             updated_at=timezone.now(),
         )
-    ticket.refresh_from_db()
+        ticket.refresh_from_db()
+        if won:
+            # A queryset update skips simple_history: record the claim in the audit trail.
+            Ticket.history.bulk_history_create([ticket], update=True, default_user=agent, default_change_reason="claimed")
     return won == 1
 
 
