@@ -125,8 +125,9 @@ FAMILY_TEMPLATES = re.compile(
     r"):\d+$"
 )
 
-#: Strings from Python a family sees: page titles and messages of the family views.
+#: Strings from Python a family sees: the service name, page titles and messages of the family views.
 FAMILY_VIEW_STRINGS = (
+    "Devices for Children",  # the service name in the header of every family page and e-mail
     "Too many requests",
     "Thank you",
     "Get help with a device",
