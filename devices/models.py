@@ -383,6 +383,9 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = AlertQuerySet.as_manager()
+    #: Acknowledging an alert is audited: who acknowledged it and when, kept even if the alert
+    #: row changes later.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-raised_at"]

@@ -333,6 +333,7 @@ def acknowledge_alert(*, alert, by):
     if locked.acknowledged_at is None:
         locked.acknowledged_at = timezone.now()
         locked.acknowledged_by = by
+        locked._history_user = by
         locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
     alert.acknowledged_at, alert.acknowledged_by_id = locked.acknowledged_at, locked.acknowledged_by_id
     return locked

@@ -116,3 +116,12 @@ def test_la_horizon_for_one_la_and_empty_la(horizon_data, la, db):
     assert la_horizon(la, TODAY).devices == 3
     empty = la_horizon(LocalAuthorityFactory(code="999"), TODAY)
     assert empty.devices == 0 and len(empty.rows()) == 36 and empty.cost == Decimal("0.00")
+
+
+def test_figures_for_some_las_equal_the_national_query(horizon_data, la, other_la):
+    # la_ids switches to the per-device index lookups; the figures must not change.
+    national = cliff_edge(TODAY)
+    assert cliff_edge(TODAY, la_ids=[la.pk]) == {la.pk: national[la.pk]}
+    assert cliff_edge(TODAY, la_ids=[other_la.pk]) == {other_la.pk: national[other_la.pk]}
+    assert cliff_edge(TODAY, la_ids=[la.pk, other_la.pk]) == national
+    assert cliff_edge(TODAY, la_ids=[]) == {}

@@ -166,3 +166,16 @@ def test_acknowledge_alert_is_idempotent_and_scoped(la, other_la, users):
         services.acknowledge_alert(alert=other, by=officer)
     other.refresh_from_db()
     assert other.acknowledged_at is None
+
+
+def test_acknowledging_an_alert_is_audited_with_who_did_it(la, users):
+    alert = Alert.objects.create(key="k3", kind=Alert.Kind.LICENCE_ENDING, local_authority=la, message="Licence ends")
+    officer = users["council_officer"]
+    services.acknowledge_alert(alert=alert, by=officer)
+    services.acknowledge_alert(alert=alert, by=officer)
+    changes = list(alert.history.order_by("history_date"))
+    # created, then one acknowledgement; the idempotent second call writes nothing
+    assert [h.history_type for h in changes] == ["+", "~"]
+    assert changes[-1].acknowledged_by_id == officer.pk
+    assert changes[-1].history_user_id == officer.pk
+    assert changes[0].acknowledged_at is None
