@@ -104,7 +104,10 @@ def date(value):
     if isinstance(value, bool):
         raise ParseError(_("This is not a date. Type dates like 31/01/2026."))
     if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{5}(\.\d+)?", value.strip())):
-        serial_number = float(value)
+        try:
+            serial_number = float(value.strip() if isinstance(value, str) else value)
+        except (ValueError, OverflowError):  # control characters around the digits; a huge int
+            raise ParseError(_("This is not a date. Type dates like 31/01/2026.")) from None
         if 1 <= serial_number < 2958466:  # Excel's range: 1900-01-01 .. 9999-12-31
             return EXCEL_EPOCH + datetime.timedelta(days=int(serial_number))
         raise ParseError(_("This is not a date. Type dates like 31/01/2026."))

@@ -59,7 +59,7 @@ def test_connection_dropped_mid_write_gives_503_and_nothing_saved(client, ticket
     cut = CutConnection('"support_ticket"')
     with connection.execute_wrapper(cut):
         response = client.post(url, {"body": "The charger has stopped working."})
-    assert cut.fired == 1
+    assert cut.fired == 1, response.status_code
     assert response.status_code == 503
     assert response["Retry-After"]
     page = response.content.decode()

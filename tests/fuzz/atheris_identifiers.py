@@ -17,6 +17,8 @@ with atheris.instrument_imports(include=["devices.validators", "core.imports.par
     from tests.fuzz.atheris_common import run, setup_django
 
     setup_django(migrate=False)
+    import core.imports.parsers  # noqa: F401 - imported here so atheris instruments them
+    import devices.validators  # noqa: F401
     from tests.fuzz import targets
 
 

@@ -17,6 +17,7 @@ with atheris.instrument_imports(include=["core.imports", "openpyxl", "python_cal
     from tests.fuzz.atheris_common import run, setup_django
 
     setup_django(migrate=False)
+    import core.imports.readers  # noqa: F401 - imported here so atheris instruments it
     from tests.fuzz import targets
 
 

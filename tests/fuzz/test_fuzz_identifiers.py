@@ -124,3 +124,24 @@ def test_foreign_and_garbled_numbers_are_not_uk_phones():
             assert exc.code in ("phone_not_uk", "phone_parse", "phone_invalid")
         else:
             raise AssertionError(f"{typed!r} accepted as {result}")
+
+
+@FUZZ
+@given(value=anything)
+def test_import_cell_parsers_return_a_value_or_parse_error(value):
+    from core.imports import parsers
+
+    for parse in (parsers.date, parsers.integer, parsers.boolean, parsers.serial, parsers.imei, parsers.iccid, parsers.uk_mobile, parsers.uk_phone, parsers.email, parsers.language, parsers.year_group):
+        try:
+            parse(value)
+        except parsers.ParseError as exc:
+            assert exc.message
+
+
+def test_excel_serial_date_with_control_characters_is_a_parse_error():
+    """Found by atheris: '00049' followed by record separators (which str.strip removes but
+    float() does not) escaped the date parser as a bare ValueError."""
+    from core.imports import parsers
+
+    assert parsers.date("00049" + "\x1e" * 24) == parsers.date("00049")
+    assert parsers.date(" 43985\x1e") == parsers.date("43985")
