@@ -214,6 +214,11 @@ class LaHorizon:
         return list(zip(self.months, self.cliff))
 
 
+#: Up to this many LAs, the horizon looks each of their devices up by index; above it (the
+#: London lead's view of all 150 LAs), one pass over the national tables is cheaper.
+LOOKUP_MAX_LAS = 40
+
+
 def _cliff_sql(today, la_ids, final=None):
     from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
 
@@ -234,8 +239,12 @@ def _cliff_sql(today, la_ids, final=None):
     CASE WHEN le IS NULL THEN {dfe_mi} + {dfe} ELSE {_mi_sql(_next_day_sql('le'))} END AS fl,
     CASE WHEN dv.kind = 'router' OR need > 0 THEN 1 ELSE 0 END AS nd,
     CASE WHEN pe IS NULL THEN -1 ELSE {_mi_sql(_next_day_sql('pe'))} END AS fd"""
-    if la_ids is None:
-        # Every device: aggregate each table once and hash-join the per-device results.
+    if la_ids is None or len(la_ids) > LOOKUP_MAX_LAS:
+        # Every device (or most LAs): aggregate each table once and hash-join the per-device
+        # results.
+        la_filter = ""
+        if la_ids is not None:
+            la_filter = "AND dv.local_authority_id IN ({})".format(", ".join(str(int(i)) for i in la_ids))
         sql = f"""
 WITH lic AS (
   SELECT device_id, MAX("end") AS e FROM {lic} GROUP BY device_id
@@ -251,7 +260,7 @@ WITH lic AS (
   LEFT JOIN lic ON lic.device_id = dv.id
   LEFT JOIN pl ON pl.device_id = dv.id
   LEFT JOIN need ON need.device_id = dv.id
-  WHERE dv.status NOT IN ({inactive})
+  WHERE dv.status NOT IN ({inactive}) {la_filter}
 ), per AS MATERIALIZED (
   SELECT dv.local_authority_id AS la, dv.id AS device_id, dv.school_id AS school_id, {per_select}
   FROM cover dv
