@@ -1,0 +1,54 @@
+"""A journey through the real pages: every page reached is checked with axe-core once."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+class Journey:
+    """Wraps a Playwright page: navigation goes through links, buttons and forms, and each new
+    page (address and main heading) is checked for accessibility the first time it is seen."""
+
+    def __init__(self, page, assert_accessible):
+        self.page = page
+        self._assert_accessible = assert_accessible
+        self.seen = set()
+
+    def check(self):
+        self.page.wait_for_load_state()
+        heading = self.page.locator("h1").first.inner_text() if self.page.locator("h1").count() else ""
+        key = (self.page.url.split("#", 1)[0], heading)
+        if key not in self.seen:
+            self.seen.add(key)
+            self._assert_accessible(self.page)
+        return self.page
+
+    def goto(self, url):
+        self.page.goto(url)
+        return self.check()
+
+    def follow(self, locator):
+        """Click a link or submit button that loads a new page, then check that page."""
+        with self.page.expect_navigation():
+            locator.click()
+        return self.check()
+
+    def nav(self, name):
+        """Follow a link of the header's service navigation."""
+        return self.follow(self.page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True))
+
+    def link(self, name, exact=False):
+        """Follow a link in the page's main content (not the header's navigation)."""
+        return self.follow(self.page.locator("main").get_by_role("link", name=name, exact=exact).first)
+
+    def button(self, name, exact=False):
+        return self.follow(self.page.get_by_role("button", name=name, exact=exact).first)
+
+    def download(self, locator, to):
+        with self.page.expect_download() as info:
+            locator.click()
+        path = Path(to) / info.value.suggested_filename
+        info.value.save_as(path)
+        return path
