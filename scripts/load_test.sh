@@ -51,7 +51,7 @@ status=0
 reset=()
 [ "${RESET_STATS:-0}" = 1 ] && reset=(--reset-stats)
 .venv/bin/locust -f tests/load/locustfile.py --headless -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" \
-  --host "http://127.0.0.1:$PORT" --csv "$OUT/locust" --only-summary --stop-timeout 10 "${reset[@]}" >"$OUT/locust.log" 2>&1 || status=$?
+  --host "http://127.0.0.1:$PORT" --csv "$OUT/locust" --only-summary --stop-timeout 10 --csv-full-history "${reset[@]}" >"$OUT/locust.log" 2>&1 || status=$?
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 # CPU seconds the gunicorn workers used (user + system), to tell app cost from queueing.
 server_cpu=$(ps --ppid $gunicorn_pid -o times= | awk '{s += $1} END {print s + 0}')
@@ -65,6 +65,20 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 print(f"{'request':42} {'count':>6} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
 for r in rows:
     print(f"{(r['Type'] + ' ' + r['Name'])[:42]:42} {r['Request Count']:>6} {r['Failure Count']:>5} {float(r['Requests/s']):7.1f} {r['50%']:>6} {r['95%']:>6} {r['99%']:>6}")
+PY
+.venv/bin/python - "$OUT/locust_stats_history.csv" <<'PY'
+import csv, sys
+# Locust's history rows carry percentiles over the last 10 s: how latency moved during the run.
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["Name"] == "Aggregated" and r["95%"] != "N/A"]
+if rows:
+    start = int(rows[0]["Timestamp"])
+    print("10-second windows, all requests:  t(s)  users  req/s   p50   p95   p99 (ms)")
+    shown = -10
+    for r in rows:
+        t = int(r["Timestamp"]) - start
+        if t >= shown + 10:
+            shown = t
+            print(f"{'':34}{t:4} {r['User Count']:>6} {float(r['Requests/s']):6.1f} {r['50%']:>5} {r['95%']:>5} {r['99%']:>5}")
 PY
 requests=$(awk -F, '$2 == "Aggregated" {print $3}' "$OUT/locust_stats.csv")
 echo "gunicorn workers used ${server_cpu} CPU seconds for ${requests} requests: $(awk -v c="$server_cpu" -v n="$requests" 'BEGIN {printf "%.0f", n ? 1000 * c / n : 0}') ms of CPU per request"
