@@ -30,6 +30,14 @@ if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ]; then
   echo "$npm_want" > "$npm_stamp"
 fi
 
+# GOV.UK Frontend compiled with Arial and our asset paths (static_src/govuk.scss).
+css=static/build/govuk.css
+if [ ! -f "$css" ] || [ static_src/govuk.scss -nt "$css" ] || [ package-lock.json -nt "$css" ]; then
+  echo "Building GOV.UK Frontend styles"
+  mkdir -p static/build
+  npx --no-install sass --quiet --no-source-map --style=compressed --load-path=node_modules static_src/govuk.scss "$css"
+fi
+
 # Compiled catalogues (.mo) are committed; recompile when gettext is available.
 if command -v msgfmt >/dev/null 2>&1 && ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then
   .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
