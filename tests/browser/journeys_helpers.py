@@ -1,10 +1,13 @@
 """A journey through the real pages: every page reached is checked with axe-core once."""
 
+import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+RESULTS = Path(settings.BASE_DIR) / "test-results"
 
 
 class Journey:
@@ -52,3 +55,21 @@ class Journey:
         path = Path(to) / info.value.suggested_filename
         info.value.save_as(path)
         return path
+
+
+@contextmanager
+def another_person(browser, base_url, name):
+    """A second, separate browser (own cookies) for a second person in the same journey; like
+    the ``page`` fixture it saves a screenshot to test-results/ if the journey fails in it."""
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    except BaseException:
+        RESULTS.mkdir(exist_ok=True)
+        safe = re.sub(r"[^\w.-]+", "_", name)
+        tab.screenshot(path=str(RESULTS / f"{safe}.png"), full_page=True)
+        raise
+    finally:
+        context.close()

@@ -12,7 +12,7 @@ from accounts.tests.factories import LocalAuthorityFactory, SchoolFactory, UserF
 from devices.tests.factories import DeviceFactory
 from support.models import Message, Ticket
 from support.tests.factories import CannedResponseFactory, give_languages
-from tests.browser.journeys_helpers import Journey
+from tests.browser.journeys_helpers import Journey, another_person
 
 pytestmark = pytest.mark.browser
 
@@ -61,10 +61,7 @@ def test_family_raises_a_somali_ticket_an_agent_answers_it(browser, live_server,
     private_link = page.url
 
     # The agent: queue -> the ticket -> claim -> a canned Somali answer -> send.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="en-GB")
-    try:
-        context.set_default_timeout(15_000)
-        agent_page = context.new_page()
+    with another_person(browser, live_server.url, "test_journey_support_agent") as agent_page:
         staff = Journey(agent_page, assert_accessible)
         login(agent_page, agent)
         staff.check()
@@ -81,8 +78,6 @@ def test_family_raises_a_somali_ticket_an_agent_answers_it(browser, live_server,
         assert reply.body == SOMALI_REPLY
         staff.nav("My tickets")
         assert agent_page.get_by_role("link", name=ticket.reference).is_visible()
-    finally:
-        context.close()
 
     # The family comes back to the private link and reads the reply.
     family.goto(private_link)
