@@ -65,3 +65,42 @@ def test_organisations_and_users_are_audited():
             continue
         assert hasattr(model, "history"), f"{model._meta.label} keeps no history"
     assert LocalAuthority.history.model._meta.label == "accounts.HistoricalLocalAuthority"
+
+
+# Models that are themselves append-only records of who did what and when, or bulk
+# measurements recorded by an import job: a history table would only copy them.
+APPEND_ONLY_RECORDS = {
+    "devices.DeviceEvent": "the custody log: each row is an event with actor and time",
+    "devices.UsageReading": "operator measurements; each load is recorded as an import",
+    "core.ImportJob": "itself the record of who imported what and when",
+    "support.Message": "each reply or note is stored with its author and time and never edited",
+    "support.Attachment": "stored with its message, never edited",
+    "support.SafeguardingAccessLog": "the read log itself",
+}
+
+
+def test_every_project_model_is_audited_or_an_append_only_record():
+    from django.apps import apps
+
+    missing = []
+    for app in ("accounts", "core", "devices", "allocations", "support", "reports"):
+        for model in apps.get_app_config(app).get_models():
+            label = model._meta.label
+            if model.__name__.startswith("Historical") or label in APPEND_ONLY_RECORDS:
+                continue
+            if not hasattr(model, "history"):
+                missing.append(label)
+    assert not missing, f"models with no audit history: {missing}"
+
+
+@pytest.mark.django_db(transaction=False)
+def test_claiming_a_ticket_is_recorded_with_the_agent(users, la):
+    from support.services import claim_ticket
+    from accounts.tests.factories import SchoolFactory
+    from support.tests.factories import TicketFactory
+
+    ticket = TicketFactory(school=SchoolFactory(local_authority=la))
+    agent = users["support_agent"]
+    assert claim_ticket(ticket=ticket, agent=agent)
+    latest = ticket.history.order_by("-history_date", "-history_id").first()
+    assert latest.assignee_id == agent.pk and latest.history_user == agent
