@@ -122,7 +122,14 @@ class Device(models.Model):
     warranty_end = models.DateField(_("warranty ends"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # Cover ends kept by database triggers (see devices/cover.py), never written by Python:
+    # the latest end of the device's licences, the latest end of its SIM's data plans, and
+    # whether its active allocation is to a child who needs connectivity. The horizon
+    # aggregates read these instead of joining four national tables.
+    licence_cover_end = models.DateField(null=True, blank=True, editable=False)
+    plan_cover_end = models.DateField(null=True, blank=True, editable=False)
+    child_needs_data = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords(excluded_fields=["licence_cover_end", "plan_cover_end", "child_needs_data"])
 
     objects = DeviceQuerySet.as_manager()
 
@@ -149,7 +156,17 @@ class Device(models.Model):
     def save(self, *args, **kwargs):
         # Serials are matched case-insensitively: store them upper-cased and trimmed.
         self.serial = (self.serial or "").strip().upper()
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # Never write back the trigger-kept cover columns: this instance's copy may be older
+            # than a licence, plan or allocation written since it was loaded.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in COVER_FIELDS
+            ]
         super().save(*args, **kwargs)
+
+
+#: Columns of ``Device`` kept by the database (devices/cover.py).
+COVER_FIELDS = ("licence_cover_end", "plan_cover_end", "child_needs_data")
 
 
 class SimQuerySet(ScopedQuerySet):

@@ -71,3 +71,14 @@ def test_command_runs_the_checks(data, capsys):
     assert "Devices alerts raised: allowance 2" in capsys.readouterr().out
     call_command("run_daily_checks", "--date", "2026-03-20")
     assert "allowance 0, plans ending 0, licences ending 0, horizon gaps 0" in capsys.readouterr().out
+
+
+def test_daily_checks_mend_cover_columns_written_round_the_triggers(data, capsys):
+    from devices.models import Device
+
+    device = Device.objects.filter(licences__isnull=False).first() or Device.objects.first()
+    expected = Device.objects.filter(pk=device.pk).values_list("licence_cover_end", "child_needs_data").get()
+    Device.objects.filter(pk=device.pk).update(licence_cover_end=datetime.date(2000, 1, 1), child_needs_data=not expected[1])
+    call_command("run_daily_checks", "--date", "2026-03-20")
+    assert "Device cover columns checked: 1 corrected" in capsys.readouterr().out
+    assert Device.objects.filter(pk=device.pk).values_list("licence_cover_end", "child_needs_data").get() == expected

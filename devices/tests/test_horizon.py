@@ -119,19 +119,9 @@ def test_la_horizon_for_one_la_and_empty_la(horizon_data, la, db):
 
 
 def test_figures_for_some_las_equal_the_national_query(horizon_data, la, other_la):
-    # la_ids switches to the per-device index lookups; the figures must not change.
+    # la_ids only filters the same query; the figures must not change.
     national = cliff_edge(TODAY)
     assert cliff_edge(TODAY, la_ids=[la.pk]) == {la.pk: national[la.pk]}
     assert cliff_edge(TODAY, la_ids=[other_la.pk]) == {other_la.pk: national[other_la.pk]}
     assert cliff_edge(TODAY, la_ids=[la.pk, other_la.pk]) == national
     assert cliff_edge(TODAY, la_ids=[]) == {}
-
-
-def test_many_las_use_the_national_pass_with_the_same_figures(horizon_data, la, other_la, monkeypatch):
-    from devices import horizon
-
-    national = cliff_edge(TODAY)
-    monkeypatch.setattr(horizon, "LOOKUP_MAX_LAS", 1)
-    assert cliff_edge(TODAY, la_ids=[la.pk, other_la.pk]) == national
-    monkeypatch.setattr(horizon, "LOOKUP_MAX_LAS", 0)
-    assert cliff_edge(TODAY, la_ids=[other_la.pk]) == {other_la.pk: national[other_la.pk]}

@@ -13,6 +13,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from benchmarks import SCALES, all_scenarios
@@ -42,7 +43,10 @@ class Command(BaseCommand):
         results = []
         for scenario in scenarios:
             started = time.perf_counter()
-            result = scenario(scale, self.stdout)
+            # The page scenarios sign in with force_login; two-step verification happens once
+            # per session, not per request, so it is out of what is measured.
+            with override_settings(TWO_FACTOR_REQUIRED=False):
+                result = scenario(scale, self.stdout)
             self.stdout.write(result.line())
             results.append(
                 {"name": result.name, "ours_s": result.ours_s, "anchor_s": result.anchor_s, "ratio": result.ratio,
