@@ -7,6 +7,7 @@ active (planned or handed over) allocation per device. Writes go through
 """
 
 import calendar
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -68,12 +69,18 @@ class ChildQuerySet(ScopedQuerySet):
 
     def due_for_anonymisation(self, *, today, months):
         """Children whose last device's three-year horizon (from handover) ended more than
-        ``months`` months before ``today``, with nothing still planned for them."""
+        ``months`` months before ``today``, with nothing still planned for them; and children
+        never handed a device (still waiting, or every allocation cancelled) whose record has
+        not changed for as long (the horizon plus ``months``)."""
         cutoff = add_months(today, -(settings.HORIZON_MONTHS + months))
+        cutoff_start = datetime.datetime.combine(cutoff, datetime.time.min, tzinfo=datetime.timezone.utc)
         return (
             self.active()
             .annotate(last_handover=models.Max("allocations__handed_over_on"))
-            .filter(last_handover__isnull=False, last_handover__lt=cutoff)
+            .filter(
+                models.Q(last_handover__isnull=False, last_handover__lt=cutoff)
+                | models.Q(last_handover__isnull=True, updated_at__lt=cutoff_start)
+            )
             .exclude(models.Exists(Allocation.objects.filter(child=models.OuterRef("pk"), status=AllocationStatus.PLANNED)))
         )
 

@@ -36,8 +36,22 @@ def old_and_recent(school, officer):
     handed_over(old, officer, add_months(today, -(36 + 7)))
     recent = ChildFactory(school=school, reference="NEW-1")
     handed_over(recent, officer, add_months(today, -(36 + 5)))
-    never = ChildFactory(school=school, reference="NEVER-1")  # no device handed over: kept
+    never = ChildFactory(school=school, reference="NEVER-1")  # no device handed over, recent record: kept
     return old, recent, never
+
+
+def test_children_never_given_a_device_are_anonymised_once_their_record_is_old(school, officer):
+    today = timezone.localdate()
+    stale = ChildFactory(school=school, reference="WAITED-1", first_name="Waited")
+    fresh = ChildFactory(school=school, reference="WAITING-1")
+    long_ago = timezone.now() - datetime.timedelta(days=(36 + 7) * 31)
+    Child.objects.filter(pk=stale.pk).update(updated_at=long_ago)
+    out = io.StringIO()
+    call_command("anonymise_children", "--months", "6", stdout=out)
+    assert "1 children anonymised" in out.getvalue()
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.anonymised_at is not None and stale.first_name == "" and fresh.anonymised_at is None
 
 
 def test_anonymise_dry_run_changes_nothing(old_and_recent):
