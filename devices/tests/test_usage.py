@@ -83,11 +83,15 @@ def test_three_layout_bytes_and_daily_dates(sims, tmp_path):
 def test_reimport_replaces_not_adds(sims, tmp_path):
     path = write(tmp_path, "ICCID,Usage (MB),Month\n89441000000000000018,1000,2026-03\n")
     import_usage(path, operator="vodafone")
+    first_import = UsageReading.objects.get().imported_at
     import_usage(path, operator="vodafone")
     assert UsageReading.objects.filter(sim=sims["a"]).count() == 1
+    # sent again unchanged: left as it was
+    assert UsageReading.objects.get().imported_at == first_import
     corrected = write(tmp_path, "ICCID,Usage (MB),Month\n89441000000000000018,1200,2026-03\n", "corrected.csv")
     import_usage(corrected, operator="vodafone")
     assert list(UsageReading.objects.values_list("mb_used", flat=True)) == [1200.0]
+    assert UsageReading.objects.get().imported_at > first_import
 
 
 def test_unknown_sims_listed_not_written(sims, tmp_path):
@@ -171,3 +175,21 @@ def test_command_prints_unknown_and_errors(sims, tmp_path, capsys):
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_usage", bad, "--operator", "vodafone")
     assert "row 2, Usage (MB): “x” is not a number." in capsys.readouterr().out
+
+
+def test_check_digit_errors_are_reported_with_every_other_error_in_row_order(sims, tmp_path):
+    # 89441000000000000017 has a wrong check digit (…18 is valid). The check is deferred until
+    # after the SIM lookup when nothing else is wrong, and made at once when something is.
+    only = write(tmp_path, "ICCID,Usage (MB),Month\n89441000000000000018,10,2026-03\n89441000000000000017,10,2026-03\n")
+    result = import_usage(only, operator="vodafone")
+    assert [e.split(":")[0] for e in result.errors] == ["row 3, ICCID"] and result.unknown == []
+    mixed = write(
+        tmp_path,
+        "ICCID,Usage (MB),Month\n89441000000000000017,10,2026-03\n89441000000000000018,lots,2026-03\n"
+        "89441000000000000017,-1,2026-03\n89441000000000000018,5,never\n",
+    )
+    result = import_usage(mixed, operator="vodafone")
+    assert [e.split(":")[0] for e in result.errors] == [
+        "row 2, ICCID", "row 3, Usage (MB)", "row 4, ICCID", "row 4, Usage (MB)", "row 5, Month",
+    ]
+    assert UsageReading.objects.count() == 0
