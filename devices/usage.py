@@ -491,12 +491,22 @@ def _upsert(readings, *, source_label):
                         block = []
                 if block:
                     copy.write("".join(block))
+            # The readings table has no foreign key to SIMs (see UsageReading.sim): lock the SIMs
+            # once, so none can be deleted before this commits, and check none already has been.
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT s.id FROM {Sim._meta.db_table} s "
+                "WHERE s.id IN (SELECT DISTINCT sim_id FROM usage_import) FOR KEY SHARE) locked"
+            )
+            _check_sims(cursor.fetchone()[0], {sim_id for sim_id, _p in readings})
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT sim_id, period, granularity, mb_used, %s, %s FROM usage_import ORDER BY sim_id, period {conflict}",
                 [source_label, now],
             )
             cursor.execute("DROP TABLE usage_import")
         else:
+            ids = list({sim_id for sim_id, _p in readings})
+            found = sum(Sim.objects.filter(pk__in=ids[i : i + 500]).count() for i in range(0, len(ids), 500))
+            _check_sims(found, ids)
             stamp = connection.ops.adapt_datetimefield_value(now)
             sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s) {conflict}"
             batch = []
@@ -507,6 +517,13 @@ def _upsert(readings, *, source_label):
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+
+
+def _check_sims(found, wanted):
+    if found != len(wanted):
+        raise UsageFileError(
+            _("Some of these SIMs were deleted while the file was being imported. Nothing was written: import the file again.")
+        )
 
 
 def command_limits():

@@ -193,3 +193,30 @@ def test_check_digit_errors_are_reported_with_every_other_error_in_row_order(sim
         "row 2, ICCID", "row 3, Usage (MB)", "row 4, ICCID", "row 4, Usage (MB)", "row 5, Month",
     ]
     assert UsageReading.objects.count() == 0
+
+
+def test_a_sim_deleted_during_the_import_means_nothing_is_written(sims, tmp_path, monkeypatch):
+    # Readings have no foreign key in the database (see UsageReading.sim): the upsert locks
+    # the SIMs it writes for and refuses if one has gone since the lookup.
+    from devices import usage
+    from devices.usage import UsageFileError
+
+    lookup = usage._lookup
+
+    def lookup_then_delete(*args, **kwargs):
+        found = lookup(*args, **kwargs)
+        sims["b"].delete()
+        return found
+
+    monkeypatch.setattr(usage, "_lookup", lookup_then_delete)
+    path = write(tmp_path, "ICCID,Usage (MB),Month\n89441000000000000018,10,2026-03\n89441000000000000026,20,2026-03\n")
+    with pytest.raises(UsageFileError, match="deleted while the file was being imported"):
+        import_usage(path, operator="vodafone")
+    assert UsageReading.objects.count() == 0
+
+
+def test_deleting_a_sim_deletes_its_readings(sims, tmp_path):
+    import_usage(write(tmp_path, "ICCID,Usage (MB),Month\n89441000000000000018,10,2026-03\n"), operator="vodafone")
+    assert UsageReading.objects.filter(sim=sims["a"]).count() == 1
+    sims["a"].delete()
+    assert UsageReading.objects.count() == 0
