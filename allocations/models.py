@@ -91,6 +91,10 @@ class ChildQuerySet(ScopedQuerySet):
         )
 
 
+#: Columns of ``Child`` kept by the database (devices/cover.py).
+CHILD_FLAG_FIELDS = ("has_active_laptop", "laptop_handed_over")
+
+
 class Child(models.Model):
     """A child the LA is supporting. ``reference`` is the LA's own ID (unique within the LA)."""
 
@@ -111,7 +115,18 @@ class Child(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["first_name", "last_name", "guardian_name", "guardian_phone", "guardian_email"])
+    # Kept by database triggers (devices/cover.py), never written by Python: whether the child
+    # has an active (planned or handed-over) allocation of a laptop or tablet, and whether one
+    # of those is handed over. The shortfall figures read these instead of grouping every
+    # allocation by child.
+    has_active_laptop = models.BooleanField(default=False, editable=False)
+    laptop_handed_over = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=[
+            "first_name", "last_name", "guardian_name", "guardian_phone", "guardian_email",
+            "has_active_laptop", "laptop_handed_over",
+        ]
+    )
 
     objects = ChildQuerySet.as_manager()
 
@@ -129,6 +144,14 @@ class Child(models.Model):
 
     def get_absolute_url(self):
         return reverse("allocations:child_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # Never write back the trigger-kept flags: this copy may predate an allocation.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in CHILD_FLAG_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def guardian_phone_display(self):

@@ -240,3 +240,160 @@ def refresh_cover(device_ids=None, schema_editor=None):
                 cursor.execute(_sqlite_update("id IN ({})".format(", ".join(str(int(x)) for x in chunk))))
             changed += len(stale)
     return changed
+
+
+# --- Per-child device flags ------------------------------------------------------------------
+#
+# ``Child.has_active_laptop`` / ``Child.laptop_handed_over``: whether the child has an active
+# (planned or handed-over) allocation of a laptop or tablet, and whether one is handed over.
+# Kept by triggers on allocations (insert, update, delete) and on a device's kind changing.
+
+LAPTOP_KINDS = ("laptop", "tablet")
+
+
+def _child_terms(alias):
+    statuses = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
+    kinds = ", ".join(f"'{k}'" for k in LAPTOP_KINDS)
+    base = (
+        "SELECT 1 FROM allocations_allocation a JOIN devices_device d ON d.id = a.device_id "
+        f"WHERE a.child_id = {alias}.id AND d.kind IN ({kinds}) AND a.status IN ({{statuses}})"
+    )
+    return f"EXISTS ({base.format(statuses=statuses)})", f"EXISTS ({base.format(statuses=chr(39) + 'handed_over' + chr(39))})"
+
+
+def _sqlite_child_update(where):
+    active, handed = _child_terms("allocations_child")
+    return f"UPDATE allocations_child SET has_active_laptop = {active}, laptop_handed_over = {handed} WHERE {where}"
+
+
+def _pg_child_statements():
+    active, handed = _child_terms("ch")
+    statements = [f"""
+CREATE OR REPLACE FUNCTION allocations_refresh_child_flags(ids bigint[]) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE changed integer;
+BEGIN
+  UPDATE allocations_child c
+  SET has_active_laptop = f.hl, laptop_handed_over = f.ho
+  FROM (SELECT ch.id, {active} AS hl, {handed} AS ho FROM allocations_child ch WHERE ch.id = ANY(ids)) f
+  WHERE c.id = f.id AND (c.has_active_laptop, c.laptop_handed_over) IS DISTINCT FROM (f.hl, f.ho);
+  GET DIAGNOSTICS changed = ROW_COUNT;
+  RETURN changed;
+END $$;
+""", """
+CREATE OR REPLACE FUNCTION allocations_allocation_flags_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM new_rows));
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM old_rows));
+  ELSE
+    PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM new_rows UNION SELECT child_id FROM old_rows));
+  END IF;
+  RETURN NULL;
+END $$;
+""", """
+CREATE OR REPLACE FUNCTION devices_device_kind_flags_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM allocations_allocation WHERE device_id = NEW.id));
+  RETURN NULL;
+END $$;
+"""]
+    for event, ref in (
+        ("INSERT", "NEW TABLE AS new_rows"),
+        ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
+        ("DELETE", "OLD TABLE AS old_rows"),
+    ):
+        name = f"allocations_allocation_flags_{event.lower()}"
+        statements.append(f"DROP TRIGGER IF EXISTS {name} ON allocations_allocation")
+        statements.append(
+            f"CREATE TRIGGER {name} AFTER {event} ON allocations_allocation REFERENCING {ref} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION allocations_allocation_flags_trg()"
+        )
+    statements.append("DROP TRIGGER IF EXISTS devices_device_kind_flags ON devices_device")
+    statements.append(
+        "CREATE TRIGGER devices_device_kind_flags AFTER UPDATE OF kind ON devices_device FOR EACH ROW "
+        "WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION devices_device_kind_flags_trg()"
+    )
+    return statements
+
+
+def _sqlite_child_statements():
+    statements = []
+    for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["NEW", "OLD"]), ("DELETE", ["OLD"])):
+        name = f"allocations_allocation_flags_{event.lower()}"
+        body = "; ".join(_sqlite_child_update(f"id = {row}.child_id") for row in rows)
+        statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        statements.append(f"CREATE TRIGGER {name} AFTER {event} ON allocations_allocation BEGIN {body}; END")
+    statements.append("DROP TRIGGER IF EXISTS devices_device_kind_flags")
+    statements.append(
+        "CREATE TRIGGER devices_device_kind_flags AFTER UPDATE OF kind ON devices_device "
+        "WHEN OLD.kind IS NOT NEW.kind BEGIN "
+        + _sqlite_child_update("id IN (SELECT child_id FROM allocations_allocation WHERE device_id = NEW.id)")
+        + "; END"
+    )
+    return statements
+
+
+def install_child_flag_triggers(schema_editor=None):
+    conn = schema_editor.connection if schema_editor is not None else connection
+    statements = _pg_child_statements() if conn.vendor == "postgresql" else _sqlite_child_statements()
+    with conn.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def drop_child_flag_triggers(schema_editor=None):
+    conn = schema_editor.connection if schema_editor is not None else connection
+    with conn.cursor() as cursor:
+        for event in ("insert", "update", "delete"):
+            on = " ON allocations_allocation" if conn.vendor == "postgresql" else ""
+            cursor.execute(f"DROP TRIGGER IF EXISTS allocations_allocation_flags_{event}{on}")
+        on = " ON devices_device" if conn.vendor == "postgresql" else ""
+        cursor.execute(f"DROP TRIGGER IF EXISTS devices_device_kind_flags{on}")
+        if conn.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS allocations_allocation_flags_trg()")
+            cursor.execute("DROP FUNCTION IF EXISTS devices_device_kind_flags_trg()")
+            cursor.execute("DROP FUNCTION IF EXISTS allocations_refresh_child_flags(bigint[])")
+
+
+def refresh_child_flags(child_ids=None, schema_editor=None):
+    """Recompute ``has_active_laptop`` / ``laptop_handed_over`` (of ``child_ids``, or of every
+    child) from the allocations; returns how many rows changed (0 in normal running)."""
+    conn = schema_editor.connection if schema_editor is not None else connection
+    changed = 0
+    with conn.cursor() as cursor:
+        if child_ids is None:
+            cursor.execute("SELECT MIN(id), MAX(id) FROM allocations_child")
+            low, high = cursor.fetchone()
+            if low is None:
+                return 0
+            ranges = [(start, start + REFRESH_BATCH - 1) for start in range(low, high + 1, REFRESH_BATCH)]
+        else:
+            ids = sorted({int(i) for i in child_ids})
+            ranges = [(i, None) for i in range(0, len(ids), REFRESH_BATCH)]
+        for start, end in ranges:
+            if conn.vendor == "postgresql":
+                if end is None:
+                    cursor.execute("SELECT allocations_refresh_child_flags(%s)", [ids[start : start + REFRESH_BATCH]])
+                else:
+                    cursor.execute(
+                        "SELECT allocations_refresh_child_flags(ARRAY(SELECT id FROM allocations_child WHERE id BETWEEN %s AND %s))",
+                        [start, end],
+                    )
+                changed += cursor.fetchone()[0]
+                continue
+            active, handed = _child_terms("ch")
+            if end is None:
+                where, params = "ch.id IN ({})".format(", ".join(str(i) for i in ids[start : start + REFRESH_BATCH]) or "NULL"), None
+            else:
+                where, params = "ch.id BETWEEN %s AND %s", (start, end)
+            cursor.execute(
+                f"SELECT ch.id FROM allocations_child ch WHERE {where} AND "
+                f"(ch.has_active_laptop IS NOT {active} OR ch.laptop_handed_over IS NOT {handed})",
+                params,
+            )
+            stale = [row[0] for row in cursor.fetchall()]
+            for i in range(0, len(stale), 500):
+                cursor.execute(_sqlite_child_update("id IN ({})".format(", ".join(str(int(x)) for x in stale[i : i + 500]))))
+            changed += len(stale)
+    return changed

@@ -164,10 +164,12 @@ def run(today, stdout):
     First, as a safety net, the trigger-kept cover columns are recomputed for every device
     (``devices.cover.refresh_cover``); the number it had to correct is printed and should be 0.
     """
-    from devices.cover import refresh_cover
+    from devices.cover import refresh_child_flags, refresh_cover
 
     corrected = refresh_cover()
     stdout.write(f"Device cover columns checked: {corrected} corrected")
+    corrected = refresh_child_flags()
+    stdout.write(f"Child device flags checked: {corrected} corrected")
     counts = {}
     for name, check in (
         ("allowance", allowance_alerts),

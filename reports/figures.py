@@ -117,47 +117,49 @@ def _la_filter(qs, path, la_ids):
 def _children_by(group, la_ids, today):
     """Child counts grouped by ``group`` ("school" or "local_authority") in one SQL query.
 
-    Per child, one pass over its active allocations (joined to devices, SIMs and plans active
-    ``today``) gives three flags: has a laptop or tablet, has one handed over, has data. The
-    outer query counts children by group. No correlated subquery per child, so the plan is a
-    pair of hash joins on PostgreSQL. Returns dicts with need_device, with_device, handed,
-    need_conn, connected and conn_gap.
+    Per child: ``has_active_laptop`` / ``laptop_handed_over`` are columns kept by database
+    triggers (``devices/cover.py``); "has data" is found from the plans active ``today``
+    (plans -> SIMs -> the active allocations of their devices). The outer query counts children
+    by group. Returns dicts with need_device, with_device, handed, need_conn, connected and
+    conn_gap.
     """
-    child_t, alloc_t, device_t = Child._meta.db_table, Allocation._meta.db_table, Device._meta.db_table
+    child_t, alloc_t = Child._meta.db_table, Allocation._meta.db_table
     sim_t, plan_t = Sim._meta.db_table, DataPlan._meta.db_table
     column = {"school": "school_id", "local_authority": "local_authority_id"}[group]
-    kinds = ", ".join(f"'{k}'" for k in DEVICE_KINDS)
     active = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
-    params = [today, today]
-    la_sql, device_la_sql = "", ""
-    if la_ids is not None:
+    la_sql = ""
+    if la_ids is None:
+        # Every LA: start from the plans active today (a third of all plans) and hash-join.
+        data_sql = f"""
+  SELECT DISTINCT a.child_id FROM {plan_t} p
+  JOIN {sim_t} s ON s.id = p.sim_id
+  JOIN {alloc_t} a ON a.device_id = s.device_id AND a.status IN ({active})
+  WHERE p.start <= %s AND p."end" >= %s"""
+        params = [today, today]
+    else:
+        # Some LAs: start from their children and follow the indexes.
         ids = [int(i) for i in la_ids] or [0]
         marks = ", ".join(["%s"] * len(ids))
-        # Devices stay in their LA: filtering allocations by device LA lets the index do the work.
-        device_la_sql = f"AND d.local_authority_id IN ({marks})"
+        data_sql = f"""
+  SELECT DISTINCT a.child_id FROM {child_t} c2
+  JOIN {alloc_t} a ON a.child_id = c2.id AND a.status IN ({active})
+  JOIN {sim_t} s ON s.device_id = a.device_id
+  JOIN {plan_t} p ON p.sim_id = s.id AND p.start <= %s AND p."end" >= %s
+  WHERE c2.local_authority_id IN ({marks})"""
         la_sql = f"AND c.local_authority_id IN ({marks})"
-        params += ids + ids
+        params = [today, today] + ids + ids
     sql = f"""
+WITH dat AS ({data_sql}
+)
 SELECT c.{column},
   SUM(CASE WHEN c.needs_laptop THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_laptop AND f.has_device = 1 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_laptop AND f.handed = 1 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_laptop AND c.has_active_laptop THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_laptop AND c.laptop_handed_over THEN 1 ELSE 0 END),
   SUM(CASE WHEN c.needs_connectivity THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_connectivity AND f.has_data = 1 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_connectivity AND f.has_device = 1 AND COALESCE(f.has_data, 0) = 0 THEN 1 ELSE 0 END)
+  SUM(CASE WHEN c.needs_connectivity AND dat.child_id IS NOT NULL THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_connectivity AND c.has_active_laptop AND dat.child_id IS NULL THEN 1 ELSE 0 END)
 FROM {child_t} c
-LEFT JOIN (
-  SELECT a.child_id,
-    MAX(CASE WHEN d.kind IN ({kinds}) THEN 1 ELSE 0 END) AS has_device,
-    MAX(CASE WHEN d.kind IN ({kinds}) AND a.status = '{AllocationStatus.HANDED_OVER}' THEN 1 ELSE 0 END) AS handed,
-    MAX(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS has_data
-  FROM {alloc_t} a
-  JOIN {device_t} d ON d.id = a.device_id
-  LEFT JOIN {sim_t} s ON s.device_id = d.id
-  LEFT JOIN {plan_t} p ON p.sim_id = s.id AND p.start <= %s AND p."end" >= %s
-  WHERE a.status IN ({active}) {device_la_sql}
-  GROUP BY a.child_id
-) f ON f.child_id = c.id
+LEFT JOIN dat ON dat.child_id = c.id
 WHERE c.anonymised_at IS NULL {la_sql}
 GROUP BY c.{column}
 """

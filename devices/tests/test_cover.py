@@ -123,3 +123,44 @@ def test_cliff_edge_from_the_columns_agrees_with_the_loop_over_devices(la, other
         if device.kind == DeviceKind.ROUTER:
             DataPlanFactory(sim=SimFactory(local_authority=la_, device=device), start=D(2025, 1, 1), end=D(2027, 2, 28))
     assert cliff_edge(TODAY) == cliff_edge_python(TODAY)
+
+
+def flags(child):
+    return Child.objects.filter(pk=child.pk).values_list("has_active_laptop", "laptop_handed_over").get()
+
+
+def test_child_flags_follow_allocations_and_device_kinds(la, school):
+    from devices.cover import refresh_child_flags
+
+    child = ChildFactory(school=school)
+    laptop = DeviceFactory(local_authority=la, school=school)
+    router = DeviceFactory(local_authority=la, school=school, kind=DeviceKind.ROUTER)
+    assert flags(child) == (False, False)
+    AllocationFactory(child=child, device=router, status=AllocationStatus.HANDED_OVER)
+    assert flags(child) == (False, False)  # a dongle is not a laptop
+    allocation = AllocationFactory(child=child, device=laptop, status=AllocationStatus.PLANNED)
+    assert flags(child) == (True, False)
+    Allocation.objects.filter(pk=allocation.pk).update(status=AllocationStatus.HANDED_OVER)
+    assert flags(child) == (True, True)
+    # The device recorded as the wrong kind and corrected: the flags follow.
+    Device.objects.filter(pk=laptop.pk).update(kind=DeviceKind.ROUTER)
+    assert flags(child) == (False, False)
+    Device.objects.filter(pk=laptop.pk).update(kind=DeviceKind.TABLET)
+    assert flags(child) == (True, True)
+    # A stale copy of the child saved later does not undo them.
+    stale = Child.objects.get(pk=child.pk)
+    Allocation.objects.filter(pk=allocation.pk).update(status=AllocationStatus.RETURNED)
+    assert flags(child) == (False, False)
+    Allocation.objects.filter(pk=allocation.pk).update(status=AllocationStatus.HANDED_OVER)
+    stale.first_name = "Renamed"
+    stale.save()
+    assert flags(child) == (True, True)
+    # Moved to another child.
+    other = ChildFactory(school=school)
+    Allocation.objects.filter(pk=allocation.pk).update(child=other)
+    assert flags(child) == (False, False) and flags(other) == (True, True)
+    Allocation.objects.filter(pk=allocation.pk).delete()
+    assert flags(other) == (False, False)
+    assert refresh_child_flags() == 0
+    Child.objects.filter(pk=other.pk).update(has_active_laptop=True)
+    assert refresh_child_flags() == 1 and flags(other) == (False, False)
