@@ -28,8 +28,13 @@ def drop_cover_triggers(apps, schema_editor):
         drop_triggers(schema_editor)
 
 
-def noop(apps, schema_editor):
-    pass
+def reinstall_cover_triggers(apps, schema_editor):
+    # Going back: removing the columns rebuilt allocations_child on SQLite and dropped the
+    # cover trigger on it; put the cover triggers back.
+    if schema_editor.connection.vendor != "postgresql":
+        from devices.cover import install_triggers
+
+        install_triggers(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -40,7 +45,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_cover_triggers, noop),
+        migrations.RunPython(drop_cover_triggers, reinstall_cover_triggers),
         migrations.AddField(
             model_name='child',
             name='has_active_laptop',
