@@ -146,12 +146,9 @@ class Child(models.Model):
         return reverse("allocations:child_detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            # Never write back the trigger-kept flags: this copy may predate an allocation.
-            kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in CHILD_FLAG_FIELDS
-            ]
-        super().save(*args, **kwargs)
+        from devices.cover import keep_database_columns
+
+        super().save(*args, **keep_database_columns(self, kwargs, CHILD_FLAG_FIELDS))
 
     @property
     def guardian_phone_display(self):

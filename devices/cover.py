@@ -28,164 +28,251 @@ tables drops its triggers: the migration must call ``install_triggers`` again (t
 
 from django.db import connection
 
-ACTIVE_ALLOCATION_STATUSES = ("planned", "handed_over")
+#: Devices (or children) refreshed per statement by the refresh functions (bounded statements
+#: at national scale).
+REFRESH_BATCH = 50_000
 
-_LICENCE = """(SELECT MAX(l."end") FROM devices_licence l WHERE l.device_id = {d}.id)"""
-_PLAN = """(SELECT MAX(p."end") FROM devices_dataplan p JOIN devices_sim s ON s.id = p.sim_id
-    WHERE s.device_id = {d}.id)"""
-_NEED = """EXISTS (SELECT 1 FROM allocations_allocation a JOIN allocations_child c ON c.id = a.child_id
-    WHERE a.device_id = {d}.id AND a.status IN ({statuses}) AND c.needs_connectivity)"""
-
-
-def _terms(alias):
-    statuses = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
-    return _LICENCE.format(d=alias), _PLAN.format(d=alias), _NEED.format(d=alias, statuses=statuses)
+_EVENTS = (
+    ("INSERT", "NEW TABLE AS new_rows", ["NEW"]),
+    ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows", ["NEW", "OLD"]),
+    ("DELETE", "OLD TABLE AS old_rows", ["OLD"]),
+)
 
 
-def _sqlite_update(where):
-    licence, plan, need = _terms("devices_device")
-    return (
-        f"UPDATE devices_device SET licence_cover_end = {licence}, plan_cover_end = {plan}, "
-        f"child_needs_data = {need} WHERE {where}"
+def _sql_list(values):
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _active_statuses():
+    from allocations.models import ACTIVE_ALLOCATION_STATUSES
+
+    return _sql_list(ACTIVE_ALLOCATION_STATUSES)
+
+
+def _cover_terms(alias):
+    """``[(column, expression)]`` of the device cover columns, for the device row ``alias``."""
+    return [
+        ("licence_cover_end", f'''(SELECT MAX(l."end") FROM devices_licence l WHERE l.device_id = {alias}.id)'''),
+        (
+            "plan_cover_end",
+            f'''(SELECT MAX(p."end") FROM devices_dataplan p JOIN devices_sim s ON s.id = p.sim_id
+    WHERE s.device_id = {alias}.id)''',
+        ),
+        (
+            "child_needs_data",
+            f"""EXISTS (SELECT 1 FROM allocations_allocation a JOIN allocations_child c ON c.id = a.child_id
+    WHERE a.device_id = {alias}.id AND a.status IN ({_active_statuses()}) AND c.needs_connectivity)""",
+        ),
+    ]
+
+
+LAPTOP_KINDS = ("laptop", "tablet")
+
+
+def _child_terms(alias):
+    """``[(column, expression)]`` of the child flags, for the child row ``alias``."""
+    laptop = (
+        "SELECT 1 FROM allocations_allocation a JOIN devices_device d ON d.id = a.device_id "
+        f"WHERE a.child_id = {alias}.id AND d.kind IN ({_sql_list(LAPTOP_KINDS)})"
     )
+    return [
+        ("has_active_laptop", f"EXISTS ({laptop} AND a.status IN ({_active_statuses()}))"),
+        ("laptop_handed_over", f"EXISTS ({laptop} AND a.status = 'handed_over')"),
+    ]
 
 
-def _pg_refresh_function():
-    licence, plan, need = _terms("dv")
+def _conn(schema_editor):
+    return schema_editor.connection if schema_editor is not None else connection
+
+
+def _execute(statements, schema_editor):
+    with _conn(schema_editor).cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _sqlite_update(table, terms, where):
+    """SQL recomputing ``terms`` for the rows of ``table`` matching ``where``."""
+    sets = ", ".join(f"{column} = {expression}" for column, expression in terms(table))
+    return f"UPDATE {table} SET {sets} WHERE {where}"
+
+
+def _pg_refresh_function(name, table, terms):
+    """A function ``name(ids bigint[])`` recomputing ``terms`` for those rows of ``table``,
+    writing only rows that change; returns how many did."""
+    computed = terms("src")
+    columns = [column for column, _e in computed]
     return f"""
-CREATE OR REPLACE FUNCTION devices_refresh_cover(ids bigint[]) RETURNS integer LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {name}(ids bigint[]) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE changed integer;
 BEGIN
-  UPDATE devices_device d
-  SET licence_cover_end = c.le, plan_cover_end = c.pe, child_needs_data = c.nd
-  FROM (
-    SELECT dv.id, {licence} AS le, {plan} AS pe, {need} AS nd
-    FROM devices_device dv WHERE dv.id = ANY(ids)
-  ) c
-  WHERE d.id = c.id
-    AND (d.licence_cover_end, d.plan_cover_end, d.child_needs_data) IS DISTINCT FROM (c.le, c.pe, c.nd);
+  UPDATE {table} t
+  SET {", ".join(f"{c} = f.{c}" for c in columns)}
+  FROM (SELECT src.id, {", ".join(f"{e} AS {c}" for c, e in computed)} FROM {table} src WHERE src.id = ANY(ids)) f
+  WHERE t.id = f.id
+    AND ({", ".join(f"t.{c}" for c in columns)}) IS DISTINCT FROM ({", ".join(f"f.{c}" for c in columns)});
   GET DIAGNOSTICS changed = ROW_COUNT;
   RETURN changed;
 END $$;
 """
 
 
-# (table, SQL selecting the affected device ids from a transition table / row, events)
-# ``{rows}`` is a transition table on PostgreSQL; on SQLite ``{row}`` is NEW or OLD.
-_PG_SOURCES = {
-    "devices_licence": "SELECT device_id FROM {rows}",
-    "devices_dataplan": "SELECT s.device_id FROM devices_sim s WHERE s.id IN (SELECT sim_id FROM {rows})",
-    "devices_sim": "SELECT device_id FROM {rows}",
-    "allocations_allocation": "SELECT device_id FROM {rows}",
-}
-
-_SQLITE_SOURCES = {
-    "devices_licence": "id = {row}.device_id",
-    "devices_dataplan": "id = (SELECT s.device_id FROM devices_sim s WHERE s.id = {row}.sim_id)",
-    "devices_sim": "id = {row}.device_id",
-    "allocations_allocation": "id = {row}.device_id",
-}
-
-_CHILD_PG = (
-    "SELECT a.device_id FROM allocations_allocation a WHERE a.child_id IN ("
-    "SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
-    "WHERE n.needs_connectivity IS DISTINCT FROM o.needs_connectivity)"
-)
-
-
-def _pg_statements():
-    statements = [_pg_refresh_function()]
-    for table, select in _PG_SOURCES.items():
-        function = f"{table}_cover_trg"
-        new, old = select.format(rows="new_rows"), select.format(rows="old_rows")
-        statements.append(f"""
+def _pg_statement_triggers(table, prefix, refresh, ids_sql):
+    """A trigger function and AFTER INSERT / UPDATE / DELETE statement-level triggers on
+    ``table`` calling ``refresh`` with the ids ``ids_sql`` selects from the transition table
+    ``{rows}``."""
+    new, old = ids_sql.format(rows="new_rows"), ids_sql.format(rows="old_rows")
+    function = f"{prefix}_trg"
+    statements = [f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM devices_refresh_cover(ARRAY({new}));
+    PERFORM {refresh}(ARRAY({new}));
   ELSIF TG_OP = 'DELETE' THEN
-    PERFORM devices_refresh_cover(ARRAY({old}));
+    PERFORM {refresh}(ARRAY({old}));
   ELSE
-    PERFORM devices_refresh_cover(ARRAY({new} UNION {old}));
+    PERFORM {refresh}(ARRAY({new} UNION {old}));
   END IF;
   RETURN NULL;
 END $$;
-""")
-        for event, ref in (
-            ("INSERT", "NEW TABLE AS new_rows"),
-            ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
-            ("DELETE", "OLD TABLE AS old_rows"),
-        ):
-            name = f"{table}_cover_{event.lower()}"
-            statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            statements.append(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {ref} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-            )
-    statements.append(f"""
-CREATE OR REPLACE FUNCTION allocations_child_cover_trg() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM devices_refresh_cover(ARRAY({_CHILD_PG}));
-  RETURN NULL;
-END $$;
-""")
-    statements.append("DROP TRIGGER IF EXISTS allocations_child_cover_update ON allocations_child")
-    statements.append(
-        "CREATE TRIGGER allocations_child_cover_update AFTER UPDATE ON allocations_child "
-        "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows "
-        "FOR EACH STATEMENT EXECUTE FUNCTION allocations_child_cover_trg()"
-    )
+"""]
+    for event, referencing, _rows in _EVENTS:
+        name = f"{prefix}_{event.lower()}"
+        statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
     return statements
 
 
-def _sqlite_statements():
+def _sqlite_row_triggers(table, prefix, update):
+    """AFTER INSERT / UPDATE / DELETE row triggers on ``table`` running ``update(row)`` for NEW
+    and/or OLD."""
     statements = []
-    for table, where in _SQLITE_SOURCES.items():
-        for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["NEW", "OLD"]), ("DELETE", ["OLD"])):
-            name = f"{table}_cover_{event.lower()}"
-            body = "; ".join(_sqlite_update(where.format(row=row)) for row in rows)
-            statements.append(f"DROP TRIGGER IF EXISTS {name}")
-            statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body}; END")
-    statements.append("DROP TRIGGER IF EXISTS allocations_child_cover_update")
-    statements.append(
-        "CREATE TRIGGER allocations_child_cover_update AFTER UPDATE OF needs_connectivity ON allocations_child "
-        "BEGIN "
-        + _sqlite_update("id IN (SELECT device_id FROM allocations_allocation WHERE child_id = NEW.id)")
-        + "; END"
-    )
+    for event, _referencing, rows in _EVENTS:
+        name = f"{prefix}_{event.lower()}"
+        body = "; ".join(update(row) for row in rows)
+        statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body}; END")
     return statements
+
+
+def _drop(names_by_table, functions, schema_editor):
+    postgresql = _conn(schema_editor).vendor == "postgresql"
+    statements = [
+        f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgresql else "")
+        for table, names in names_by_table.items()
+        for name in names
+    ]
+    if postgresql:
+        statements += [f"DROP FUNCTION IF EXISTS {function}" for function in functions]
+    _execute(statements, schema_editor)
+
+
+def _refresh(table, terms, pg_function, ids, schema_editor):
+    """Recompute ``terms`` for ``ids`` (or every row) of ``table``; returns how many rows were
+    wrong. PostgreSQL: ``pg_function`` per batch; SQLite: find the wrong rows, then update them."""
+    conn = _conn(schema_editor)
+    changed = 0
+    with conn.cursor() as cursor:
+        if ids is None:
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {table}")
+            low, high = cursor.fetchone()
+            if low is None:
+                return 0
+            batches = [("BETWEEN %s AND %s", [start, start + REFRESH_BATCH - 1]) for start in range(low, high + 1, REFRESH_BATCH)]
+        else:
+            ids = sorted({int(i) for i in ids})
+            batches = []
+            for i in range(0, len(ids), REFRESH_BATCH):
+                chunk = ids[i : i + REFRESH_BATCH]
+                batches.append((f"IN ({', '.join(str(x) for x in chunk) or 'NULL'})", []))
+        for condition, params in batches:
+            if conn.vendor == "postgresql":
+                cursor.execute(f"SELECT {pg_function}(ARRAY(SELECT id FROM {table} WHERE id {condition}))", params)
+                changed += cursor.fetchone()[0]
+                continue
+            wrong = " OR ".join(f"src.{column} IS NOT {expression}" for column, expression in terms("src"))
+            cursor.execute(f"SELECT src.id FROM {table} src WHERE src.id {condition} AND ({wrong})", params)
+            stale = [row[0] for row in cursor.fetchall()]
+            for i in range(0, len(stale), 500):
+                cursor.execute(_sqlite_update(table, terms, f"id IN ({', '.join(str(int(x)) for x in stale[i : i + 500])})"))
+            changed += len(stale)
+    return changed
+
+
+def keep_database_columns(instance, kwargs, columns):
+    """For ``save()`` of a model with trigger-kept ``columns``: an UPDATE of an existing row
+    leaves them out, since this instance's copy may be older than a write made since it was
+    loaded. Returns the ``save`` keyword arguments to use."""
+    if not instance._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+        kwargs["update_fields"] = [
+            f.name for f in instance._meta.concrete_fields if not f.primary_key and f.name not in columns
+        ]
+    return kwargs
+
+
+# --- Device cover columns -------------------------------------------------------------------
+
+# table -> SQL selecting the affected device ids from a transition table ``{rows}``
+# (PostgreSQL), and the devices to refresh for a row ``{row}`` (NEW or OLD, SQLite).
+_COVER_SOURCES = {
+    "devices_licence": ("SELECT device_id FROM {rows}", "id = {row}.device_id"),
+    "devices_dataplan": (
+        "SELECT s.device_id FROM devices_sim s WHERE s.id IN (SELECT sim_id FROM {rows})",
+        "id = (SELECT s.device_id FROM devices_sim s WHERE s.id = {row}.sim_id)",
+    ),
+    "devices_sim": ("SELECT device_id FROM {rows}", "id = {row}.device_id"),
+    "allocations_allocation": ("SELECT device_id FROM {rows}", "id = {row}.device_id"),
+}
+_COVER_CHILD_TRIGGER = "allocations_child_cover_update"
 
 
 def install_triggers(schema_editor=None):
-    """Create (or re-create) the triggers and, on PostgreSQL, the refresh function."""
-    conn = schema_editor.connection if schema_editor is not None else connection
-    statements = _pg_statements() if conn.vendor == "postgresql" else _sqlite_statements()
-    with conn.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    """Create (or re-create) the cover triggers and, on PostgreSQL, ``devices_refresh_cover``."""
+    if _conn(schema_editor).vendor == "postgresql":
+        statements = [_pg_refresh_function("devices_refresh_cover", "devices_device", _cover_terms)]
+        for table, (ids_sql, _where) in _COVER_SOURCES.items():
+            statements += _pg_statement_triggers(table, f"{table}_cover", "devices_refresh_cover", ids_sql)
+        # A child's need for connectivity changing: its devices' data flag changes.
+        statements += [
+            f"""
+CREATE OR REPLACE FUNCTION allocations_child_cover_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM devices_refresh_cover(ARRAY(
+    SELECT a.device_id FROM allocations_allocation a WHERE a.child_id IN (
+      SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+      WHERE n.needs_connectivity IS DISTINCT FROM o.needs_connectivity)));
+  RETURN NULL;
+END $$;
+""",
+            f"DROP TRIGGER IF EXISTS {_COVER_CHILD_TRIGGER} ON allocations_child",
+            f"CREATE TRIGGER {_COVER_CHILD_TRIGGER} AFTER UPDATE ON allocations_child "
+            "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows "
+            "FOR EACH STATEMENT EXECUTE FUNCTION allocations_child_cover_trg()",
+        ]
+    else:
+        statements = []
+        for table, (_ids_sql, where) in _COVER_SOURCES.items():
+            statements += _sqlite_row_triggers(
+                table, f"{table}_cover", lambda row, where=where: _sqlite_update("devices_device", _cover_terms, where.format(row=row))
+            )
+        statements += [
+            f"DROP TRIGGER IF EXISTS {_COVER_CHILD_TRIGGER}",
+            f"CREATE TRIGGER {_COVER_CHILD_TRIGGER} AFTER UPDATE OF needs_connectivity ON allocations_child BEGIN "
+            + _sqlite_update("devices_device", _cover_terms, "id IN (SELECT device_id FROM allocations_allocation WHERE child_id = NEW.id)")
+            + "; END",
+        ]
+    _execute(statements, schema_editor)
 
 
 def drop_triggers(schema_editor=None):
-    conn = schema_editor.connection if schema_editor is not None else connection
-    tables = list(_PG_SOURCES)
-    with conn.cursor() as cursor:
-        for table in tables:
-            for event in ("insert", "update", "delete"):
-                if conn.vendor == "postgresql":
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_cover_{event} ON {table}")
-                else:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_cover_{event}")
-        if conn.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER IF EXISTS allocations_child_cover_update ON allocations_child")
-            for table in tables + ["allocations_child"]:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_cover_trg()")
-            cursor.execute("DROP FUNCTION IF EXISTS devices_refresh_cover(bigint[])")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS allocations_child_cover_update")
-
-
-#: Devices refreshed per statement by ``refresh_cover`` (bounded transactions at national scale).
-REFRESH_BATCH = 50_000
+    names = {table: [f"{table}_cover_{e.lower()}" for e, _r, _rows in _EVENTS] for table in _COVER_SOURCES}
+    names["allocations_child"] = [_COVER_CHILD_TRIGGER]
+    functions = [f"{table}_cover_trg()" for table in _COVER_SOURCES]
+    functions += ["allocations_child_cover_trg()", "devices_refresh_cover(bigint[])"]
+    _drop(names, functions, schema_editor)
 
 
 def refresh_cover(device_ids=None, schema_editor=None):
@@ -195,51 +282,7 @@ def refresh_cover(device_ids=None, schema_editor=None):
     daily checks call it as a safety net, and the migration that added the columns used it to
     fill them.
     """
-    conn = schema_editor.connection if schema_editor is not None else connection
-    changed = 0
-    with conn.cursor() as cursor:
-        if device_ids is None:
-            cursor.execute("SELECT MIN(id), MAX(id) FROM devices_device")
-            low, high = cursor.fetchone()
-            if low is None:
-                return 0
-            ranges = [(start, start + REFRESH_BATCH - 1) for start in range(low, high + 1, REFRESH_BATCH)]
-        else:
-            ids = sorted({int(i) for i in device_ids})
-            ranges = None
-        if conn.vendor == "postgresql":
-            if ranges is None:
-                for i in range(0, len(ids), REFRESH_BATCH):
-                    cursor.execute("SELECT devices_refresh_cover(%s)", [ids[i : i + REFRESH_BATCH]])
-                    changed += cursor.fetchone()[0]
-            else:
-                for start, end in ranges:
-                    cursor.execute(
-                        "SELECT devices_refresh_cover(ARRAY(SELECT id FROM devices_device WHERE id BETWEEN %s AND %s))",
-                        [start, end],
-                    )
-                    changed += cursor.fetchone()[0]
-            return changed
-        # SQLite: compare first so that the count reports only the rows that were wrong.
-        licence, plan, need = _terms("dv")
-        if ranges is None:
-            chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
-            wheres = [("dv.id IN ({})".format(", ".join(str(i) for i in chunk)), None) for chunk in chunks]
-        else:
-            wheres = [("dv.id BETWEEN %s AND %s", (start, end)) for start, end in ranges]
-        for where, params in wheres:
-            cursor.execute(
-                f"SELECT dv.id FROM devices_device dv WHERE {where} AND ("
-                f"dv.licence_cover_end IS NOT {licence} OR dv.plan_cover_end IS NOT {plan} "
-                f"OR dv.child_needs_data IS NOT {need})",
-                params,
-            )
-            stale = [row[0] for row in cursor.fetchall()]
-            for i in range(0, len(stale), 500):
-                chunk = stale[i : i + 500]
-                cursor.execute(_sqlite_update("id IN ({})".format(", ".join(str(int(x)) for x in chunk))))
-            changed += len(stale)
-    return changed
+    return _refresh("devices_device", _cover_terms, "devices_refresh_cover", device_ids, schema_editor)
 
 
 # --- Per-child device flags ------------------------------------------------------------------
@@ -248,152 +291,53 @@ def refresh_cover(device_ids=None, schema_editor=None):
 # (planned or handed-over) allocation of a laptop or tablet, and whether one is handed over.
 # Kept by triggers on allocations (insert, update, delete) and on a device's kind changing.
 
-LAPTOP_KINDS = ("laptop", "tablet")
+_FLAGS_PREFIX = "allocations_allocation_flags"
+_KIND_TRIGGER = "devices_device_kind_flags"
+_KIND_CHILDREN = "id IN (SELECT child_id FROM allocations_allocation WHERE device_id = NEW.id)"
 
 
-def _child_terms(alias):
-    statuses = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
-    kinds = ", ".join(f"'{k}'" for k in LAPTOP_KINDS)
-    base = (
-        "SELECT 1 FROM allocations_allocation a JOIN devices_device d ON d.id = a.device_id "
-        f"WHERE a.child_id = {alias}.id AND d.kind IN ({kinds}) AND a.status IN ({{statuses}})"
-    )
-    return f"EXISTS ({base.format(statuses=statuses)})", f"EXISTS ({base.format(statuses=chr(39) + 'handed_over' + chr(39))})"
-
-
-def _sqlite_child_update(where):
-    active, handed = _child_terms("allocations_child")
-    return f"UPDATE allocations_child SET has_active_laptop = {active}, laptop_handed_over = {handed} WHERE {where}"
-
-
-def _pg_child_statements():
-    active, handed = _child_terms("ch")
-    statements = [f"""
-CREATE OR REPLACE FUNCTION allocations_refresh_child_flags(ids bigint[]) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE changed integer;
-BEGIN
-  UPDATE allocations_child c
-  SET has_active_laptop = f.hl, laptop_handed_over = f.ho
-  FROM (SELECT ch.id, {active} AS hl, {handed} AS ho FROM allocations_child ch WHERE ch.id = ANY(ids)) f
-  WHERE c.id = f.id AND (c.has_active_laptop, c.laptop_handed_over) IS DISTINCT FROM (f.hl, f.ho);
-  GET DIAGNOSTICS changed = ROW_COUNT;
-  RETURN changed;
-END $$;
-""", """
-CREATE OR REPLACE FUNCTION allocations_allocation_flags_trg() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM new_rows));
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM old_rows));
-  ELSE
-    PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM new_rows UNION SELECT child_id FROM old_rows));
-  END IF;
-  RETURN NULL;
-END $$;
-""", """
-CREATE OR REPLACE FUNCTION devices_device_kind_flags_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+def install_child_flag_triggers(schema_editor=None):
+    if _conn(schema_editor).vendor == "postgresql":
+        statements = [_pg_refresh_function("allocations_refresh_child_flags", "allocations_child", _child_terms)]
+        statements += _pg_statement_triggers(
+            "allocations_allocation", _FLAGS_PREFIX, "allocations_refresh_child_flags", "SELECT child_id FROM {rows}"
+        )
+        # A device's kind corrected (rare): a row trigger that fires only when kind changes.
+        statements += [
+            f"""
+CREATE OR REPLACE FUNCTION {_KIND_TRIGGER}_trg() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM allocations_refresh_child_flags(ARRAY(SELECT child_id FROM allocations_allocation WHERE device_id = NEW.id));
   RETURN NULL;
 END $$;
-"""]
-    for event, ref in (
-        ("INSERT", "NEW TABLE AS new_rows"),
-        ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
-        ("DELETE", "OLD TABLE AS old_rows"),
-    ):
-        name = f"allocations_allocation_flags_{event.lower()}"
-        statements.append(f"DROP TRIGGER IF EXISTS {name} ON allocations_allocation")
-        statements.append(
-            f"CREATE TRIGGER {name} AFTER {event} ON allocations_allocation REFERENCING {ref} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION allocations_allocation_flags_trg()"
+""",
+            f"DROP TRIGGER IF EXISTS {_KIND_TRIGGER} ON devices_device",
+            f"CREATE TRIGGER {_KIND_TRIGGER} AFTER UPDATE OF kind ON devices_device FOR EACH ROW "
+            f"WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION {_KIND_TRIGGER}_trg()",
+        ]
+    else:
+        statements = _sqlite_row_triggers(
+            "allocations_allocation", _FLAGS_PREFIX, lambda row: _sqlite_update("allocations_child", _child_terms, f"id = {row}.child_id")
         )
-    statements.append("DROP TRIGGER IF EXISTS devices_device_kind_flags ON devices_device")
-    statements.append(
-        "CREATE TRIGGER devices_device_kind_flags AFTER UPDATE OF kind ON devices_device FOR EACH ROW "
-        "WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION devices_device_kind_flags_trg()"
-    )
-    return statements
-
-
-def _sqlite_child_statements():
-    statements = []
-    for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["NEW", "OLD"]), ("DELETE", ["OLD"])):
-        name = f"allocations_allocation_flags_{event.lower()}"
-        body = "; ".join(_sqlite_child_update(f"id = {row}.child_id") for row in rows)
-        statements.append(f"DROP TRIGGER IF EXISTS {name}")
-        statements.append(f"CREATE TRIGGER {name} AFTER {event} ON allocations_allocation BEGIN {body}; END")
-    statements.append("DROP TRIGGER IF EXISTS devices_device_kind_flags")
-    statements.append(
-        "CREATE TRIGGER devices_device_kind_flags AFTER UPDATE OF kind ON devices_device "
-        "WHEN OLD.kind IS NOT NEW.kind BEGIN "
-        + _sqlite_child_update("id IN (SELECT child_id FROM allocations_allocation WHERE device_id = NEW.id)")
-        + "; END"
-    )
-    return statements
-
-
-def install_child_flag_triggers(schema_editor=None):
-    conn = schema_editor.connection if schema_editor is not None else connection
-    statements = _pg_child_statements() if conn.vendor == "postgresql" else _sqlite_child_statements()
-    with conn.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+        statements += [
+            f"DROP TRIGGER IF EXISTS {_KIND_TRIGGER}",
+            f"CREATE TRIGGER {_KIND_TRIGGER} AFTER UPDATE OF kind ON devices_device WHEN OLD.kind IS NOT NEW.kind BEGIN "
+            + _sqlite_update("allocations_child", _child_terms, _KIND_CHILDREN)
+            + "; END",
+        ]
+    _execute(statements, schema_editor)
 
 
 def drop_child_flag_triggers(schema_editor=None):
-    conn = schema_editor.connection if schema_editor is not None else connection
-    with conn.cursor() as cursor:
-        for event in ("insert", "update", "delete"):
-            on = " ON allocations_allocation" if conn.vendor == "postgresql" else ""
-            cursor.execute(f"DROP TRIGGER IF EXISTS allocations_allocation_flags_{event}{on}")
-        on = " ON devices_device" if conn.vendor == "postgresql" else ""
-        cursor.execute(f"DROP TRIGGER IF EXISTS devices_device_kind_flags{on}")
-        if conn.vendor == "postgresql":
-            cursor.execute("DROP FUNCTION IF EXISTS allocations_allocation_flags_trg()")
-            cursor.execute("DROP FUNCTION IF EXISTS devices_device_kind_flags_trg()")
-            cursor.execute("DROP FUNCTION IF EXISTS allocations_refresh_child_flags(bigint[])")
+    names = {
+        "allocations_allocation": [f"{_FLAGS_PREFIX}_{e.lower()}" for e, _r, _rows in _EVENTS],
+        "devices_device": [_KIND_TRIGGER],
+    }
+    functions = [f"{_FLAGS_PREFIX}_trg()", f"{_KIND_TRIGGER}_trg()", "allocations_refresh_child_flags(bigint[])"]
+    _drop(names, functions, schema_editor)
 
 
 def refresh_child_flags(child_ids=None, schema_editor=None):
     """Recompute ``has_active_laptop`` / ``laptop_handed_over`` (of ``child_ids``, or of every
     child) from the allocations; returns how many rows changed (0 in normal running)."""
-    conn = schema_editor.connection if schema_editor is not None else connection
-    changed = 0
-    with conn.cursor() as cursor:
-        if child_ids is None:
-            cursor.execute("SELECT MIN(id), MAX(id) FROM allocations_child")
-            low, high = cursor.fetchone()
-            if low is None:
-                return 0
-            ranges = [(start, start + REFRESH_BATCH - 1) for start in range(low, high + 1, REFRESH_BATCH)]
-        else:
-            ids = sorted({int(i) for i in child_ids})
-            ranges = [(i, None) for i in range(0, len(ids), REFRESH_BATCH)]
-        for start, end in ranges:
-            if conn.vendor == "postgresql":
-                if end is None:
-                    cursor.execute("SELECT allocations_refresh_child_flags(%s)", [ids[start : start + REFRESH_BATCH]])
-                else:
-                    cursor.execute(
-                        "SELECT allocations_refresh_child_flags(ARRAY(SELECT id FROM allocations_child WHERE id BETWEEN %s AND %s))",
-                        [start, end],
-                    )
-                changed += cursor.fetchone()[0]
-                continue
-            active, handed = _child_terms("ch")
-            if end is None:
-                where, params = "ch.id IN ({})".format(", ".join(str(i) for i in ids[start : start + REFRESH_BATCH]) or "NULL"), None
-            else:
-                where, params = "ch.id BETWEEN %s AND %s", (start, end)
-            cursor.execute(
-                f"SELECT ch.id FROM allocations_child ch WHERE {where} AND "
-                f"(ch.has_active_laptop IS NOT {active} OR ch.laptop_handed_over IS NOT {handed})",
-                params,
-            )
-            stale = [row[0] for row in cursor.fetchall()]
-            for i in range(0, len(stale), 500):
-                cursor.execute(_sqlite_child_update("id IN ({})".format(", ".join(str(int(x)) for x in stale[i : i + 500]))))
-            changed += len(stale)
-    return changed
+    return _refresh("allocations_child", _child_terms, "allocations_refresh_child_flags", child_ids, schema_editor)

@@ -159,13 +159,9 @@ class Device(models.Model):
     def save(self, *args, **kwargs):
         # Serials are matched case-insensitively: store them upper-cased and trimmed.
         self.serial = (self.serial or "").strip().upper()
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            # Never write back the trigger-kept cover columns: this instance's copy may be older
-            # than a licence, plan or allocation written since it was loaded.
-            kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in COVER_FIELDS
-            ]
-        super().save(*args, **kwargs)
+        from devices.cover import keep_database_columns
+
+        super().save(*args, **keep_database_columns(self, kwargs, COVER_FIELDS))
 
 
 #: Columns of ``Device`` kept by the database (devices/cover.py).

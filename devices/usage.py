@@ -265,6 +265,10 @@ def _iccid_key(value):
     return digits
 
 
+def _row_error(row, column, message):
+    return _("row %(row)s, %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
+
+
 def _iccid_check_digit_error():
     return _("This ICCID's check digit is wrong: check for a mistyped digit.")
 
@@ -330,7 +334,7 @@ def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, m
         return result
     if result.rows == 0:
         raise UsageFileError(_("There are no rows under the header row."))
-    by_iccid, by_msisdn, rows, parsed_headers, iccid_index = parsed
+    by_iccid, by_msisdn, rows, iccid_header = parsed
     iccids = _lookup(sims, "iccid", by_iccid) if by_iccid else {}
     msisdns = _lookup(sims, "msisdn", by_msisdn) if by_msisdn else {}
     readings = {}  # (sim id, (period, granularity)) -> (MB, row number)
@@ -338,10 +342,7 @@ def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, m
         sim_id = (iccids if kind == "iccid" else msisdns).get(key)
         if sim_id is None:
             if kind == "iccid" and not _luhn(key):
-                result.errors.append(
-                    _("row %(row)s, %(column)s: %(message)s")
-                    % {"row": row_number, "column": parsed_headers[iccid_index], "message": _iccid_check_digit_error()}
-                )
+                result.errors.append(_row_error(row_number, iccid_header, _iccid_check_digit_error()))
                 continue
             result.unknown_count += 1
             if len(result.unknown) < MAX_UNKNOWN_LISTED:
@@ -380,7 +381,7 @@ def _parse_rows(sheet, operator, result):
     luhn_message = _iccid_check_digit_error()
 
     def error(index, message, row_number):
-        errors.append(_("row %(row)s, %(column)s: %(message)s") % {"row": row_number, "column": headers[index], "message": message})
+        errors.append(_row_error(row_number, headers[index], message))
 
     for row_number, values in sheet.rows():
         result.rows += 1
@@ -436,8 +437,8 @@ def _parse_rows(sheet, operator, result):
                 error(usage_i, str(exc), row_number)
                 row_ok = False
         if kind == "iccid" and (errors or not row_ok) and not _luhn(key):
-            # A file with errors is reported in full now (see _check_digits for the rest).
-            errors.insert(row_errors_start, _("row %(row)s, %(column)s: %(message)s") % {"row": row_number, "column": headers[iccid_i], "message": luhn_message})
+            # A file with errors is reported in full now (rows before the first error: below).
+            errors.insert(row_errors_start, _row_error(row_number, headers[iccid_i], luhn_message))
             row_ok = False
         if row_ok and not errors:
             (by_iccid if kind == "iccid" else by_msisdn).add(key)
@@ -446,13 +447,11 @@ def _parse_rows(sheet, operator, result):
         # Rows read before the first error had their check digits deferred: check them now, so
         # that every problem in the file is reported at once.
         early = [
-            _("row %(row)s, %(column)s: %(message)s") % {"row": number, "column": headers[iccid_i], "message": luhn_message}
-            for number, kind, key, *_rest in rows
-            if kind == "iccid" and not _luhn(key)
+            _row_error(number, headers[iccid_i], luhn_message) for number, kind, key, *_rest in rows if kind == "iccid" and not _luhn(key)
         ]
         errors[:0] = early
     result.periods = set(period_cache.values())
-    return by_iccid, by_msisdn, rows, headers, iccid_i
+    return by_iccid, by_msisdn, rows, headers[iccid_i] if iccid_i is not None else None
 
 
 UPSERT_BATCH = 5000
