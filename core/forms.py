@@ -1,14 +1,34 @@
 """Form plumbing shared by every app: GOV.UK markup and scope-limited choices."""
 
+import functools
+
 from django import forms
+from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.forms.renderers import TemplatesSetting
 
 
 class GovUKFormRenderer(TemplatesSetting):
-    """Renders every Django form with GOV.UK Design System markup (labels, hints, errors)."""
+    """Renders every Django form with GOV.UK Design System markup (labels, hints, errors).
+
+    The form and field templates are ours (Django templates). Django's own widget templates
+    (``django/forms/widgets/…``: inputs, selects and their options) are rendered from Django's
+    Jinja2 copies of the same templates, which produce the same HTML: Django's template engine
+    includes a template per ``<option>`` and per attribute list, and on a list page with its
+    filter form that was a fifth of the request's CPU (docs/performance.md).
+    """
 
     form_template_name = "core/forms/form.html"
     field_template_name = "core/forms/field.html"
+
+    def get_template(self, template_name):
+        if template_name.startswith("django/forms/widgets/"):
+            return _widget_renderer().get_template(template_name)
+        return super().get_template(template_name)
+
+
+@functools.cache
+def _widget_renderer():
+    return Jinja2Renderer()
 
 
 def restrict_form_fields(form, user):

@@ -115,6 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
     default=[
+        # Argon2id at OWASP's recommended parameters (accounts/hashers.py); the others only
+        # verify older hashes, which are upgraded at the next sign-in.
+        "accounts.hashers.Argon2idPasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],

@@ -43,3 +43,11 @@ def querystring_replace(context, **kwargs):
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag
+def table_page_cells(table):
+    """The rendered cells of the table's current page, row by row (``core.tables.page_cells``)."""
+    from core.tables import page_cells
+
+    return page_cells(table)
