@@ -113,20 +113,24 @@ def _covers(intervals, first, last):
     return reached >= last
 
 
-def device_months(device, today):
+def device_months(device, today, licences=None, plans=None, data_applies=None):
     """The device's horizon, month by month.
 
     Returns ``HORIZON_MONTHS`` tuples ``(month_start, licence_covered, data_covered)``;
     ``data_covered`` is ``None`` when data cover does not apply to the device (see the module
-    docstring). Three or four queries, whatever the device.
+    docstring). Three or four queries, whatever the device; none when the caller has already
+    read the device's ``licences`` and ``plans`` (``(start, end)`` pairs) and knows whether
+    ``data_applies`` (the device page).
     """
     start_day = horizon_start(device, today)
-    licences = list(Licence.objects.filter(device=device).values_list("start", "end"))
-    if not licences:
-        licences = [default_dfe_cover(device, today)]
-    data_applies = needs_data(device)
-    plans = []
-    if data_applies:
+    if licences is None:
+        licences = list(Licence.objects.filter(device=device).values_list("start", "end"))
+    licences = list(licences) or [default_dfe_cover(device, today)]
+    if data_applies is None:
+        data_applies = needs_data(device)
+    if not data_applies:
+        plans = []
+    elif plans is None:
         plans = list(DataPlan.objects.filter(sim__device=device).values_list("start", "end"))
     first = month_index(start_day)
     result = []

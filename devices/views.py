@@ -17,7 +17,7 @@ from devices import services
 from devices.coverage import usage_months
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet, SimFilterSet
 from devices.forms import LifecycleForm
-from devices.models import Alert, DeliveryBatch, Device, DeviceStatus, Licence, Sim
+from devices.models import Alert, DeliveryBatch, Device, DeviceKind, DeviceStatus, Licence, Sim
 from devices.validators import format_uk_national
 from devices.tables import AlertTable, DeliveryBatchTable, DeviceTable, SimTable
 
@@ -112,9 +112,17 @@ class DeviceDetailView(ObjectDetailView):
         context["plans"] = plans
         context["usage"] = usage_months(sim, plans) if sim else []
         context["licences"] = list(device.licences.all())
+        # The licences and plans just read, and the trigger-kept child_needs_data column of the
+        # device row just read (devices/cover.py), spare device_months its own queries.
+        months = device_months(
+            device, today,
+            licences=[(licence.start, licence.end) for licence in context["licences"]],
+            plans=[(plan.start, plan.end) for plan in plans],
+            data_applies=device.kind == DeviceKind.ROUTER or device.child_needs_data,
+        )
         context["strip"] = [
             {"month": month, "licence": licence, "data": data, "ok": licence and data is not False}
-            for month, licence, data in device_months(device, today)
+            for month, licence, data in months
         ]
         context["uncovered_months"] = sum(1 for m in context["strip"] if not m["ok"])
         options = services.lifecycle_options(device=device, user=user)

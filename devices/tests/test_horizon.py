@@ -125,3 +125,17 @@ def test_figures_for_some_las_equal_the_national_query(horizon_data, la, other_l
     assert cliff_edge(TODAY, la_ids=[other_la.pk]) == {other_la.pk: national[other_la.pk]}
     assert cliff_edge(TODAY, la_ids=[la.pk, other_la.pk]) == national
     assert cliff_edge(TODAY, la_ids=[]) == {}
+
+
+def test_the_device_page_shows_the_same_months_as_device_months(client, users, horizon_data, monkeypatch):
+    """The device page hands device_months what it has already read (licences, plans and the
+    trigger-kept child_needs_data column); the months must be those device_months reads itself."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+    client.force_login(users["admin"])
+    for device in horizon_data.values():
+        response = client.get(device.get_absolute_url())
+        assert response.status_code == 200
+        shown = [(m["month"], m["licence"], m["data"]) for m in response.context["strip"]]
+        assert shown == device_months(device, TODAY), device.serial
