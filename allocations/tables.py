@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from allocations.models import Allocation, Child
+from core.tables import DateColumn
 
 LINK = {"a": {"class": "govuk-link"}}
 
@@ -53,9 +54,9 @@ class AllocationTable(tables.Table):
     kind = tables.Column(accessor="device__kind", verbose_name=_("Kind"))
     status = tables.Column(verbose_name=_("Status"))
     device_status = tables.Column(accessor="device__status", verbose_name=_("Device status"))
-    planned_on = tables.DateColumn(format="d/m/Y", verbose_name=_("Allocated on"))
-    handed_over_on = tables.DateColumn(format="d/m/Y", verbose_name=_("Handed over on"))
-    ended_on = tables.DateColumn(format="d/m/Y", verbose_name=_("Ended on"))
+    planned_on = DateColumn(format="d/m/Y", verbose_name=_("Allocated on"))
+    handed_over_on = DateColumn(format="d/m/Y", verbose_name=_("Handed over on"))
+    ended_on = DateColumn(format="d/m/Y", verbose_name=_("Ended on"))
 
     optional_columns = ("device_status", "ended_on")
 

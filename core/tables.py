@@ -10,10 +10,14 @@ render methods, ``render_FOO`` on the table, links) and does the per-column part
 ``tests/test_tables.py`` checks it cell by cell against ``BoundRow.get_cell`` for every table.
 """
 
+import django_tables2 as tables
 from django.db import models
+from django.utils import formats
 from django.utils.encoding import force_str
+from django.utils.timezone import template_localtime
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.columns.base import library
 from django_tables2.utils import A, signature
 
 
@@ -90,3 +94,41 @@ def page_cells(table):
     """A list of rows, each the list of rendered cells, for the table's current page."""
     columns = [_ColumnCells(table, bound_column) for bound_column in table.columns]
     return [[cells(row) for cells in columns] for row in table.paginated_rows]
+
+
+class _FormattedDate:
+    """django-tables2's date columns are template columns: each cell compiles and renders the
+    template ``{{ value|date:"…" }}``. These render the same text the ``date`` filter gives
+    (local time for datetimes, then ``formats.date_format``), without the template; exports
+    are unchanged (ISO dates and times)."""
+
+    def __init__(self, format=None, short=True, *args, **kwargs):
+        super().__init__(format, short, *args, **kwargs)
+        self.date_format = format or self.default_format(short)
+
+    def render(self, value, bound_column):
+        # The template was {{ value|date:"…"|default:default }}.
+        text = ""
+        if value not in (None, ""):
+            try:
+                text = formats.date_format(template_localtime(value), self.date_format)
+            except (AttributeError, TypeError):  # not a date, or a time format for a date
+                text = ""
+        return text or bound_column.default
+
+
+@library.register
+class DateColumn(_FormattedDate, tables.DateColumn):
+    @staticmethod
+    def default_format(short):
+        return "SHORT_DATE_FORMAT" if short else "DATE_FORMAT"
+
+
+@library.register
+class DateTimeColumn(_FormattedDate, tables.DateTimeColumn):
+    """Registered after ``DateColumn`` so that datetime fields get this one (the library tries
+    the last registered first, and a DateTimeField is a DateField)."""
+
+    @staticmethod
+    def default_format(short):
+        return "SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT"

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import DateTimeColumn
 from devices.models import Alert, DeliveryBatch, Device, Sim
 from devices.validators import format_uk_national
 
@@ -113,7 +114,7 @@ class DeliveryBatchTable(tables.Table):
 
 
 class AlertTable(tables.Table):
-    raised_at = tables.DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Raised"))
+    raised_at = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Raised"))
     kind = DisplayColumn(field="kind", verbose_name=_("Alert"))
     message = tables.Column(verbose_name=_("Message"), orderable=False)
     device = tables.Column(
@@ -122,7 +123,7 @@ class AlertTable(tables.Table):
     )
     local_authority = tables.Column(accessor="local_authority__name", verbose_name=_("Local authority"))
     due = UKDateColumn(verbose_name=_("Due"))
-    acknowledged_at = tables.DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Acknowledged"))
+    acknowledged_at = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Acknowledged"))
     action = tables.TemplateColumn(
         template_name="devices/_alert_action.html", verbose_name=_("Action"), orderable=False,
         exclude_from_export=True, empty_values=(),

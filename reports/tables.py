@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import DateColumn, DateTimeColumn
 from reports.models import ApiToken, NeedEstimate
 
 
@@ -8,7 +9,7 @@ class NeedEstimateTable(tables.Table):
     school = tables.Column(verbose_name=_("School"), accessor="school__name")
     kind = tables.Column(verbose_name=_("Device kind"))
     count = tables.Column(verbose_name=_("Children"))
-    estimated_on = tables.DateColumn(verbose_name=_("Estimated on"), format="d/m/Y")
+    estimated_on = DateColumn(verbose_name=_("Estimated on"), format="d/m/Y")
     note = tables.Column(verbose_name=_("Note"))
     edit = tables.LinkColumn(
         "reports:need_estimate_update", args=[tables.A("pk")], text=_("Change"), orderable=False,
@@ -26,9 +27,9 @@ class ApiTokenTable(tables.Table):
     kind = tables.Column(verbose_name=_("Kind"))
     organisation = tables.Column(verbose_name=_("Organisation"), accessor="organisation", orderable=False)
     prefix = tables.Column(verbose_name=_("Token starts"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="d/m/Y H:i")
-    last_used_at = tables.DateTimeColumn(verbose_name=_("Last used"), format="d/m/Y H:i")
-    revoked_at = tables.DateTimeColumn(verbose_name=_("Revoked"), format="d/m/Y H:i")
+    created_at = DateTimeColumn(verbose_name=_("Created"), format="d/m/Y H:i")
+    last_used_at = DateTimeColumn(verbose_name=_("Last used"), format="d/m/Y H:i")
+    revoked_at = DateTimeColumn(verbose_name=_("Revoked"), format="d/m/Y H:i")
 
     class Meta:
         model = ApiToken

@@ -4,12 +4,13 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import DateTimeColumn
 from support.models import Ticket, language_name
 
 
 class TicketTable(tables.Table):
     reference = tables.Column(linkify=True, attrs={"a": {"class": "govuk-link"}}, verbose_name=_("Reference"))
-    created_at = tables.DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Raised"))
+    created_at = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Raised"))
     category = tables.Column(verbose_name=_("Category"))
     priority = tables.Column(verbose_name=_("Priority"), order_by=("priority_rank",))
     status = tables.Column(verbose_name=_("Status"))
@@ -17,7 +18,7 @@ class TicketTable(tables.Table):
     flags = tables.Column(empty_values=(), orderable=False, verbose_name=_("Needs"), exclude_from_export=True)
     school = tables.Column(verbose_name=_("School"), accessor="school__name", default="—")
     assignee = tables.Column(verbose_name=_("Assigned to"), default="—")
-    resolution_due = tables.DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Resolution due"))
+    resolution_due = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Resolution due"))
 
     optional_columns = ("resolution_due",)
 
