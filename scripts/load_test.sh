@@ -37,7 +37,7 @@ export LOAD_DATA="$PWD/$OUT/data.json"
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py shell -c "from tests.load.prepare import main; main('$LOAD_DATA')"
 
-.venv/bin/gunicorn tracker.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+.venv/bin/gunicorn tracker.wsgi:application --preload --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
   --timeout 60 --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
 gunicorn_pid=$!
 trap 'kill $gunicorn_pid 2>/dev/null || true; wait $gunicorn_pid 2>/dev/null || true' EXIT INT TERM
