@@ -106,7 +106,7 @@ def run_ours(path):
     return {"dry_run_s": t1 - t0, "commit_s": t2 - t1, "cpu_s": time.process_time() - c0, "created": ctx.counts["children_create"]}
 
 
-def _peak_rss_mb(resource):
+def _peak_rss_mb():
     """This process's peak resident memory in MB.
 
     Linux keeps ``ru_maxrss`` across ``exec``: a subprocess started from a large parent reports
@@ -120,21 +120,21 @@ def _peak_rss_mb(resource):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
+    import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _ours_in_subprocess(path):
-    import resource
-
     from django.conf import settings
     from django.db import connection
 
     code = (
-        "import django, json, resource, sys;"
+        "import django, json, sys;"
         "django.setup();"
         "from benchmarks.imports import run_ours, _peak_rss_mb;"
         f"r = run_ours({str(path)!r});"
-        "r['maxrss_mb'] = _peak_rss_mb(resource);"
+        "r['maxrss_mb'] = _peak_rss_mb();"
         "print('RESULT ' + json.dumps(r))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tracker.settings")}
@@ -145,7 +145,6 @@ def _ours_in_subprocess(path):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     elif "postgresql" in db["ENGINE"]:
         env["DATABASE_URL"] = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-    del resource
     done = subprocess.run([sys.executable, "-c", code], cwd=str(settings.BASE_DIR), env=env, capture_output=True, text=True, check=False)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):

@@ -66,11 +66,10 @@ def _cover_terms(alias):
     ]
 
 
-LAPTOP_KINDS = ("laptop", "tablet")
-
-
 def _child_terms(alias):
     """``[(column, expression)]`` of the child flags, for the child row ``alias``."""
+    from devices.models import LAPTOP_KINDS
+
     laptop = (
         "SELECT 1 FROM allocations_allocation a JOIN devices_device d ON d.id = a.device_id "
         f"WHERE a.child_id = {alias}.id AND d.kind IN ({_sql_list(LAPTOP_KINDS)})"
@@ -237,7 +236,7 @@ def install_triggers(schema_editor=None):
             statements += _pg_statement_triggers(table, f"{table}_cover", "devices_refresh_cover", ids_sql)
         # A child's need for connectivity changing: its devices' data flag changes.
         statements += [
-            f"""
+            """
 CREATE OR REPLACE FUNCTION allocations_child_cover_trg() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM devices_refresh_cover(ARRAY(

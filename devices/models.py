@@ -20,6 +20,10 @@ class DeviceKind(models.TextChoices):
     ROUTER = "router", _("4G router or dongle")
 
 
+#: The kinds that meet a child's need for a device (the rest give connectivity).
+LAPTOP_KINDS = (DeviceKind.LAPTOP, DeviceKind.TABLET)
+
+
 class DeviceStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     IN_STOCK = "in_stock", _("In stock")

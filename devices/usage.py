@@ -38,6 +38,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.imports.engine import format_error
 from core.imports.readers import ReadError, header_key, open_spreadsheet
 from devices.models import NetworkOperator, Sim, UsageReading
 from devices.validators import normalise_uk_mobile
@@ -266,7 +267,8 @@ def _iccid_key(value):
 
 
 def _row_error(row, column, message):
-    return _("row %(row)s, %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
+    """``row N, column: message``, worded as every import words it."""
+    return format_error({"row": row, "column": column, "message": message})
 
 
 def _iccid_check_digit_error():

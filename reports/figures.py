@@ -34,11 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LocalAuthority, School
-from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, AllocationStatus, Child
-from devices.models import INACTIVE_STATUSES, DataPlan, Device, DeviceKind, DeviceStatus, Sim, UsageReading
+from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
+from devices.models import INACTIVE_STATUSES, LAPTOP_KINDS, DataPlan, Device, DeviceStatus, Sim, UsageReading
 from reports.models import NeedEstimate
 
-DEVICE_KINDS = (DeviceKind.LAPTOP, DeviceKind.TABLET)
 HORIZON_DATA_MONTHS = 36
 
 # Device status buckets shown in progress figures and the London view (they add up to the total).
@@ -115,17 +114,17 @@ def _la_filter(qs, path, la_ids):
 
 
 def _children_by(group, la_ids, today):
-    """Child counts grouped by ``group`` ("school" or "local_authority") in one SQL query.
+    """Child counts grouped by ``group`` ("school" or "local_authority") in two SQL queries.
 
     Per child: ``has_active_laptop`` / ``laptop_handed_over`` are columns kept by database
     triggers (``devices/cover.py``); "has data" is found from the plans active ``today``
-    (plans -> SIMs -> the active allocations of their devices), counted in a second query. Returns dicts with need_device, with_device, handed, need_conn, connected and
-    conn_gap.
+    (plans -> SIMs -> the active allocations of their devices), counted in a second query.
+    Returns dicts with need_device, with_device, handed, need_conn, connected and conn_gap.
     """
     child_t, alloc_t = Child._meta.db_table, Allocation._meta.db_table
     sim_t, plan_t = Sim._meta.db_table, DataPlan._meta.db_table
     column = {"school": "school_id", "local_authority": "local_authority_id"}[group]
-    active = ", ".join(f"'{s}'" for s in ACTIVE_ALLOCATION_STATUSES)
+    active = ", ".join(f"'{status}'" for status in ACTIVE_ALLOCATION_STATUSES)
     la_sql = ""
     if la_ids is None:
         # Every LA: start from the plans active today (a third of all plans) and hash-join.
@@ -229,7 +228,7 @@ def shortfall_by(group, la_ids=None, today=None):
     for row in _devices_by(group, la_ids):
         s = get(row[group])
         n = row["n"]
-        if row["kind"] in DEVICE_KINDS:
+        if row["kind"] in LAPTOP_KINDS:
             s.devices_by_bucket[BUCKET_OF[row["status"]]] += n
             if row["status"] not in INACTIVE_STATUSES:
                 s.devices += n
@@ -237,7 +236,7 @@ def shortfall_by(group, la_ids=None, today=None):
             s.routers += n
     for key, kind, n in _estimates_by(group, la_ids):
         s = get(key)
-        if kind in DEVICE_KINDS:
+        if kind in LAPTOP_KINDS:
             s.estimated_device_need += n or 0
         else:
             s.estimated_router_need += n or 0

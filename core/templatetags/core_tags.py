@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import get_language_bidi
 
+from core.tables import page_cells
+
 register = template.Library()
 
 
@@ -48,6 +50,23 @@ def querystring_replace(context, **kwargs):
 @register.simple_tag
 def table_page_cells(table):
     """The rendered cells of the table's current page, row by row (``core.tables.page_cells``)."""
-    from core.tables import page_cells
-
     return page_cells(table)
+
+
+@register.simple_tag(takes_context=True)
+def page_table(context, table):
+    """The table, rendered with its own template inside the page's context.
+
+    django-tables2's ``{% render_table %}`` renders the table template as a new template with
+    the request, so every context processor (the navigation among them) ran a second time for
+    the page. Here the template is rendered in the context the page already has, like
+    ``{% include %}``; ``table.context`` is set for template columns, as ``render_table`` does.
+    """
+    template = context.template.engine.get_template(table.template_name)
+    table.context = context
+    table.before_render(context.get("request"))
+    try:
+        with context.push(table=table):
+            return template.render(context)
+    finally:
+        del table.context

@@ -17,9 +17,8 @@ from core.views import ObjectListView
 def list_routes():
     found = []
     for route in routes():
-        view_class = getattr(route.callback, "view_class", None)
-        if view_class and issubclass(view_class, ObjectListView) and not route.kwarg_names:
-            found.append((route.name, view_class))
+        if route.view_class and issubclass(route.view_class, ObjectListView) and not route.kwarg_names:
+            found.append((route.name, route.view_class))
     return found
 
 
