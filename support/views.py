@@ -150,7 +150,7 @@ class HelpFormView(FamilyLanguageMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
             return self.form_invalid(form)
-        return redirect(ticket.family_url(token) + "?new=1")
+        return redirect(ticket.family_url() + "?new=1")
 
     def create(self, data, serial, device):
         return services.create_ticket(
