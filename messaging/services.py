@@ -95,6 +95,12 @@ def _normalise_phone(phone):
     return normalise_uk_phone(phone)
 
 
+def _normalise_mobile(phone):
+    from devices.validators import normalise_uk_mobile
+
+    return normalise_uk_mobile(phone)
+
+
 def is_opted_out(phone):
     return bool(phone) and OptOut.objects.filter(phone=phone).exists()
 
@@ -111,8 +117,14 @@ def send_to_family(*, recipient, template, context, language, channel=None, key=
     if channel is None:
         return None
     address = recipient.address_for(channel)
+    unreachable = ""
     if channel == Channel.SMS:
-        address = _normalise_phone(address)
+        try:
+            address = _normalise_mobile(address)
+        except ValidationError as error:
+            # A landline or a mistyped number: kept as a message that did not arrive, so an
+            # agent sees it and reaches the family another way; never an error for the caller.
+            unreachable = error.messages[0]
     if language not in dict(settings.LANGUAGES):
         language = "en"
     key = (key or f"{template}:{uuid.uuid4().hex}")[:100] + f":{channel}"
@@ -136,7 +148,11 @@ def send_to_family(*, recipient, template, context, language, channel=None, key=
             from messaging.threading import reply_address
 
             message.reply_to = reply_address(ticket)
-    if channel == Channel.SMS and is_opted_out(address):
+    if unreachable:
+        message.status = Status.PERMANENT_FAILURE
+        message.failed_at = timezone.now()
+        message.last_error = unreachable[:300]
+    elif channel == Channel.SMS and is_opted_out(address):
         message.status = Status.OPTED_OUT
         message.failed_at = timezone.now()
         message.last_error = _("This number texted STOP.")
@@ -299,7 +315,7 @@ def send_again(*, message, by, recipient=None, channel=None):
     if not target:
         raise ValidationError(_("Give the number, email address or postal address to send it to."))
     if channel == Channel.SMS:
-        target = _normalise_phone(target)
+        target = _normalise_mobile(target)
     elif channel == Channel.EMAIL:
         from django.core.validators import validate_email
 

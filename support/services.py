@@ -535,6 +535,11 @@ def request_access_code(*, reference, contact, now=None):
     ticket = Ticket.objects.filter(reference=reference).first() if len(reference) == REFERENCE_LENGTH else None
     if ticket is not None and not _contact_matches(ticket, contact):
         ticket = None
+    if ticket is not None and FamilyAccessCode.objects.filter(
+        ticket=ticket, created_at__gte=now - timedelta(hours=1)
+    ).count() >= settings.SUPPORT_ACCESS_CODES_PER_HOUR:
+        # Enough codes for one ticket this hour: the same answer, and no more texts to the family.
+        ticket = None
     code = f"{secrets.randbelow(1_000_000):06d}"
     row = FamilyAccessCode.objects.create(
         ticket=ticket, code_hash="", created_at=now,
