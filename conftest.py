@@ -21,6 +21,9 @@ def _test_settings(settings, tmp_path):
     # Email to families through Django's mail backend (so mail.outbox holds it), texts and
     # letters to the outbox; messaging/tests run the Notify driver against a local Notify server.
     settings.MESSAGING_DRIVERS = {"sms": "outbox", "email": "smtp", "letter": "outbox"}
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters must not carry from one test to the next
 
 
 @pytest.fixture

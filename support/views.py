@@ -414,9 +414,22 @@ class TicketDetailView(ObjectDetailView):
         )
         if agent:
             context.update(self.agent_context(ticket, user))
+            context.update(self.messages_context(ticket, user))
         if ticket.is_safeguarding:
             context["access_log"] = SafeguardingAccessLog.objects.filter(ticket=ticket).select_related("user")[:50]
         return context
+
+    def messages_context(self, ticket, user):
+        """What we sent the family about this ticket and where each got to; failures stand out."""
+        from messaging.models import OutboundMessage
+        from messaging.views import outbox_is_demo
+
+        sent = list(OutboundMessage.objects.visible_to(user).filter(ticket=ticket).exclude(template="safeguarding_lead").order_by("created_at", "pk"))
+        return {
+            "family_messages": sent,
+            "failed_messages": [m for m in sent if m.is_failed],
+            "outbox_demo": outbox_is_demo() and (user.is_superuser or user.role == "admin"),
+        }
 
     def agent_context(self, ticket, user):
         canned = None

@@ -90,6 +90,9 @@ class NotifyDriver(Driver):
         return Sent(provider_id=str(response["id"])[:64])
 
     def classify(self, error):
+        if getattr(error, "response", None) is None:
+            # The client reports a connection failure or timeout as a 503 with no response.
+            return TemporaryFailure("Notify did not answer (connection failed or timed out)")
         code, text = error.status_code, _message_text(error)
         if code == 429:
             return TemporaryFailure(text, retry_after=60)
