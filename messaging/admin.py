@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from messaging.models import InboundMessage, NotifyTemplate, OptOut, OutboundMessage
 
 
 @admin.register(NotifyTemplate)
-class NotifyTemplateAdmin(admin.ModelAdmin):
+class NotifyTemplateAdmin(SimpleHistoryAdmin):
     """Admins keep the Notify template id per message type, channel and language here."""
 
     list_display = ("template", "channel", "language", "notify_template_id", "updated_at")

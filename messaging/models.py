@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
 from core.scoping import ScopedQuerySet
 
 
@@ -83,6 +85,7 @@ class OutboundMessage(models.Model):
     email_message_id = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     reply_to = models.CharField(max_length=254, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     not_before = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("queued"), default=timezone.now, db_index=True)
@@ -195,6 +198,8 @@ class NotifyTemplate(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     notify_template_id = models.UUIDField(_("Notify template id"))
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["template", "channel", "language"]

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.defaultfilters import truncatechars
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -80,10 +80,10 @@ def render(*, template, channel, context, language):
     """(subject, body) of a message type in ``language``, exactly as the family receives it."""
     with translation.override(language):
         context = {"service_name": settings.SERVICE_NAME, "support_phone": settings.SUPPORT_PHONE, **context}
-        body = render_to_string(f"messaging/{template}.{channel}.txt", context).strip()
+        body = get_template(f"messaging/{template}.{channel}.txt").render(context).strip()
         subject = ""
         if channel == Channel.EMAIL:
-            subject = " ".join(render_to_string(f"messaging/{template}.subject.txt", context).split())
+            subject = " ".join(get_template(f"messaging/{template}.subject.txt").render(context).split())
     if channel == Channel.SMS and len(body) > SMS_MAX_CHARS:
         body = truncatechars(body, SMS_MAX_CHARS)
     return subject[:200], body
@@ -167,6 +167,66 @@ def send_to_family(*, recipient, template, context, language, channel=None, key=
     return message
 
 
+def send_to_families(*, template, channel, items, sent_by=None):
+    """Queue one message type to many families at once (a text to every family of an LA).
+
+    ``items`` yields dicts with ``recipient`` (a ``Recipient``), ``context``, ``language``,
+    ``key`` and optionally ``ticket``/``local_authority``/``school``. The same guarantees as
+    ``send_to_family`` (one row per key, opted-out numbers kept but not sent, unreachable ones
+    listed), written in batches, with one delivery task for the lot. Returns how many rows were
+    new."""
+    opted_out = set(OptOut.objects.values_list("phone", flat=True))
+    batch, created = [], 0
+    languages = dict(settings.LANGUAGES)
+
+    def flush():
+        nonlocal created
+        if batch:
+            keys = [m.idempotency_key for m in batch]
+            before = OutboundMessage.objects.filter(idempotency_key__in=keys).count()
+            OutboundMessage.objects.bulk_create(batch, batch_size=500, ignore_conflicts=True)
+            created += OutboundMessage.objects.filter(idempotency_key__in=keys).count() - before
+            batch.clear()
+
+    now = timezone.now()
+    for item in items:
+        recipient = item["recipient"]
+        address, status, error = recipient.address_for(channel), Status.QUEUED, ""
+        if not address:
+            continue
+        if channel == Channel.SMS:
+            try:
+                address = _normalise_mobile(address)
+            except ValidationError as exc:
+                status, error = Status.PERMANENT_FAILURE, exc.messages[0]
+            else:
+                if address in opted_out:
+                    status, error = Status.OPTED_OUT, _("This number texted STOP.")
+        language = item.get("language") if item.get("language") in languages else "en"
+        subject, body = render(template=template, channel=channel, context=item.get("context", {}), language=language)
+        ticket = item.get("ticket")
+        batch.append(OutboundMessage(
+            channel=channel, template=template, language=language, recipient=address, subject=subject, body=body,
+            status=status, last_error=error[:300], failed_at=now if error else None,
+            idempotency_key=f"{item['key'][:100]}:{channel}", provider_reference=uuid.uuid4().hex,
+            email_message_id=make_msgid(domain=settings.MESSAGING_EMAIL_DOMAIN) if channel == Channel.EMAIL else "",
+            ticket=ticket, local_authority=item.get("local_authority") or (ticket.local_authority if ticket else None),
+            school=item.get("school") or (ticket.school if ticket else None), sent_by=sent_by, created_at=now,
+        ))
+        if len(batch) >= 1000:
+            flush()
+    flush()
+    if created:
+        transaction.on_commit(enqueue_pending)
+    return created
+
+
+def enqueue_pending():
+    from messaging.tasks import deliver_pending
+
+    return deliver_pending.enqueue()
+
+
 def enqueue_delivery(pk, run_after=None):
     from messaging.tasks import deliver_message
 
@@ -213,32 +273,27 @@ def limiter():
     return _limiters[rate]
 
 
-def _claim(pk, now):
-    """Take the row for one attempt: queued and due, or left mid-send by a worker whose lease
-    ran out. Returns (message, resumed) or (None, False) when there is nothing to do."""
-    message = OutboundMessage.objects.filter(pk=pk).first()
-    if message is None or message.status not in (Status.QUEUED, Status.SENDING):
-        return None, False
-    if message.not_before and message.not_before > now:
-        return None, False
-    won = OutboundMessage.objects.filter(pk=pk, status=message.status, attempts=message.attempts).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, not_before=now + SEND_LEASE
+def _due_q(now):
+    """Rows a worker may take now: queued and due, or left mid-send by a worker whose lease ran out."""
+    return (Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))) | Q(
+        status=Status.SENDING, not_before__lte=now
     )
-    if not won:
-        return None, False
-    resumed = message.status == Status.SENDING or message.attempts > 0
-    message.refresh_from_db()
-    return message, resumed
 
 
-def deliver(pk, *, now=None, rate_limit=True):
-    """Hand one queued message to its driver and record what happened. Safe to call any number
-    of times for the same row, at once or one after another: it is sent once."""
-    now = now or timezone.now()
-    message, resumed = _claim(pk, now)
-    if message is None:
-        return OutboundMessage.objects.filter(pk=pk).first()
+def _claim(pks, now):
+    """Take the due rows among ``pks`` for one attempt each, in one UPDATE; the rows this call
+    won (another worker's UPDATE of the same rows finds them no longer due)."""
+    token = uuid.uuid4().hex
+    OutboundMessage.objects.filter(_due_q(now), pk__in=list(pks)).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, not_before=now + SEND_LEASE, claim=token
+    )
+    return list(OutboundMessage.objects.filter(claim=token, status=Status.SENDING).order_by("pk"))
+
+
+def _attempt(message, rate_limit=True):
+    """Send one claimed row; the changes to record and when to try again (or None)."""
     driver = driver_for(message.channel)
+    resumed = message.attempts > 1
     try:
         found = driver.find_sent(message) if resumed else None
         if found is None:
@@ -246,18 +301,18 @@ def deliver(pk, *, now=None, rate_limit=True):
                 limiter().take()
             found = driver.send(message)
     except TemporaryFailure as failure:
-        return _retry_later(message, failure, driver.name)
+        return _retry_changes(message, failure, driver.name)
     except PermanentFailure as failure:
-        return _finish(message, status=failure.status, error=failure.reason, driver=driver.name)
+        return _final_changes(status=failure.status, error=failure.reason, driver=driver.name), None
     except Exception as error:  # a bug or an unexpected answer: keep the row, retry, log
         log.exception("messaging: sending message %s failed", message.pk)
-        return _retry_later(message, TemporaryFailure(f"Unexpected error: {error.__class__.__name__}"), driver.name)
-    return _finish(message, status=found.status, provider_id=found.provider_id, driver=driver.name)
+        return _retry_changes(message, TemporaryFailure(f"Unexpected error: {error.__class__.__name__}"), driver.name)
+    return _final_changes(status=found.status, provider_id=found.provider_id, driver=driver.name), None
 
 
-def _finish(message, *, status, driver, provider_id="", error=""):
+def _final_changes(*, status, driver, provider_id="", error=""):
     now = timezone.now()
-    changes = {"status": status, "driver": driver, "not_before": None, "last_error": error[:300]}
+    changes = {"status": status, "driver": driver, "not_before": None, "last_error": error[:300], "claim": ""}
     if provider_id:
         changes["provider_id"] = provider_id
     if status in (Status.SENT, Status.DELIVERED):
@@ -266,43 +321,55 @@ def _finish(message, *, status, driver, provider_id="", error=""):
             changes["delivered_at"] = now
     else:
         changes["failed_at"] = now
-    OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**changes)
-    message.refresh_from_db()
-    if message.status != Status.SENT and message.status != Status.DELIVERED:
-        log.warning("messaging: message %s %s: %s", message.pk, message.status, error)
-    return message
+        log.warning("messaging: message not sent (%s): %s", status, error)
+    return changes
 
 
-def _retry_later(message, failure, driver):
+def _retry_changes(message, failure, driver):
     if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
-        return _finish(
-            message, status=Status.TECHNICAL_FAILURE, driver=driver,
-            error=_("Gave up after %(n)s attempts: %(reason)s") % {"n": message.attempts, "reason": failure.reason},
-        )
+        error = _("Gave up after %(n)s attempts: %(reason)s") % {"n": message.attempts, "reason": failure.reason}
+        return _final_changes(status=Status.TECHNICAL_FAILURE, driver=driver, error=error), None
     delay = failure.retry_after or min(30 * 2 ** (message.attempts - 1), 3600)
     when = timezone.now() + timedelta(seconds=delay)
-    OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=Status.QUEUED, not_before=when, last_error=failure.reason[:300], driver=driver
-    )
-    enqueue_delivery(message.pk, run_after=when)
-    message.refresh_from_db()
-    return message
+    return {"status": Status.QUEUED, "not_before": when, "last_error": failure.reason[:300], "driver": driver, "claim": ""}, when
 
 
-def deliver_pending(*, limit=None, now=None):
-    """Send every due queued message (and take over expired leases), oldest first; the count."""
+def _record(outcomes):
+    """Write a batch's outcomes in one transaction. Each write is conditional on the row still
+    being ours, so a delivery receipt that arrived meanwhile is never overwritten."""
+    retries = []
+    with transaction.atomic():
+        for message, (changes, retry_at) in outcomes:
+            OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING, claim=message.claim).update(**changes)
+            if retry_at is not None:
+                retries.append((message.pk, retry_at))
+    for pk, when in retries:
+        enqueue_delivery(pk, run_after=when)
+
+
+def deliver(pk, *, now=None, rate_limit=True):
+    """Hand one queued message to its driver and record what happened. Safe to call any number
+    of times for the same row, at once or one after another: it is sent once."""
+    claimed = _claim([pk], now or timezone.now())
+    if claimed:
+        _record([(claimed[0], _attempt(claimed[0], rate_limit=rate_limit))])
+    return OutboundMessage.objects.filter(pk=pk).first()
+
+
+def deliver_pending(*, limit=None, now=None, batch_size=200):
+    """Send every due queued message (and take over expired leases), oldest first, claiming and
+    recording them a batch at a time; returns how many were sent."""
     now = now or timezone.now()
-    due = OutboundMessage.objects.filter(
-        Q(status=Status.QUEUED, not_before__isnull=True) | Q(status=Status.QUEUED, not_before__lte=now)
-        | Q(status=Status.SENDING, not_before__lte=now)
-    ).order_by("pk").values_list("pk", flat=True)
-    if limit:
-        due = due[:limit]
-    count = 0
-    for pk in list(due):
-        message = deliver(pk)
-        count += bool(message and message.status in (Status.SENT, Status.DELIVERED))
-    return count
+    # A batch must be sent well inside the lease, whatever the rate limit.
+    batch_size = max(1, min(batch_size, settings.MESSAGING_RATE_LIMIT_PER_MINUTE // 2))
+    due = list(OutboundMessage.objects.filter(_due_q(now)).order_by("pk").values_list("pk", flat=True)[: limit or None])
+    sent = 0
+    for start in range(0, len(due), batch_size):
+        claimed = _claim(due[start:start + batch_size], timezone.now())
+        outcomes = [(message, _attempt(message)) for message in claimed]
+        _record(outcomes)
+        sent += sum(1 for _m, (changes, _r) in outcomes if changes["status"] in (Status.SENT, Status.DELIVERED))
+    return sent
 
 
 def send_again(*, message, by, recipient=None, channel=None):
@@ -354,12 +421,14 @@ def record_delivery_receipt(*, provider_id="", reference="", status):
         now = timezone.now()
         if ours == Status.DELIVERED:
             message.delivered_at = now
+            message.sent_at = message.sent_at or now
         elif ours != Status.SENT:
             message.failed_at = now
             message.last_error = _("The provider reported: %(status)s") % {"status": status}
         if provider_id and not message.provider_id:
             message.provider_id = provider_id[:64]
-        message.save(update_fields=["status", "delivered_at", "failed_at", "last_error", "provider_id"])
+        message.claim = ""  # a receipt before the worker recorded the send: the receipt wins
+        message.save(update_fields=["status", "delivered_at", "sent_at", "failed_at", "last_error", "provider_id", "claim"])
     return message
 
 

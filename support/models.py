@@ -229,7 +229,7 @@ class Ticket(models.Model):
         if not token or not self.access_token_hash:
             return False
         return hmac.compare_digest(self.access_token_hash, hash_token(token)) or hmac.compare_digest(
-            self.family_link_token(), token
+            self.family_link_token().encode(), token.encode("utf-8", "surrogatepass")
         )
 
     def family_link_token(self):

@@ -559,7 +559,10 @@ def redeem_access_code(*, code_id, code, now=None):
     after ``SUPPORT_ACCESS_CODE_ATTEMPTS`` wrong tries it stops working."""
     now = now or timezone.now()
     row = FamilyAccessCode.objects.select_for_update().filter(pk=code_id).select_related("ticket").first()
-    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    import unicodedata
+
+    # Digits as typed on any phone keyboard (Arabic-Indic, Bengali, ...) count as the same digits.
+    code = "".join(str(unicodedata.digit(ch)) for ch in (code or "")[:40] if unicodedata.digit(ch, None) is not None)
     if row is None or row.used_at or row.expires_at < now or row.attempts >= settings.SUPPORT_ACCESS_CODE_ATTEMPTS:
         return None
     row.attempts += 1

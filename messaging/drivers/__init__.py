@@ -15,6 +15,17 @@ DRIVERS = {
 }
 
 
+import threading
+
+_local = threading.local()  # the Notify client is not thread-safe: one per thread
+
+
 def driver_for(channel):
+    """The channel's driver, kept per process and per configuration so its HTTP connection is
+    reused from one message to the next (a Notify client per message opens a connection each)."""
     name = settings.MESSAGING_DRIVERS.get(channel, "outbox")
-    return import_string(DRIVERS.get(name, name))()
+    key = (name, getattr(settings, "NOTIFY_API_KEY", ""), getattr(settings, "NOTIFY_BASE_URL", ""), getattr(settings, "NOTIFY_TIMEOUT", 0))
+    drivers = _local.__dict__.setdefault("drivers", {})
+    if key not in drivers:
+        drivers[key] = import_string(DRIVERS.get(name, name))()
+    return drivers[key]

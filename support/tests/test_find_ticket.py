@@ -94,3 +94,11 @@ def test_the_find_pages_are_in_the_familys_language_and_the_footer_stays_in_the_
     assert 'lang="ar"' in page and 'dir="rtl"' in page
     assert reverse("support:find", args=["ar"]) in page and reverse("support:help_form", args=["ar"]) in page
     assert 'href="/"' not in page.split("<footer", 1)[1]
+
+
+def test_a_code_typed_in_arabic_indic_digits_works(client, ticket):
+    find(client, ticket.reference, "07700 900201", lang="ar")
+    _message, code = sent_code()
+    arabic = "".join("٠١٢٣٤٥٦٧٨٩"[int(d)] for d in code)
+    response = client.post(reverse("support:find_code", args=["ar"]), {"code": arabic})
+    assert response.status_code == 302 and response["Location"] == ticket.family_url()
