@@ -238,3 +238,29 @@ def test_safeguarding_texts_carry_no_content(notify, school, users):
     bodies = [m.body for m in ticket.outbound_messages.all()]
     assert bodies and all("hurting" not in b and "police" not in b for b in bodies)
     assert all(m.template in ("ticket_news", "safeguarding_lead") for m in ticket.outbound_messages.all())
+
+
+def test_a_message_to_many_families_is_queued_once_each_and_sent_by_one_task(notify, django_capture_on_commit_callbacks):
+    from messaging.models import OptOut
+    from messaging.services import send_to_families
+
+    OptOut.objects.create(phone="+447700900403")
+    items = [
+        {"recipient": Recipient(phone=phone), "context": {"reference": f"R{i}", "link": "https://x.test/"}, "language": lang,
+         "key": f"campaign-1:{i}"}
+        for i, (phone, lang) in enumerate([("+447700900401", "so"), ("07700 900402", "ur"), ("+447700900403", "en"),
+                                           ("020 7946 0000", "pl"), ("", "en")])
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert send_to_families(template="ticket_news", channel="sms", items=items) == 4
+    assert len(callbacks) == 1  # one delivery task for the lot
+    statuses = dict(OutboundMessage.objects.values_list("recipient", "status"))
+    assert statuses["+447700900401"] == statuses["+447700900402"] == Status.SENT
+    assert statuses["+447700900403"] == Status.OPTED_OUT
+    assert statuses["020 7946 0000"] == Status.PERMANENT_FAILURE
+    assert {n["phone_number"] for n in notify.state.notifications} == {"+447700900401", "+447700900402"}
+    somali = OutboundMessage.objects.get(recipient="+447700900401")
+    assert somali.language == "so" and "R0" in somali.body
+    # The same campaign again: nothing new, nothing sent twice.
+    assert send_to_families(template="ticket_news", channel="sms", items=items) == 0
+    assert len(notify.state.notifications) == 2
