@@ -4,6 +4,7 @@ Notify gives, and the never-twice guarantee."""
 import json
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from messaging import services
@@ -264,3 +265,45 @@ def test_a_message_to_many_families_is_queued_once_each_and_sent_by_one_task(not
     # The same campaign again: nothing new, nothing sent twice.
     assert send_to_families(template="ticket_news", channel="sms", items=items) == 0
     assert len(notify.state.notifications) == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (row locks between threads)")
+@pytest.mark.django_db(transaction=True)
+def test_eight_workers_delivering_the_same_messages_at_once_send_each_once(notify_server, settings):
+    import threading
+    import uuid as _uuid
+
+    from django.db import connections
+
+    from messaging.models import NotifyTemplate
+    from messaging.tests.notify_server import API_KEY
+
+    notify_server.state.reset()
+    settings.MESSAGING_DRIVERS = {"sms": "notify", "email": "notify", "letter": "notify"}
+    settings.NOTIFY_API_KEY, settings.NOTIFY_BASE_URL = API_KEY, notify_server.base_url
+    template_id = _uuid.uuid4()
+    NotifyTemplate.objects.create(template="*", channel="sms", language="en", notify_template_id=template_id)
+    notify_server.state.templates.add(str(template_id))
+    rows = [sms(key=f"race-{i}", recipient=Recipient(phone=f"+4477009005{i:02d}"), language="en") for i in range(20)]
+    barrier = threading.Barrier(8)
+
+    def work(n):
+        try:
+            barrier.wait()
+            if n % 2:
+                services.deliver_pending(batch_size=5)
+            else:
+                for message in rows:
+                    services.deliver(message.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(notify_server.state.notifications) == 20
+    assert len({n["reference"] for n in notify_server.state.notifications}) == 20
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
