@@ -15,4 +15,8 @@ def deliver_message(message_id):
 @task()
 def deliver_pending():
     """Send every due queued message (retries whose back-off has passed, rows a dead worker left)."""
-    return services.deliver_pending()
+    from core.scheduler import record_run
+
+    count = services.deliver_pending()
+    record_run("deliver_pending")
+    return count
