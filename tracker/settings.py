@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allocations",
     "support",
     "reports",
+    "guides",
 ]
 
 MIDDLEWARE = [
