@@ -25,12 +25,18 @@ class StartForm(forms.Form):
         label=_("Which device is it?"), choices=DEVICE_CHOICES, widget=forms.RadioSelect, required=False,
         error_messages={"invalid_choice": _("Choose a device.")},
     )
-    serial = forms.CharField(max_length=60, required=False, widget=forms.HiddenInput)
+    serial = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_serial(self):
+        return self.cleaned_data["serial"].strip()[:60]
 
 
 class AnswerForm(forms.Form):
     helped = forms.ChoiceField(choices=[(Helped.YES, _("Yes")), (Helped.NO, _("No"))])
-    serial = forms.CharField(max_length=60, required=False)
+    serial = forms.CharField(required=False)
+
+    def clean_serial(self):
+        return self.cleaned_data["serial"].strip()[:60]
 
 
 class GuideForm(forms.ModelForm):

@@ -150,7 +150,7 @@ class GuideView(FamilyPageMixin, View):
     def render(self, guide, text, fallback, form, status=200):
         context = {
             "title": text.title, "guide": guide, "text": text, "fallback": fallback, "form": form,
-            "serial": form["serial"].value() or "",
+            "serial": _serial(self.request),
         }
         return render(self.request, self.template_name, context, status=status)
 
