@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -183,7 +183,9 @@ class GuideListView(ObjectListView):
     template_name = "guides/guide_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().annotate(text_count=Count("texts", distinct=True)).order_by("order", "slug")
+        # Texts in languages the service offers (content may exist for languages not yet enabled).
+        in_use = Q(texts__language__in=[code for code, _name in settings.LANGUAGES])
+        return super().get_queryset().annotate(text_count=Count("texts", filter=in_use, distinct=True)).order_by("order", "slug")
 
 
 class GuideDetailView(ObjectDetailView):
