@@ -41,7 +41,7 @@ def test_polish_family_picks_a_problem_reads_the_guide_and_it_helped(client, db)
     assert response.status_code == 200 and response["Content-Language"] == "pl"
     assert '<html lang="pl" dir="ltr"' in html
     assert "Nie ładuje się lub nie włącza" in html  # the Polish title
-    assert "not yet in your language" not in html
+    assert 'data-testid="fallback"' not in html
     assert GuideReading.objects.get().language == "pl"
 
     response = client.post("/help/pl/guides/charging/", {"helped": "yes", "serial": ""})
@@ -63,6 +63,12 @@ def test_right_to_left_languages(client, db, lang):
     assert f'<html lang="{lang}" dir="rtl"' in html
 
 
+@pytest.mark.parametrize("lang,question", [("so", "Maxaad caawimaad uga baahan tahay?"), ("ur", "آپ کو کس چیز میں مدد چاہیے؟")])
+def test_the_step_itself_is_in_the_family_language(client, db, lang, question):
+    html = start(client, lang).content.decode()
+    assert question in html
+
+
 def test_no_means_the_ticket_form_with_the_category_and_serial(client, db):
     client.get("/help/so/guides/data-ran-out/?serial=DFC-1")
     response = client.post("/help/so/guides/data-ran-out/", {"helped": "no", "serial": "DFC-1"})
@@ -79,11 +85,12 @@ def test_a_guide_without_a_translation_shows_the_english_marked_as_such(client, 
     guide = GuideFactory(slug="only-english", problem="charger")
     GuideTextFactory(guide=guide, language="en", title="Only in English")
     html = client.get("/help/ta/guides/only-english/").content.decode()
-    assert "This guide is not yet in your language; here it is in English." in html
+    assert 'data-testid="fallback"' in html
+    assert "இந்த வழிகாட்டி இன்னும் உங்கள் மொழியில் இல்லை" in html  # the notice itself is in Tamil
     assert re.search(r'<div class="app-guide" lang="en" dir="ltr">\s*<h1[^>]*>Only in English</h1>', html)
     assert '<html lang="ta"' in html
     # In English itself it is not a fallback.
-    assert "not yet in your language" not in client.get("/help/en/guides/only-english/").content.decode()
+    assert 'data-testid="fallback"' not in client.get("/help/en/guides/only-english/").content.decode()
 
 
 def test_a_guide_with_no_text_at_all_or_unpublished_is_not_found(client, db):
