@@ -106,7 +106,9 @@ class StartView(FamilyPageMixin, TemplateView):
         kinds, make, model = DEVICE_CHOICE_KINDS.get(device_choice, ()), "", ""
         device = Device.objects.filter(serial=serial.upper()).values("kind", "make", "model").first() if serial else None
         if device:
-            kinds, make, model = (device["kind"],), device["make"], device["model"]
+            # A tablet gets the laptop-or-tablet guides, as if the family had picked that.
+            kinds = next((k for k in DEVICE_CHOICE_KINDS.values() if device["kind"] in k), (device["kind"],))
+            make, model = device["make"], device["model"]
         return Guide.objects.for_choice(problem=problem, kinds=kinds, make=make, model=model)
 
     def get_context_data(self, **kwargs):
@@ -133,7 +135,8 @@ class GuideView(FamilyPageMixin, View):
 
     def get(self, request, lang, slug):
         guide, text, fallback = self.get_guide()
-        services.record_reading(request=request, guide=guide, language=self.language)
+        if not request.user.is_authenticated:  # families have no account; staff previews do not count
+            services.record_reading(request=request, guide=guide, language=self.language)
         return self.render(guide, text, fallback, AnswerForm(initial={"serial": _serial(request)}))
 
     def post(self, request, lang, slug):

@@ -115,6 +115,19 @@ def test_router_serial_picks_the_model_specific_guide_without_revealing_the_devi
     assert start(client, "en", problem="wifi", device="router", serial="NOPE").url == "/help/en/guides/router-set-up/?serial=NOPE"
 
 
+def test_a_tablet_serial_gets_the_laptop_or_tablet_guide(client, db):
+    from devices.tests.factories import DeviceFactory
+
+    DeviceFactory(serial="DFC-TAB-0001", kind="tablet", make="Lenovo", model="Tab M10")
+    assert start(client, "en", problem="wifi", serial="DFC-TAB-0001").url == "/help/en/guides/wifi-laptop/?serial=DFC-TAB-0001"
+
+
+def test_staff_previews_are_not_counted_as_readings(client, users):
+    client.force_login(users["support_agent"])
+    assert client.get("/help/pl/guides/charging/").status_code == 200
+    assert not GuideReading.objects.exists()
+
+
 def test_several_guides_are_offered_to_choose_from(client, db):
     html = start(client, "pl", problem="wifi").content.decode()
     assert "/help/pl/guides/wifi-laptop/" in html and "/help/pl/guides/router-set-up/" in html
