@@ -33,10 +33,12 @@ def test_language_links_go_to_the_self_help_step_and_keep_the_serial(client, db)
     assert 'href="/help/so/?serial=SN123"' in html  # "something else" goes straight to the form
 
 
-def test_polish_family_picks_a_problem_reads_the_guide_and_it_helped(client, db):
-    response = start(client, "pl", problem="charger", device="computer")
+def test_polish_family_picks_a_problem_reads_the_guide_and_it_helped(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = start(client, "pl", problem="charger", device="computer")
     assert response.status_code == 302 and response.url == "/help/pl/guides/charging/"
-    response = client.get(response.url)
+    with django_assert_max_num_queries(8):
+        response = client.get(response.url)
     html = response.content.decode()
     assert response.status_code == 200 and response["Content-Language"] == "pl"
     assert '<html lang="pl" dir="ltr"' in html
