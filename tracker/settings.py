@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "support",
     "messaging",
     "reports",
+    "guides",
 ]
 
 MIDDLEWARE = [
