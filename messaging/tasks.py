@@ -16,3 +16,15 @@ def deliver_message(message_id):
 def deliver_pending():
     """Send every due queued message (retries whose back-off has passed, rows a dead worker left)."""
     return services.deliver_pending()
+
+
+@task()
+def poll_mailbox():
+    """Take new email from the support mailbox (``MESSAGING_MAILBOX_URL``) into tickets.
+
+    Safe to run twice or at once on two workers (each email is stored once, by Message-ID); a
+    mailbox that cannot be reached is logged and reported, and the next run tries again.
+    Returns the counts (``PollResult.as_dict()``)."""
+    from messaging.inbound_email import poll_mailbox as poll
+
+    return poll().as_dict()
