@@ -78,6 +78,7 @@ WROTE_RE = re.compile(
     r"(?:wrote|writes|pisze|napisa[lł]\(a\)|napisa[lł]a?|escribi[oó]|escreveu|a [eé]crit|yazd[ıi]|a scris|schrieb)\s*:\s*$",
     re.IGNORECASE,
 )
+WROTE_OPENER_RE = re.compile(r"^(?:on|w dniu|el|em|le|în|in|am|op|le)\s", re.IGNORECASE)
 SKIPPED_TYPES = {"application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature"}
 
 
@@ -247,7 +248,9 @@ def trim_quoted(text):
         following = lines[index + 1].strip() if index + 1 < len(lines) else ""
         if line.rstrip() == "--" or re.fullmatch(r"-{3,}\s*original message\s*-{3,}", stripped, re.IGNORECASE):
             break
-        joined = f"{stripped} {following}" if not WROTE_RE.search(stripped) else stripped
+        # A client may wrap "On <date>, <name> <address>" and "wrote:" onto two lines.
+        wrapped = not WROTE_RE.search(stripped) and WROTE_OPENER_RE.match(stripped)
+        joined = f"{stripped} {following}" if wrapped else stripped
         if WROTE_RE.search(joined) and re.search(r"\d|@", joined) and not stripped.startswith(">"):
             break
         if re.match(r"^\*?from:\*?\s", stripped, re.IGNORECASE) and any(
@@ -505,7 +508,7 @@ def find_thread(parsed):
         if token:
             ticket = _ticket_for_token(token)
             if ticket is not None:
-                return ticket, _("by the reply address"), False
+                return ticket, _("Threaded by the reply address."), False
             forged = True
     ids = _message_ids(_header(message, "In-Reply-To"), _header(message, "References"))
     if ids:
@@ -515,12 +518,12 @@ def find_thread(parsed):
             .select_related("ticket").order_by("-created_at", "-pk").first()
         )
         if ours is not None:
-            return ours.ticket, _("by In-Reply-To"), forged
+            return ours.ticket, _("Threaded by In-Reply-To."), forged
     token = token_in_subject(parsed.subject)
     if token:
         ticket = _ticket_for_token(token)
         if ticket is not None:
-            return ticket, _("by the subject tag"), forged
+            return ticket, _("Threaded by the subject tag."), forged
         forged = True
     return None, "", forged
 
@@ -533,13 +536,13 @@ def _uploads(parsed):
     accepted, refused = [], []
     for name, content_type, content in parsed.attachments:
         upload = SimpleUploadedFile(name, content, content_type=content_type)
-        if len(accepted) >= limit:
-            refused.append(f"{name} ({_('more than %(n)s files') % {'n': limit}})")
-            continue
         try:
             check_upload(upload)
         except ValidationError as error:
             refused.append(f"{name} ({' '.join(error.messages)})")
+            continue
+        if len(accepted) >= limit:
+            refused.append(f"{name} ({_('more than %(n)s files') % {'n': limit}})")
             continue
         accepted.append(upload)
     return accepted, refused
@@ -636,7 +639,7 @@ def _route(parsed, inbound, *, now):
     uploads, refused = _uploads(parsed)
     notes = []
     if refused:
-        notes.append(_("Files refused: %(files)s") % {"files": "; ".join(refused)})
+        notes.append(_("Files refused: %(files)s.") % {"files": "; ".join(refused)})
     if len(new_text) > MAX_BODY_CHARS:
         notes.append(_("Text cut to %(max)s characters (it had %(n)s).") % {"max": f"{MAX_BODY_CHARS:,}", "n": f"{len(new_text):,}"})
     if not new_text and not uploads:
@@ -671,8 +674,12 @@ def _route(parsed, inbound, *, now):
         inbound.outcome = InboundOutcome.NEW_TICKET
     else:
         inbound.outcome = InboundOutcome.THREADED
-        notes.insert(0, how or _("on the sender's open ticket"))
+        notes.insert(0, how or _("Threaded on the sender's open ticket."))
     inbound.detail = " ".join(notes)
+
+
+def _size_text(size):
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{-(-size // 1024)} KB"
 
 
 def record_oversized(item, *, mailbox_id=""):
@@ -689,8 +696,8 @@ def record_oversized(item, *, mailbox_id=""):
     inbound = InboundMessage(
         channel=Channel.EMAIL, provider_id=provider_id, sender=(address or name)[:320], subject=_header(headers, "Subject")[:200],
         outcome=InboundOutcome.REFUSED,
-        detail=(_("The email was %(size)s MB, over the %(limit)s MB limit: not downloaded; it is still in the mailbox.")
-                % {"size": f"{item.size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"})[:300],
+        detail=(_("The email was %(size)s, over the %(limit)s limit: not downloaded; it is still in the mailbox.")
+                % {"size": _size_text(item.size), "limit": _size_text(limit)})[:300],
     )
     try:
         with transaction.atomic():

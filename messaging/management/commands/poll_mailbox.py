@@ -25,7 +25,14 @@ class Command(BaseCommand):
         url = settings.MESSAGING_MAILBOX_URL if url is None else url
         try:
             while True:
-                result = poll_mailbox(url=url)
+                try:
+                    result = poll_mailbox(url=url)
+                except Exception as error:  # the database gone away: report, wait, try again
+                    if not every:
+                        raise
+                    self.stderr.write(f"poll failed, trying again in {every} s: {error.__class__.__name__}: {error}")
+                    time.sleep(every)
+                    continue
                 style = self.style.WARNING if result.error else self.style.SUCCESS
                 self.stdout.write(style(result.summary()))
                 if not every:
