@@ -287,9 +287,11 @@ def _filename(part, number):
     return name[-200:]
 
 
-def read(raw):
+def read(raw, *, repairing=False):
     """Parse ``raw`` into a ``Parsed``; never raises."""
     message = parse(raw)
+    if repairing:
+        message.repaired = True
     body_part = None
     try:
         body_part = message.get_body(preferencelist=("plain", "html"))
@@ -305,9 +307,14 @@ def read(raw):
         text = _part_text(body_part)
         if _content_type(body_part) == "text/html":
             text = html_to_text(text)
+    elif _content_type(message).startswith("multipart/"):
+        repaired = _repair_multipart(message, raw)
+        if repaired is not None:
+            return repaired
+        text = _broken_multipart_text(message)
     attachments = []
     for part in message.walk():
-        if part is body_part or _is_container(part):
+        if part is body_part or _is_container(part) or _content_type(part).startswith("multipart/"):
             continue
         kind = _content_type(part)
         if kind in SKIPPED_TYPES:
@@ -330,6 +337,35 @@ def read(raw):
         text=_clean(text).replace("\r\n", "\n").strip(),
         attachments=attachments,
     )
+
+
+def _repair_multipart(message, raw):
+    """A multipart email whose boundary parameter is missing or wrong but whose parts are
+    delimited (``--something`` lines): parsed again with the boundary its body uses."""
+    if getattr(message, "repaired", False):
+        return None
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = raw.partition(b"\n\n")
+    match = re.search(rb"^--([^\s-][^\r\n]{0,69}?)\r?$", body, re.MULTILINE)
+    if not sep or not match:
+        return None
+    boundary = match.group(1).rstrip(b"-").decode("ascii", "replace")
+    header_text = re.sub(rb"(?im)^content-type:.*(?:\r?\n[ \t].*)*", b"", head)
+    fixed = header_text.rstrip(b"\r\n") + f'\r\nContent-Type: multipart/mixed; boundary="{boundary}"'.encode() + sep + body
+    parsed = read(fixed, repairing=True)
+    return parsed if (parsed.text or parsed.attachments) else None
+
+
+def _broken_multipart_text(message):
+    """What text there is in a multipart email with no readable parts: its preamble, or its
+    raw body without MIME delimiters and part headers."""
+    payload = message.get_payload() if not isinstance(message.get_payload(), list) else ""
+    text = payload if isinstance(payload, str) else ""
+    if not text.strip():
+        text = "\n".join(x for x in (getattr(message, "preamble", "") or "", getattr(message, "epilogue", "") or "") if x)
+    lines = [line for line in text.splitlines() if not re.match(r"^(--\S*|content-[\w-]+:.*)$", line.strip(), re.IGNORECASE)]
+    return _clean("\n".join(lines))
 
 
 def _is_container(part):

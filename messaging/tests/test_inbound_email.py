@@ -298,6 +298,13 @@ def test_broken_mime_is_stored_with_an_outcome_and_never_raises(db, raw):
         assert inbound.detail
 
 
+@pytest.mark.parametrize("index", [0, 1, 3])
+def test_the_text_of_broken_mime_is_found(db, index):
+    inbound = receive_email(BROKEN[index])
+    assert inbound.outcome == InboundOutcome.NEW_TICKET
+    assert inbound.body == "My laptop is broken." and "My laptop is broken." in inbound.ticket.description
+
+
 def test_a_from_that_is_not_an_address_is_refused_with_a_reason(db):
     inbound = receive_email(BROKEN[5])
     assert inbound.outcome == InboundOutcome.REFUSED and "sender address" in inbound.detail
