@@ -576,3 +576,16 @@ def test_the_task_reports_a_mailbox_that_is_down_without_failing(db, settings):
     settings.MESSAGING_MAILBOX_URL = "imap://u:p@127.0.0.1:1/INBOX"
     result = tasks.poll_mailbox.enqueue()
     assert result.status == "SUCCESSFUL" and "refused" in result.return_value["error"].lower()
+
+
+def test_the_demo_emails_in_fixtures_go_through_a_maildir(db, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    folder = str(tmp_path / "mailbox")
+    poll_mailbox(url=f"maildir://{folder}")
+    for sample in sorted((Path(__file__).resolve().parents[2] / "fixtures" / "mail").glob("*.eml")):
+        shutil.copy(sample, os.path.join(folder, "new", sample.name))
+    result = poll_mailbox(url=f"maildir://{folder}")
+    assert dict(result.outcomes) == {"new_ticket": 1, "auto_reply": 1}
+    assert Ticket.objects.get().language == "pl"
