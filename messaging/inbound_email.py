@@ -36,6 +36,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 from email import policy
 from email.header import decode_header, make_header
 from email.parser import BytesParser
@@ -423,8 +424,9 @@ def auto_reply_reason(parsed):
     auto = _header(message, "Auto-Submitted").lower()
     if auto and not auto.startswith("no"):
         return f"Auto-Submitted: {auto}"
+    present = {name.lower() for name, _value in message.raw_items()}
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
-        if message.get(name) is not None:
+        if name.lower() in present:
             return f"{name} header"
     precedence = _header(message, "Precedence").lower()
     if precedence in ("bulk", "junk", "list", "auto_reply"):
@@ -600,8 +602,8 @@ def _received_at(message, now):
         return now
     if when is None:
         return now
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when, timezone.utc)
+    if timezone.is_naive(when):  # "-0000" or no zone: read as UTC
+        when = when.replace(tzinfo=dt_timezone.utc)
     return when if now - timedelta(days=14) <= when <= now else now
 
 

@@ -396,6 +396,8 @@ MESSAGING_MAILBOX_BATCH = env.int("MESSAGING_MAILBOX_BATCH", default=50)
 # Messages larger than this are not downloaded: stored as refused with their sender and subject.
 MESSAGING_MAILBOX_MAX_BYTES = env.int("MESSAGING_MAILBOX_MAX_BYTES", default=25 * 1024 * 1024)
 MESSAGING_MAILBOX_TIMEOUT = env.int("MESSAGING_MAILBOX_TIMEOUT", default=30)
+# A CA bundle to check the IMAP server's certificate with (empty: the system's authorities).
+MESSAGING_MAILBOX_CA_FILE = env("MESSAGING_MAILBOX_CA_FILE", default="")
 # How often the worker (or `poll_mailbox --every`) looks for new mail, in seconds.
 MESSAGING_MAILBOX_POLL_SECONDS = env.int("MESSAGING_MAILBOX_POLL_SECONDS", default=60)
 MESSAGING_INBOUND_MAX_ATTACHMENTS = env.int("MESSAGING_INBOUND_MAX_ATTACHMENTS", default=5)

@@ -8,6 +8,8 @@ UID STORE (+FLAGS, -FLAGS, FLAGS, .SILENT), EXPUNGE, CLOSE, UNSELECT, LOGOUT; BA
 commands and bad syntax, NO for a wrong password or an unknown mailbox. Fetching ``RFC822`` or
 ``BODY[]`` (without PEEK) sets ``\\Seen``, as RFC 3501 says.
 
+With ``tls=`` (a server-side ``ssl.SSLContext``) it speaks IMAP over TLS, for ``imaps://``.
+
 Test hooks: ``fail_login`` (every LOGIN answered NO), ``drop_on`` (the connection is cut,
 without an answer, when that command arrives: a server or network failure mid-poll), and
 ``log`` (every command received).
@@ -61,8 +63,9 @@ def _header_fields(raw, names):
 class ImapTestServer:
     """``with ImapTestServer() as server: server.add(raw); url = server.url``."""
 
-    def __init__(self, user="support@devices.example", password="p@ss word", folder="INBOX"):
+    def __init__(self, user="support@devices.example", password="p@ss word", folder="INBOX", tls=None):
         self.user, self.password, self.folder = user, password, folder
+        self.tls = tls  # an ssl.SSLContext for the server side: imaps://
         self.messages = []
         self.next_uid = 1
         self.uidvalidity = 1789
@@ -86,7 +89,8 @@ class ImapTestServer:
     def url(self):
         from urllib.parse import quote
 
-        return f"imap://{quote(self.user, safe='')}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{self.folder}"
+        scheme = "imaps" if self.tls else "imap"
+        return f"{scheme}://{quote(self.user, safe='')}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{self.folder}"
 
     @property
     def port(self):
@@ -98,7 +102,18 @@ class ImapTestServer:
         class Handler(_Session):
             server_state = outer
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        class Server(socketserver.ThreadingTCPServer):
+            def get_request(self):
+                sock, address = super().get_request()
+                if outer.tls is not None:
+                    # The handshake runs in the session's thread (Handler.setup), not here.
+                    sock = outer.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+                return sock, address
+
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up (a refused certificate, a cut connection): not our failure
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
@@ -118,6 +133,11 @@ class ImapTestServer:
 
 class _Session(socketserver.StreamRequestHandler):
     server_state = None  # set by ImapTestServer.start
+
+    def setup(self):
+        if hasattr(self.request, "do_handshake"):
+            self.request.do_handshake()
+        super().setup()
 
     def send(self, line):
         self.wfile.write(line if isinstance(line, bytes) else line.encode() + b"\r\n")

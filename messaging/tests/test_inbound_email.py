@@ -589,3 +589,60 @@ def test_the_demo_emails_in_fixtures_go_through_a_maildir(db, tmp_path):
     result = poll_mailbox(url=f"maildir://{folder}")
     assert dict(result.outcomes) == {"new_ticket": 1, "auto_reply": 1}
     assert Ticket.objects.get().language == "pl"
+
+
+@pytest.mark.parametrize("date, kept", [
+    ("Tue, 01 Dec 2026 09:30:00 -0000", True),  # no zone: read as UTC
+    ("Tue, 01 Dec 2026 09:30:00", True),
+    ("Sat, 01 Jan 2000 00:00:00 +0000", False),  # too old to believe: the time it came
+    ("Fri, 01 Jan 2100 00:00:00 +0000", False),  # in the future
+    ("not a date", False),
+])
+def test_the_date_header_is_used_when_it_is_believable(db, date, kept):
+    from datetime import datetime
+    from datetime import timezone as dt_timezone
+
+    from django.utils import timezone as django_timezone
+
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=dt_timezone.utc)
+    raw = email(body="Dated.").replace(b"Date: ", b"X-Old-Date: ", 1)
+    raw = raw.replace(b"\nFrom:", f"\nDate: {date}\nFrom:".encode(), 1) if b"\nFrom:" in raw else f"Date: {date}\n".encode() + raw
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(django_timezone, "now", lambda: now)
+        inbound = receive_email(raw)
+    expected = datetime(2026, 12, 1, 9, 30, tzinfo=dt_timezone.utc) if kept else now
+    assert inbound.received_at == expected
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("the openssl command is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+def test_imaps_checks_the_certificate_and_reads_over_tls(db, settings, certificate):
+    import ssl
+
+    cert, key = certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with ImapTestServer(tls=context) as server:
+        server.add(email(body="Over TLS."))
+        assert server.url.startswith("imaps://")
+        # Not signed by an authority we trust: refused before anything is read or sent.
+        untrusted = poll_mailbox(url=server.url)
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.error and not InboundMessage.objects.exists()
+        settings.MESSAGING_MAILBOX_CA_FILE = str(cert)
+        result = poll_mailbox(url=server.url)
+    assert (result.error, dict(result.outcomes)) == ("", {"new_ticket": 1})
