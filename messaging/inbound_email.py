@@ -627,6 +627,7 @@ def receive_email(raw, *, mailbox_id=""):
         channel=Channel.EMAIL, provider_id=provider_id, sender=(parsed.sender or _header(parsed.message, "From"))[:320],
         subject=parsed.subject[:200], received_at=received_at,
     )
+    lost_race = False
     with transaction.atomic():
         _route(parsed, inbound, now=now)
         inbound.detail = inbound.detail[:300]
@@ -634,12 +635,14 @@ def receive_email(raw, *, mailbox_id=""):
             with transaction.atomic():
                 inbound.save()
         except IntegrityError:
-            # Another poller stored the same email a moment ago: theirs is the row; undo ours.
+            # Another poller stored the same email a moment ago: theirs is the row; undo ours
+            # (the ticket, its message and the family's confirmation go with it).
             transaction.set_rollback(True)
-            stored = InboundMessage.objects.filter(channel=Channel.EMAIL, provider_id=provider_id).first()
-            if stored is not None:
-                stored.already_stored = True
-            return stored
+            lost_race = True
+    if lost_race:
+        stored = InboundMessage.objects.get(channel=Channel.EMAIL, provider_id=provider_id)
+        stored.already_stored = True
+        return stored
     inbound.already_stored = False
     if mailbox_id:
         log.info("messaging: email %s from the mailbox (%s): %s", inbound.pk, mailbox_id, inbound.outcome)

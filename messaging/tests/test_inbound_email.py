@@ -443,6 +443,7 @@ def test_the_same_message_in_the_mailbox_twice_is_stored_once(db, imap, settings
     result = poll_mailbox(url=imap.url)
     assert (result.stored, result.duplicates) == (1, 1)
     assert InboundMessage.objects.count() == 1 and Ticket.objects.count() == 1
+    assert OutboundMessage.objects.filter(template="ticket_created").count() == 1  # one confirmation, not two
 
 
 def test_a_message_over_the_size_limit_is_refused_without_downloading_it(db, imap, settings):
@@ -646,3 +647,34 @@ def test_imaps_checks_the_certificate_and_reads_over_tls(db, settings, certifica
         settings.MESSAGING_MAILBOX_CA_FILE = str(cert)
         result = poll_mailbox(url=server.url)
     assert (result.error, dict(result.outcomes)) == ("", {"new_ticket": 1})
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql", reason="needs two real transactions (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_two_pollers_taking_the_same_email_at_once_store_it_once_and_send_once():
+    import threading
+
+    from django.db import connection
+
+    raw = email(sender="race@example.org", body="Two workers polled at the same moment.")
+    barrier = threading.Barrier(2)
+    rows, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            rows.append(receive_email(raw).pk)
+        except Exception as error:  # pragma: no cover - reported by the assertion
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and len(rows) == 2 and rows[0] == rows[1]
+    assert InboundMessage.objects.count() == 1 and Ticket.objects.count() == 1
+    assert OutboundMessage.objects.filter(template="ticket_created").count() == 1
