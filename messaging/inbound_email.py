@@ -480,7 +480,8 @@ def _bounce_facts(parsed):
                 if inner is not None:
                     ids.extend(_message_ids(_header(inner, "Message-ID")))
             elif kind == "text/rfc822-headers":
-                headers = BytesParser(policy=policy.default).parsebytes(part.get_payload(decode=True) or b"", headersonly=True)
+                returned = part.get_payload(decode=True) or b""
+                headers = BytesParser(policy=policy.default).parsebytes(returned, headersonly=True)
                 ids.extend(_message_ids(_header(headers, "Message-ID")))
             elif kind.startswith("text/"):
                 texts.append(_part_text(part))
@@ -682,7 +683,8 @@ def _route(parsed, inbound, *, now):
     if refused:
         notes.append(_("Files refused: %(files)s.") % {"files": "; ".join(refused)})
     if len(new_text) > MAX_BODY_CHARS:
-        notes.append(_("Text cut to %(max)s characters (it had %(n)s).") % {"max": f"{MAX_BODY_CHARS:,}", "n": f"{len(new_text):,}"})
+        notes.append(_("Text cut to %(max)s characters (it had %(n)s).")
+                     % {"max": f"{MAX_BODY_CHARS:,}", "n": f"{len(new_text):,}"})
     if not new_text and not uploads:
         inbound.outcome = InboundOutcome.REFUSED
         if text:
@@ -735,7 +737,8 @@ def record_oversized(item, *, mailbox_id=""):
     name, address = parseaddr(_header(headers, "From"))
     limit = settings.MESSAGING_MAILBOX_MAX_BYTES
     inbound = InboundMessage(
-        channel=Channel.EMAIL, provider_id=provider_id, sender=(address or name)[:320], subject=_header(headers, "Subject")[:200],
+        channel=Channel.EMAIL, provider_id=provider_id, sender=(address or name)[:320],
+        subject=_header(headers, "Subject")[:200],
         outcome=InboundOutcome.REFUSED,
         detail=(_("The email was %(size)s, over the %(limit)s limit: not downloaded; it is still in the mailbox.")
                 % {"size": _size_text(item.size), "limit": _size_text(limit)})[:300],
@@ -774,7 +777,8 @@ class PollResult:
 
     def summary(self):
         counts = ", ".join(f"{outcome} {n}" for outcome, n in sorted(self.outcomes.items())) or "nothing new"
-        text = f"{self.mailbox}: stored {self.stored} ({counts}); already stored {self.duplicates}; retry later {self.retry_later}"
+        text = f"{self.mailbox}: stored {self.stored} ({counts}); already stored {self.duplicates}"
+        text += f"; retry later {self.retry_later}"
         return text + (f"; error: {self.error}" if self.error else "")
 
 

@@ -70,7 +70,7 @@ def open_mailbox(url=None, *, batch=None, max_bytes=None, timeout=None):
             user=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             folder=unquote(parts.path.lstrip("/")) or "INBOX",
-            ssl=parts.scheme == "imaps",
+            tls=parts.scheme == "imaps",
             batch=batch, max_bytes=max_bytes, timeout=timeout, ca_file=settings.MESSAGING_MAILBOX_CA_FILE,
         )
     raise ValueError(f"Unknown mailbox URL scheme {parts.scheme!r}: use maildir://, imap:// or imaps://")

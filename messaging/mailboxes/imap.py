@@ -34,10 +34,10 @@ def _fail(what, error):
 
 
 class ImapMailbox:
-    def __init__(self, *, host, port, user, password, folder="INBOX", ssl=True, batch=50, max_bytes=25 * 1024 * 1024,
+    def __init__(self, *, host, port, user, password, folder="INBOX", tls=True, batch=50, max_bytes=25 * 1024 * 1024,
                  timeout=30, ca_file=""):
         self.host, self.port, self.user, self.password = host, port, user, password
-        self.folder, self.ssl, self.batch, self.max_bytes, self.timeout = folder, ssl, batch, max_bytes, timeout
+        self.folder, self.tls, self.batch, self.max_bytes, self.timeout = folder, tls, batch, max_bytes, timeout
         self.ca_file = ca_file  # "" trusts the system's certificate authorities
         self.conn = None
         self.uidvalidity = ""
@@ -46,9 +46,9 @@ class ImapMailbox:
 
     def __enter__(self):
         try:
-            if self.ssl:
-                self.conn = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=ssl.create_default_context(cafile=self.ca_file or None),
-                                              timeout=self.timeout)
+            if self.tls:
+                context = ssl.create_default_context(cafile=self.ca_file or None)
+                self.conn = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context, timeout=self.timeout)
             else:
                 self.conn = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
         except IMAP_ERRORS as error:

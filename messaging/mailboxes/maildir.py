@@ -2,8 +2,9 @@
 
 New mail is every file in ``new/`` (and any in ``cur/`` without the ``S`` flag); a message
 that has been stored moves to ``cur/`` with the ``S`` ("seen") flag, as a mail client would
-file it (a rename, so its bytes are untouched), so it stays on disk and is not taken again. The folder and its ``new``/``cur``/``tmp``
-subfolders are created when missing, so the demo can drop ``.eml`` files into ``new/``.
+file it (a rename, so its bytes are untouched), so it stays on disk and is not taken again.
+The folder and its ``new``/``cur``/``tmp`` subfolders are created when missing, so the demo
+can drop ``.eml`` files into ``new/``.
 """
 
 import mailbox

@@ -12,6 +12,7 @@ from email.utils import format_datetime, make_msgid
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 
 from messaging import tasks
@@ -650,12 +651,10 @@ def test_imaps_checks_the_certificate_and_reads_over_tls(db, settings, certifica
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql", reason="needs two real transactions (PostgreSQL)")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real transactions (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
 def test_two_pollers_taking_the_same_email_at_once_store_it_once_and_send_once():
     import threading
-
-    from django.db import connection
 
     raw = email(sender="race@example.org", body="Two workers polled at the same moment.")
     barrier = threading.Barrier(2)
