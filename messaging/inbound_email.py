@@ -650,6 +650,11 @@ def receive_email(raw, *, mailbox_id=""):
     return inbound
 
 
+def _codes(error):
+    errors = [e for found in error.error_dict.values() for e in found] if hasattr(error, "error_dict") else error.error_list
+    return {getattr(e, "code", None) for e in errors}
+
+
 def _route(parsed, inbound, *, now):
     text = parsed.text
     new_text = trim_quoted(text)
@@ -707,7 +712,7 @@ def _route(parsed, inbound, *, now):
                 subject=subject[:200], received_at=inbound.received_at, uploads=uploads,
             )
     except ValidationError as error:
-        if any(getattr(e, "code", "") == "storage" for e in error.error_list):
+        if "storage" in _codes(error):
             raise TryLater(" ".join(error.messages)) from error
         inbound.outcome = InboundOutcome.REFUSED
         inbound.detail = " ".join([_("Not added: %(reason)s") % {"reason": " ".join(error.messages)}, *notes])

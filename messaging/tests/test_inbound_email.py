@@ -677,3 +677,17 @@ def test_two_pollers_taking_the_same_email_at_once_store_it_once_and_send_once()
     assert not errors and len(rows) == 2 and rows[0] == rows[1]
     assert InboundMessage.objects.count() == 1 and Ticket.objects.count() == 1
     assert OutboundMessage.objects.filter(template="ticket_created").count() == 1
+
+
+def test_a_ticket_the_service_refuses_is_stored_as_refused_with_the_reason(db, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from support import services
+
+    def refuse(**kwargs):
+        raise ValidationError({"description": ["This field cannot be blank."]})
+
+    monkeypatch.setattr(services, "message_from_family", refuse)
+    inbound = receive_email(email(body="Refused by a rule."))
+    assert inbound.outcome == InboundOutcome.REFUSED and "cannot be blank" in inbound.detail
+    assert inbound.body == "Refused by a rule."
