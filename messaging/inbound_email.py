@@ -343,8 +343,12 @@ def read(raw, *, repairing=False):
 def _repair_multipart(message, raw):
     """A multipart email whose boundary parameter is missing or wrong but whose parts are
     delimited (``--something`` lines): parsed again with the boundary its body uses."""
-    if getattr(message, "repaired", False):
-        return None
+    try:
+        parts = message.get_payload()
+    except Exception:
+        parts = None
+    if getattr(message, "repaired", False) or (isinstance(parts, list) and parts):
+        return None  # its parts were read: nothing to repair (it just has no text part)
     head, sep, body = raw.partition(b"\r\n\r\n")
     if not sep:
         head, sep, body = raw.partition(b"\n\n")

@@ -691,3 +691,24 @@ def test_a_ticket_the_service_refuses_is_stored_as_refused_with_the_reason(db, m
     inbound = receive_email(email(body="Refused by a rule."))
     assert inbound.outcome == InboundOutcome.REFUSED and "cannot be blank" in inbound.detail
     assert inbound.body == "Refused by a rule."
+
+
+def test_a_bounce_without_a_text_part_is_still_a_bounce(family_ticket):
+    _ticket, sent = family_ticket
+    raw = dsn(original_message_id=sent.email_message_id)
+    start = raw.index(b"--BOUNDARY\nContent-Type: text/plain")
+    end = raw.index(b"--BOUNDARY\nContent-Type: message/delivery-status")
+    inbound = receive_email(raw[:start] + raw[end:])
+    assert inbound.outcome == InboundOutcome.BOUNCE
+    sent.refresh_from_db()
+    assert sent.status == Status.PERMANENT_FAILURE
+
+
+def test_an_email_with_only_a_photo_opens_a_ticket_with_it(db):
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "parent@example.org", "support@devices.example", "Broken screen"
+    message.add_attachment(PNG, maintype="image", subtype="png", filename="screen.png")
+    inbound = receive_email(message.as_bytes())
+    assert inbound.outcome == InboundOutcome.NEW_TICKET
+    assert inbound.ticket.attachments.get().original_name == "screen.png"
+    assert inbound.ticket.description.startswith("Broken screen")
