@@ -100,3 +100,41 @@ def test_a_family_texts_in_somali_and_gets_the_answer_by_text(page, login, asser
     assert f"/help/t/{ticket.reference}/" in tab.url
     assert tab.get_by_text(SOMALI_REPLY).is_visible()
     family.close()
+
+
+def test_a_familys_email_reply_lands_in_their_tickets_thread(page, login, assert_accessible, transactional_db, notify, settings, tmp_path):
+    from messaging.tasks import poll_mailbox
+    from support import services
+
+    la = LocalAuthorityFactory(code="202", name="Camden")
+    school = SchoolFactory(local_authority=la)
+    agent = UserFactory(username="piotr", first_name="Piotr", last_name="Nowak", role="support_agent", local_authority=la)
+    other, _token = services.create_ticket(category="hardware", description="Inny problem", source="family", language="pl",
+                                           requester_email="ktos@example.org", school=school)
+    ticket, _token = services.create_ticket(category="hardware", description="Laptop się nie włącza", source="family", language="pl",
+                                            requester_name="Jan Kowalski", requester_email="jan@example.org", school=school)
+    services.add_message(ticket=ticket, body="Proszę przytrzymać przycisk zasilania przez 30 sekund.", by=agent, language="pl")
+    emailed = [n for n in notify.state.notifications if n["type"] == "email" and n["email_address"] == "jan@example.org"][-1]
+    subject = emailed["personalisation"]["subject"]
+    assert "[#" in subject  # the thread token travels in the subject through Notify
+
+    # The family answers from their mail program; the worker takes it from the mailbox.
+    mailbox = tmp_path / "mailbox"
+    for folder in ("new", "cur", "tmp"):
+        (mailbox / folder).mkdir(parents=True)
+    (mailbox / "new" / "reply.eml").write_bytes(
+        (f"From: Jan Kowalski <jan@example.org>\r\nTo: support@devices.example\r\nSubject: Re: {subject}\r\n"
+         f"Message-ID: <reply-{uuid.uuid4()}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+         "Dziękuję, teraz działa!\r\n\r\nOn Tue, someone wrote:\r\n> Proszę przytrzymać przycisk\r\n").encode()
+    )
+    settings.MESSAGING_MAILBOX_URL = f"maildir://{mailbox}"
+    poll_mailbox.call()
+
+    login(page, agent)
+    journey = Journey(page, assert_accessible)
+    journey.goto(ticket.get_absolute_url())
+    thread = page.locator(".app-thread")
+    assert thread.get_by_text("Dziękuję, teraz działa!").is_visible()
+    assert thread.get_by_text("Email").first.is_visible()
+    assert "Proszę przytrzymać przycisk\n" not in thread.inner_text().split("Dziękuję", 1)[1]  # the quote was trimmed
+    assert not other.messages.exists()  # nobody else's ticket got it
