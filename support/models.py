@@ -22,7 +22,13 @@ from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
 
-LANGUAGE_CHOICES = settings.LANGUAGES
+def language_choices():
+    """settings.LANGUAGES, read when a form or check needs it: a callable, so that adding a
+    language to settings needs no migration."""
+    return settings.LANGUAGES
+
+
+LANGUAGE_CHOICES = language_choices
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 REFERENCE_LENGTH = 8
 
