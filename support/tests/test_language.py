@@ -3,6 +3,7 @@ short, phone-typed messages (typos, no accents, romanised South Asian text, shor
 families and schools really send them. Every case must pass; ``test_accuracy_report`` prints
 the figure quoted in docs/operations.md."""
 
+import re
 import time
 
 import pytest
@@ -172,6 +173,29 @@ def test_accuracy_report(capsys):
         print(f"\nlanguage detection: {right}/{len(MESSAGES)} short messages right, {per_call_ms:.2f} ms a call")
     assert right == len(MESSAGES)
     assert per_call_ms < 50
+
+
+@pytest.mark.parametrize("code", [code for code, _ in settings.LANGUAGES])
+def test_every_language_has_language_info_and_dates(code):
+    """get_language_info ({% get_language_info %}) knows every code (settings.py adds the ones
+    Django lacks), bidi agrees with LANGUAGES_BIDI, and dates render day first."""
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import formats, translation
+
+    info = translation.get_language_info(code)
+    assert info["name_local"] and info["bidi"] == (code in settings.LANGUAGES_BIDI)
+    html = Template("{% load i18n %}{% get_language_info for code as l %}{{ l.name_local }} {{ l.bidi }}").render(Context({"code": code}))
+    assert html == f"{info['name_local']} {info['bidi']}"
+    with translation.override(code):
+        assert translation.get_language() == code
+        assert translation.get_language_bidi() == (code in settings.LANGUAGES_BIDI)
+        short = formats.date_format(datetime.date(2026, 3, 7), "SHORT_DATE_FORMAT")
+        long = formats.date_format(datetime.date(2026, 3, 7))
+    # Never month first (3/7/2026 or Mar. 7, 2026); year first (2026/3/7, Farsi) is fine.
+    assert "7" in short and "2026" in short and not re.search(r"\b0?3[/.-]0?7[/.-]", short)
+    assert "Mar. 7" not in long
 
 
 def test_too_short_or_empty_is_unknown():
