@@ -18,6 +18,12 @@ def _test_settings(settings, tmp_path):
     settings.AXES_ENABLED = False
     settings.TWO_FACTOR_REQUIRED = False  # 2FA tests turn it on: accounts/tests/test_two_factor*.py
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Email to families through Django's mail backend (so mail.outbox holds it), texts and
+    # letters to the outbox; messaging/tests run the Notify driver against a local Notify server.
+    settings.MESSAGING_DRIVERS = {"sms": "outbox", "email": "smtp", "letter": "outbox"}
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters must not carry from one test to the next
 
 
 @pytest.fixture

@@ -75,6 +75,26 @@ class FamilyHelpForm(forms.Form):
         return cleaned
 
 
+class FindTicketForm(forms.Form):
+    """A family finds their ticket again with its reference and the phone or email they gave."""
+
+    reference = forms.CharField(
+        label=_("Your reference"), max_length=20, help_text=_("8 letters and numbers, for example K7M2QX9P. It is on our text, email or letter."),
+        error_messages={"required": _("Enter your reference.")},
+    )
+    contact = forms.CharField(
+        label=_("The phone number or email address you gave us"), max_length=254,
+        error_messages={"required": _("Enter the phone number or email address you gave us.")},
+    )
+
+
+class AccessCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code we sent you"), max_length=12, help_text=_("6 numbers."),
+        error_messages={"required": _("Enter the code we sent you.")},
+    )
+
+
 class FamilyReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Your reply"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
@@ -135,8 +155,15 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name (the username only when they have none)."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None, required=False, empty_label=_("Nobody"))
+    assignee = PersonChoiceField(label=_("Assign to"), queryset=None, required=False, empty_label=_("Nobody"))
 
     def __init__(self, *args, user, **kwargs):
         from accounts.models import User

@@ -13,7 +13,7 @@ import hmac
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +74,20 @@ class Source(models.TextChoices):
     FAMILY = "family", _("Family")
 
 
+class Channel(models.TextChoices):
+    """How a ticket or a message came in (``WEB``: the help form or the family's ticket page)."""
+
+    WEB = "web", _("Web form")
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("Email")
+    STAFF = "staff", _("Staff page")
+
+
+class ReplyChannel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("Email")
+
+
 def hash_token(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -95,6 +109,17 @@ class TicketQuerySet(ScopedQuerySet):
     def breached(self, now=None):
         now = now or timezone.now()
         return self.filter(breach_q(now))
+
+    def by_urgency(self):
+        """Safeguarding first, then the SLA time that falls due soonest (first response while
+        unanswered, else resolution), then age."""
+        due = Case(
+            When(first_responded_at__isnull=True, then=F("first_response_due")),
+            default=F("resolution_due"),
+        )
+        return self.annotate(sla_due=due).order_by(
+            "-is_safeguarding", F("sla_due").asc(nulls_last=True), "created_at", "pk"
+        )
 
     def with_flags(self, now=None):
         """Annotate ``is_breached``, ``has_speaker`` and ``priority_rank`` in the same query."""
@@ -152,6 +177,11 @@ class Ticket(models.Model):
     detected_language = models.CharField(_("detected language"), max_length=8, blank=True)
     language_confirmed = models.BooleanField(_("language confirmed"), default=False)
     needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
+    channel = models.CharField(_("came in by"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    reply_channel = models.CharField(
+        _("family's replies go by"), max_length=10, choices=ReplyChannel.choices, blank=True,
+        help_text=_("Blank: email if they gave one, else a text."),
+    )
     is_safeguarding = models.BooleanField(_("safeguarding concern"), default=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_tickets",
@@ -199,10 +229,43 @@ class Ticket(models.Model):
         return reverse("support:ticket_detail", args=[self.pk])
 
     def token_matches(self, token):
-        return bool(token) and hmac.compare_digest(self.access_token_hash, hash_token(token))
+        """The private link's token: the one shown when the ticket was raised, or the link token
+        we put in every message (``family_link_token``). Both stop working if the ticket's
+        ``access_token_hash`` is replaced."""
+        if not token or not self.access_token_hash:
+            return False
+        return hmac.compare_digest(self.access_token_hash, hash_token(token)) or hmac.compare_digest(
+            self.family_link_token().encode(), token.encode("utf-8", "surrogatepass")
+        )
 
-    def family_url(self, token):
-        return reverse("support:family_ticket", kwargs={"reference": self.reference, "token": token})
+    def family_link_token(self):
+        """A token for the private link that we can make again for every message (an HMAC of the
+        reference and the stored token hash with the server's secret), so texts and emails can
+        carry the link although the token shown at first is never stored."""
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(), f"family-link:{self.reference}:{self.access_token_hash}".encode(), hashlib.sha256
+        ).hexdigest()
+        return digest[:40]
+
+    def family_url(self, token=None):
+        return reverse("support:family_ticket", kwargs={"reference": self.reference, "token": token or self.family_link_token()})
+
+    @property
+    def family_reply_channel(self):
+        """How replies reach the family: the channel they chose, else email if they gave one, else text."""
+        if self.reply_channel == ReplyChannel.SMS and self.requester_phone:
+            return ReplyChannel.SMS
+        if self.reply_channel == ReplyChannel.EMAIL and self.requester_contact_email:
+            return ReplyChannel.EMAIL
+        if self.requester_contact_email:
+            return ReplyChannel.EMAIL
+        if self.requester_phone:
+            return ReplyChannel.SMS
+        return ""
+
+    @property
+    def sla_due_at(self):
+        return self.first_response_due if self.first_responded_at is None else self.resolution_due
 
     @property
     def language_name(self):
@@ -248,6 +311,7 @@ class Message(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PUBLIC)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("author"))
     from_requester = models.BooleanField(default=False)
+    channel = models.CharField(_("came in by"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     body = models.TextField(_("message"))
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
     canned_response = models.ForeignKey("CannedResponse", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -397,3 +461,25 @@ class SafeguardingAccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.action} {self.ticket} {self.at:%d/%m/%Y %H:%M}"
+
+
+class FamilyAccessCode(models.Model):
+    """A one-time code that lets a family back into their ticket with its reference and the phone
+    or email they gave. Only the code's hash is kept. A request whose details match no ticket
+    gets a row too (``ticket`` empty, nothing sent), so the answer never says whether a
+    reference exists."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket access code")
+        verbose_name_plural = _("ticket access codes")
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self):
+        return f"{self.pk} {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,11 +1,14 @@
 """Domain writes for support: raising tickets, claiming, replying, status changes, languages.
 
-Every function takes keyword-only arguments and runs in a transaction. Emails to requesters
-are sent with ``transaction.on_commit`` so nothing is sent for a write that rolled back.
+Every function takes keyword-only arguments and runs in a transaction. Messages to families
+go through ``support.family_messages`` (the messaging layer): the message row is written in the
+same transaction as the change it reports, and handed to the worker only when it commits, so
+nothing is sent for a write that rolled back and nothing is lost for one that committed.
 """
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +17,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import emails, sla
+from support import family_messages, sla
 from support.language import detect_language
 from support.models import (
     OPEN_STATUSES,
@@ -24,6 +27,8 @@ from support.models import (
     AgentProfile,
     Attachment,
     Category,
+    Channel,
+    FamilyAccessCode,
     Message,
     Priority,
     SafeguardingAccessLog,
@@ -146,6 +151,9 @@ def create_ticket(
     needs_interpreter=False,
     priority=Priority.NORMAL,
     uploads=(),
+    channel=Channel.WEB,
+    reply_channel="",
+    child=None,
     now=None,
 ):
     """Raise a ticket and return ``(ticket, token)``; the token is shown once, never stored.
@@ -156,7 +164,6 @@ def create_ticket(
     from allocations.models import Allocation
 
     now = now or timezone.now()
-    child = None
     if device is not None:
         allocation = Allocation.objects.active().filter(device=device).select_related("child__school").first()
         if allocation:
@@ -170,8 +177,14 @@ def create_ticket(
         school = requester_user.school
         local_authority = local_authority or school.local_authority
 
+    if child is not None:
+        school = school or child.school
+        local_authority = local_authority or child.local_authority
     detected = detect_language(description)
     chosen = language if language in dict(settings.LANGUAGES) else ""
+    if not chosen and source == Source.STAFF and child is not None and child.preferred_language in dict(settings.LANGUAGES):
+        # Staff raise tickets for a family: the child's family language, not English, by default.
+        chosen = child.preferred_language
     token = new_token()
     safeguarding = category == Category.SAFEGUARDING
     ticket = Ticket(
@@ -195,6 +208,8 @@ def create_ticket(
         language_confirmed=bool(chosen),
         needs_interpreter=needs_interpreter,
         is_safeguarding=safeguarding,
+        channel=channel,
+        reply_channel=reply_channel,
         created_at=now,
     )
     _set_sla(ticket, now)
@@ -211,9 +226,9 @@ def create_ticket(
     _store_attachments(ticket=ticket, message=None, uploads=uploads)
     if safeguarding:
         _raise_alert(ticket, now)
-        transaction.on_commit(lambda: emails.notify_safeguarding_leads(ticket))
+        family_messages.tell_safeguarding_leads(ticket)
     if ticket.source == Source.FAMILY:
-        transaction.on_commit(lambda: emails.send_to_requester(ticket, "created", token=token))
+        family_messages.tell_family(ticket, "created")
     return ticket, token
 
 
@@ -309,12 +324,13 @@ def change_status(*, ticket, status, by, now=None, notify=True):
     _apply_status(ticket, status, now)
     ticket.save()
     if notify:
-        transaction.on_commit(lambda: emails.send_to_requester(ticket, "status"))
+        family_messages.tell_family(ticket, "status", by=by)
     return ticket
 
 
 @transaction.atomic
-def add_message(*, ticket, body, by=None, internal=False, language=None, canned_response=None, uploads=(), now=None):
+def add_message(*, ticket, body, by=None, internal=False, language=None, canned_response=None, uploads=(), now=None,
+                channel=None):
     """Add a reply or internal note from staff (``by``) or, with ``by=None``, from the requester.
 
     A staff public reply counts as the first response; a requester reply reopens a ticket that
@@ -338,6 +354,7 @@ def add_message(*, ticket, body, by=None, internal=False, language=None, canned_
         body=body,
         language=language or (ticket.language if not by or from_requester else "en"),
         canned_response=canned_response,
+        channel=channel or (Channel.WEB if by is None else Channel.STAFF),
         created_at=now,
     )
     message.full_clean()
@@ -350,8 +367,9 @@ def add_message(*, ticket, body, by=None, internal=False, language=None, canned_
         ticket.first_responded_at = ticket.first_responded_at or now
         if ticket.status == Status.NEW:
             ticket.status = Status.OPEN
-        transaction.on_commit(lambda: emails.send_to_requester(ticket, "reply", message=message))
     ticket.save()
+    if not from_requester and not internal:
+        family_messages.tell_family(ticket, "reply", message=message, by=by)
     return message
 
 
@@ -418,3 +436,141 @@ def escalate_breaches(*, now=None):
             _raise_alert(ticket, now)
             count += 1
     return count
+
+
+# Messages from families by text or email ------------------------------------------------------
+
+
+def _family_for_phone(phone):
+    """(local authority, school, child) that a guardian's phone number points to, as far as it
+    does: a child only when exactly one has that number, a school only when they share one."""
+    from allocations.models import Child
+
+    children = list(Child.objects.filter(guardian_phone=phone, anonymised_at__isnull=True).select_related("school")[:10])
+    if not children:
+        return None, None, None
+    las = {c.local_authority_id for c in children}
+    schools = {c.school_id for c in children}
+    child = children[0] if len(children) == 1 else None
+    school = children[0].school if len(schools) == 1 else None
+    la = children[0].local_authority if len(las) == 1 else None
+    return la, school, child
+
+
+@transaction.atomic
+def message_from_family(*, channel, body, phone="", email="", name="", ticket=None, subject="", received_at=None, uploads=()):
+    """A text or email from a family: a reply on their ticket, or a new ticket.
+
+    ``ticket`` is the ticket an email's thread token named; otherwise the sender's most recent
+    open ticket (by phone for a text, by address for an email); otherwise a new ticket, in the
+    language detected from the text (the child's family language when the number is known and
+    the text says too little), with the LA, school and child the number points to. Returns
+    ``(ticket, message or None, created)``."""
+    received_at = received_at or timezone.now()
+    body = (body or "").strip()
+    if ticket is None:
+        candidates = Ticket.objects.filter(status__in=OPEN_STATUSES, source=Source.FAMILY)
+        if channel == Channel.SMS and phone:
+            ticket = candidates.filter(requester_phone=phone).order_by("-created_at", "-pk").first()
+        elif email:
+            ticket = candidates.filter(requester_email__iexact=email).order_by("-created_at", "-pk").first()
+    if ticket is not None:
+        if ticket.is_safeguarding and not body:
+            return ticket, None, False
+        message = add_message(
+            ticket=ticket, body=body or subject, by=None, language=detect_language(body) or ticket.language,
+            now=received_at, channel=channel, uploads=uploads,
+        )
+        if message.language not in dict(settings.LANGUAGES):
+            message.language = ticket.language
+        return ticket, message, False
+    la, school, child = _family_for_phone(phone) if phone else (None, None, None)
+    detected = detect_language(body)
+    language = detected or (child.preferred_language if child else "") or "en"
+    text = body if not subject else f"{subject}\n\n{body}"
+    ticket, _token = create_ticket(
+        category=Category.OTHER, description=text[:10000] or "—", source=Source.FAMILY, language="",
+        requester_name=name[:120], requester_phone=phone, requester_email=email[:254],
+        school=school, local_authority=la, child=child, channel=channel,
+        reply_channel=channel if channel in (Channel.SMS, Channel.EMAIL) else "", now=received_at, uploads=uploads,
+    )
+    if not detected and language != ticket.language:
+        ticket.language = language
+        ticket.save(update_fields=["language", "updated_at"])
+    return ticket, None, True
+
+
+# Getting back to a ticket with its reference ---------------------------------------------------
+
+
+def _code_hash(code_id, code):
+    import hashlib
+    import hmac as _hmac
+
+    return _hmac.new(settings.SECRET_KEY.encode(), f"access-code:{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _contact_matches(ticket, contact):
+    from devices.validators import normalise_uk_phone
+
+    contact = (contact or "").strip()
+    if "@" in contact:
+        return bool(ticket.requester_contact_email) and ticket.requester_contact_email.lower() == contact.lower()
+    try:
+        phone = normalise_uk_phone(contact)
+    except ValidationError:
+        return False
+    return bool(ticket.requester_phone) and ticket.requester_phone == phone
+
+
+@transaction.atomic
+def request_access_code(*, reference, contact, now=None):
+    """Send a one-time code to the phone or email given on the ticket ``reference``, if they match.
+
+    Always returns a ``FamilyAccessCode`` (its id goes in the family's session): for details
+    that match no ticket it has no ticket and nothing is sent, so the answer is the same whether
+    the reference exists or not."""
+    now = now or timezone.now()
+    reference = "".join(ch for ch in (reference or "").upper() if ch.isalnum())[:REFERENCE_LENGTH]
+    ticket = Ticket.objects.filter(reference=reference).first() if len(reference) == REFERENCE_LENGTH else None
+    if ticket is not None and not _contact_matches(ticket, contact):
+        ticket = None
+    if ticket is not None and FamilyAccessCode.objects.filter(
+        ticket=ticket, created_at__gte=now - timedelta(hours=1)
+    ).count() >= settings.SUPPORT_ACCESS_CODES_PER_HOUR:
+        # Enough codes for one ticket this hour: the same answer, and no more texts to the family.
+        ticket = None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = FamilyAccessCode.objects.create(
+        ticket=ticket, code_hash="", created_at=now,
+        expires_at=now + timedelta(minutes=settings.SUPPORT_ACCESS_CODE_MINUTES),
+    )
+    row.code_hash = _code_hash(row.pk, code)
+    row.save(update_fields=["code_hash"])
+    if ticket is not None:
+        channel = "email" if "@" in contact else "sms"
+        family_messages.send_access_code(ticket=ticket, code=code, channel=channel)
+    return row
+
+
+@transaction.atomic
+def redeem_access_code(*, code_id, code, now=None):
+    """The ticket a one-time code opens, or None. A code works once, for a limited time, and
+    after ``SUPPORT_ACCESS_CODE_ATTEMPTS`` wrong tries it stops working."""
+    now = now or timezone.now()
+    row = FamilyAccessCode.objects.select_for_update().filter(pk=code_id).select_related("ticket").first()
+    import unicodedata
+
+    # Digits as typed on any phone keyboard (Arabic-Indic, Bengali, ...) count as the same digits.
+    code = "".join(str(unicodedata.digit(ch)) for ch in (code or "")[:40] if unicodedata.digit(ch, None) is not None)
+    if row is None or row.used_at or row.expires_at < now or row.attempts >= settings.SUPPORT_ACCESS_CODE_ATTEMPTS:
+        return None
+    row.attempts += 1
+    import hmac as _hmac
+
+    if row.ticket is None or len(code) != 6 or not _hmac.compare_digest(row.code_hash, _code_hash(row.pk, code)):
+        row.save(update_fields=["attempts"])
+        return None
+    row.used_at = now
+    row.save(update_fields=["attempts", "used_at"])
+    return row.ticket

@@ -18,14 +18,16 @@ class TicketTable(tables.Table):
     flags = tables.Column(empty_values=(), orderable=False, verbose_name=_("Needs"), exclude_from_export=True)
     school = tables.Column(verbose_name=_("School"), accessor="school__name", default="—")
     assignee = tables.Column(verbose_name=_("Assigned to"), default="—")
+    sla_due = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Due"), accessor="sla_due", order_by=("sla_due",))
+    channel = tables.Column(verbose_name=_("By"))
     resolution_due = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Resolution due"))
 
-    optional_columns = ("resolution_due",)
+    optional_columns = ("created_at", "resolution_due")
 
     class Meta:
         model = Ticket
-        fields = ("reference", "created_at", "category", "priority", "status", "language", "flags", "school", "assignee", "resolution_due")
-        order_by = ("-created_at",)
+        fields = ("reference", "sla_due", "created_at", "category", "priority", "status", "language", "channel", "flags", "school",
+                  "assignee", "resolution_due")
 
     def render_language(self, record):
         code = record.language

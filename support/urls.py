@@ -8,6 +8,8 @@ urlpatterns = [
     # Families, no account: choose a language, then the form; the private link to follow it.
     path("help/", views.HelpLanguageView.as_view(), name="help"),
     path("help/<str:lang>/", views.HelpFormView.as_view(), name="help_form"),
+    path("help/<str:lang>/find/", views.FindTicketView.as_view(), name="find"),
+    path("help/<str:lang>/find/code/", views.FindTicketCodeView.as_view(), name="find_code"),
     path("help/t/<str:reference>/<str:token>/", views.FamilyTicketView.as_view(), name="family_ticket"),
     path("help/t/<str:reference>/<str:token>/files/<int:pk>/", views.FamilyAttachmentView.as_view(), name="family_attachment"),
     # Staff.

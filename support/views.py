@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,9 +21,11 @@ from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
 from support import services
 from support.filters import TicketFilterSet
 from support.forms import (
+    AccessCodeForm,
     AgentLanguagesForm,
     AssignForm,
     FamilyHelpForm,
+    FindTicketForm,
     FamilyReplyForm,
     LanguageForm,
     ReplyForm,
@@ -76,6 +78,7 @@ class FamilyLanguageMixin:
         self.language = code
         with translation.override(code):
             request.LANGUAGE_CODE = code
+            request.family_language = code
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
@@ -101,9 +104,10 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def rate_limited(request, scope):
-    """Count one submission from this address; True once it is over the limit for the window."""
-    key = f"support:rate:{scope}:{client_address(request)}"
+def rate_limited(request, scope, per_address=True):
+    """Count one submission from this address (or, ``per_address=False``, from anyone for this
+    scope); True once it is over the limit for the window."""
+    key = f"support:rate:{scope}:{client_address(request)}" if per_address else f"support:rate:{scope}"
     window = settings.SUPPORT_PUBLIC_RATE_WINDOW
     if cache.add(key, 1, window):
         count = 1
@@ -150,7 +154,7 @@ class HelpFormView(FamilyLanguageMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
             return self.form_invalid(form)
-        return redirect(ticket.family_url(token) + "?new=1")
+        return redirect(ticket.family_url() + "?new=1")
 
     def create(self, data, serial, device):
         return services.create_ticket(
@@ -171,6 +175,62 @@ class HelpFormView(FamilyLanguageMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Get help with a device")
         return context
+
+
+class FindTicketView(FamilyLanguageMixin, FormView):
+    """/help/<lang>/find/: the reference and the phone or email given; a one-time code follows.
+
+    The answer is the same whether or not the reference exists and the contact matches, and the
+    number of tries per address and per reference is limited."""
+
+    form_class = FindTicketForm
+    template_name = "support/find_ticket.html"
+    session_key = "support_access_code"
+
+    def page_language(self, request, **kwargs):
+        return kwargs["lang"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Find your request")
+        return context
+
+    def form_valid(self, form):
+        reference = "".join(ch for ch in form.cleaned_data["reference"].upper() if ch.isalnum())[:8]
+        if rate_limited(self.request, "find") or rate_limited(self.request, f"find-ref:{reference}", per_address=False):
+            return render(self.request, "support/help_limited.html", {"title": _("Too many requests")}, status=429)
+        row = services.request_access_code(reference=reference, contact=form.cleaned_data["contact"])
+        self.request.session[self.session_key] = row.pk
+        return redirect(reverse("support:find_code", kwargs={"lang": self.language}))
+
+
+class FindTicketCodeView(FamilyLanguageMixin, FormView):
+    """/help/<lang>/find/code/: the one-time code opens the family's ticket page."""
+
+    form_class = AccessCodeForm
+    template_name = "support/find_code.html"
+
+    def page_language(self, request, **kwargs):
+        return kwargs["lang"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.session.get(FindTicketView.session_key):
+            return redirect(reverse("support:find", kwargs={"lang": self.language}))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Enter your code")
+        return context
+
+    def form_valid(self, form):
+        code_id = self.request.session.get(FindTicketView.session_key)
+        ticket = services.redeem_access_code(code_id=code_id, code=form.cleaned_data["code"]) if code_id else None
+        if ticket is None:
+            form.add_error("code", _("This code is wrong or has expired. Check it, or ask for a new code."))
+            return self.form_invalid(form)
+        self.request.session.pop(FindTicketView.session_key, None)
+        return redirect(ticket.family_url())
 
 
 class FamilyTicketMixin(FamilyLanguageMixin):
@@ -279,11 +339,14 @@ class TicketListView(ObjectListView):
     def get_queryset(self):
         user = self.request.user
         qs = super().get_queryset().with_flags().select_related("school", "assignee")
+        # Most urgent first: safeguarding, then the SLA time that falls due soonest; among
+        # tickets due together, the ones in the agent's languages first.
+        qs = qs.by_urgency()
         if _is_agent(user):
             spoken = AgentLanguage.objects.filter(profile__user=user).values("language")
             qs = qs.annotate(
                 mine_first=Case(When(Q(suggested_agent=user) | Q(language__in=spoken), then=Value(0)), default=Value(1))
-            ).order_by("mine_first", "priority_rank", "created_at", "pk")
+            ).order_by("-is_safeguarding", F("sla_due").asc(nulls_last=True), "mine_first", "created_at", "pk")
         return self.narrow(qs)
 
     def narrow(self, qs):
@@ -351,9 +414,22 @@ class TicketDetailView(ObjectDetailView):
         )
         if agent:
             context.update(self.agent_context(ticket, user))
+            context.update(self.messages_context(ticket, user))
         if ticket.is_safeguarding:
             context["access_log"] = SafeguardingAccessLog.objects.filter(ticket=ticket).select_related("user")[:50]
         return context
+
+    def messages_context(self, ticket, user):
+        """What we sent the family about this ticket and where each got to; failures stand out."""
+        from messaging.models import OutboundMessage
+        from messaging.views import outbox_is_demo
+
+        sent = list(OutboundMessage.objects.visible_to(user).filter(ticket=ticket).exclude(template="safeguarding_lead").order_by("created_at", "pk"))
+        return {
+            "family_messages": sent,
+            "failed_messages": [m for m in sent if m.is_failed],
+            "outbox_demo": outbox_is_demo() and (user.is_superuser or user.role == "admin"),
+        }
 
     def agent_context(self, ticket, user):
         canned = None
@@ -489,8 +565,19 @@ class StaffTicketCreateView(RoleRequiredMixin, FormView):
         return kwargs
 
     def get_initial(self):
+        from allocations.models import Allocation
+
         device = self.request.GET.get("device", "")
-        return {"device": device} if device.isdigit() else {}
+        if not device.isdigit():
+            return {}
+        initial = {"device": device}
+        allocation = (
+            Allocation.objects.visible_to(self.request.user).active().filter(device_id=int(device)).select_related("child").first()
+        )
+        if allocation and allocation.child.preferred_language in dict(settings.LANGUAGES):
+            # The family's language, so replies reach them in it without anyone changing it.
+            initial["language"] = allocation.child.preferred_language
+        return initial
 
     def get_context_data(self, **kwargs):
         from devices.models import Device

@@ -22,6 +22,10 @@ except ImportError:  # the support app is optional while it is being built
 if TicketViewSet is not None:
     router.register("tickets", TicketViewSet, basename="ticket")
 
+from messaging.api import OutboundMessageViewSet  # noqa: E402
+
+router.register("messages", OutboundMessageViewSet, basename="outbound-message")
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "devices",
     "allocations",
     "support",
+    "messaging",
     "reports",
 ]
 
@@ -390,3 +391,32 @@ SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 # A dropped database connection mid-request: a 503 "nothing was saved, try again" page (our
 # template) instead of a server error; the broken connection is closed for the next request.
 MIDDLEWARE.append("core.middleware.DatabaseUnavailableMiddleware")
+
+
+# --- messaging settings
+# Which driver sends each channel: "outbox" (the embedded default: stored and shown on the
+# outbox page, nothing leaves the server), "notify" (GOV.UK Notify) or, for email, "smtp"
+# (Django's mail backend, EMAIL_URL). See docs/operations.md, "Connecting GOV.UK Notify".
+MESSAGING_DRIVERS = {
+    "sms": env("MESSAGING_SMS_DRIVER", default="outbox"),
+    "email": env("MESSAGING_EMAIL_DRIVER", default="outbox"),
+    "letter": env("MESSAGING_LETTER_DRIVER", default="outbox"),
+}
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=10.0)
+NOTIFY_SMS_SENDER_ID = env("NOTIFY_SMS_SENDER_ID", default="")
+NOTIFY_EMAIL_REPLY_TO_ID = env("NOTIFY_EMAIL_REPLY_TO_ID", default="")
+# The bearer tokens Notify sends with its callbacks (set the same values in Notify's API
+# integration page); an empty token refuses every callback.
+NOTIFY_CALLBACK_TOKEN = env("NOTIFY_CALLBACK_TOKEN", default="")
+NOTIFY_INBOUND_TOKEN = env("NOTIFY_INBOUND_TOKEN", default="")
+# Notify's documented limit is 3,000 messages a minute per API key; one worker keeps under it.
+MESSAGING_RATE_LIMIT_PER_MINUTE = env.int("MESSAGING_RATE_LIMIT_PER_MINUTE", default=3000)
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=8)
+MESSAGING_EMAIL_DOMAIN = env("MESSAGING_EMAIL_DOMAIN", default="devices.example")
+# Families' email replies come back to this address; "support+<thread token>@domain" threads them.
+MESSAGING_REPLY_ADDRESS = env("MESSAGING_REPLY_ADDRESS", default="support@devices.example")
+SUPPORT_ACCESS_CODE_MINUTES = env.int("SUPPORT_ACCESS_CODE_MINUTES", default=15)
+SUPPORT_ACCESS_CODE_ATTEMPTS = env.int("SUPPORT_ACCESS_CODE_ATTEMPTS", default=5)
+SUPPORT_ACCESS_CODES_PER_HOUR = env.int("SUPPORT_ACCESS_CODES_PER_HOUR", default=3)

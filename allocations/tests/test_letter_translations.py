@@ -159,7 +159,7 @@ FAMILY_TEMPLATES = re.compile(
     r"^templates/("
     r"allocations/(letter|_letter_body)\.html"
     r"|support/(family_[a-z_]+|help_[a-z_]+|_errors|_honeypot)\.html"
-    r"|support/emails/(requester|subject)\.txt"
+    r"|messaging/[a-z_]+\.(sms|email|subject|letter)\.txt|messaging/_signoff\.txt"
     r"|base\.html"
     r"|(400|403|404|503)\.html"
     r"):\d+$"

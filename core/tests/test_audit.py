@@ -76,6 +76,10 @@ APPEND_ONLY_RECORDS = {
     "support.Message": "each reply or note is stored with its author and time and never edited",
     "support.Attachment": "stored with its message, never edited",
     "support.SafeguardingAccessLog": "the read log itself",
+    "support.FamilyAccessCode": "a short-lived one-time code (its hash only), used once",
+    "messaging.OutboundMessage": "the record of a message sent: its status only moves forward, by the provider",
+    "messaging.InboundMessage": "the record of a message received, never edited",
+    "messaging.OptOut": "a number's STOP, removed by its START: the inbound messages are the history",
 }
 
 
@@ -83,7 +87,7 @@ def test_every_project_model_is_audited_or_an_append_only_record():
     from django.apps import apps
 
     missing = []
-    for app in ("accounts", "core", "devices", "allocations", "support", "reports"):
+    for app in ("accounts", "core", "devices", "allocations", "support", "messaging", "reports"):
         for model in apps.get_app_config(app).get_models():
             label = model._meta.label
             if model.__name__.startswith("Historical") or label in APPEND_ONLY_RECORDS:

@@ -305,3 +305,40 @@ def test_cio_sees_tickets_but_cannot_raise_them(client, users, school):
     html = client.get(reverse("support:ticket_list")).content.decode()
     assert reverse("support:ticket_create") not in html
     assert client.get(reverse("support:ticket_create")).status_code == 403
+
+
+def test_the_queue_puts_safeguarding_first_then_the_soonest_sla(client, users, school, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.MESSAGING_DRIVERS = {"sms": "outbox", "email": "outbox", "letter": "outbox"}
+    now = timezone.now()
+    later = TicketFactory(school=school, first_response_due=now + timedelta(hours=8), description="later one")
+    sooner = TicketFactory(school=school, first_response_due=now + timedelta(hours=1), description="sooner one")
+    answered = TicketFactory(school=school, first_response_due=now - timedelta(hours=9), first_responded_at=now,
+                             resolution_due=now + timedelta(hours=4), description="answered one")
+    concern = TicketFactory(school=school, is_safeguarding=True, first_response_due=now + timedelta(days=2), category="safeguarding")
+    lead = users["support_agent"]
+    lead.is_safeguarding_lead = True
+    lead.save()
+    page = login(client, lead).get(reverse("support:queue")).content.decode()
+    order = [page.index(t.reference) for t in (concern, sooner, answered, later)]
+    assert order == sorted(order)
+    assert "Due" in page and "Web form" in page  # the SLA due time and the channel are shown
+
+
+def test_assign_to_lists_people_by_name(client, users, school):
+    users["support_agent"].first_name, users["support_agent"].last_name = "Hodan", "Warsame"
+    users["support_agent"].save()
+    ticket = TicketFactory(school=school)
+    page = login(client, users["support_agent"]).get(ticket.get_absolute_url()).content.decode()
+    assert ">Hodan Warsame</option>" in page
+
+
+def test_a_staff_raised_ticket_takes_the_childs_family_language(client, users, school):
+    allocation = AllocationFactory(child__school=school, child__preferred_language="so", device__school=school, status="handed_over")
+    login(client, users["school_staff"])
+    url = reverse("support:ticket_create") + f"?device={allocation.device.pk}"
+    page = client.get(url).content.decode()
+    assert '<option value="so" selected>' in page
