@@ -27,7 +27,8 @@ text is not: "" means "unknown, ask a person". Three stages, cheapest first:
    half. Text that is clearly romanised South Asian or Somali but whose language is not in
    settings gives "" rather than a guess.
 3. **lingua-language-detector** for everything else, restricted to the Latin-script (or
-   Arabic-script) languages of ``settings.LANGUAGES``. The detectors are built once per set of
+   Arabic-script) languages of ``settings.LANGUAGES``. Text in a script none of our languages
+   uses (Cyrillic, Greek, Hangul ...) gives "": no agent would be the right one anyway. The detectors are built once per set of
    languages and kept; a call costs a few milliseconds at most.
 
 A new language: add its lingua name to ``LINGUA_NAMES`` (or a script rule where lingua lacks
@@ -204,4 +205,4 @@ def detect_language(text):
             return code
         latin = [c for c in supported_codes() if c in LINGUA_NAMES and c not in SCRIPT_CODES.values() and c not in ARABIC_SCRIPT_CODES]
         return _lingua(text, latin)
-    return _lingua(text, supported_codes())
+    return ""  # a script none of our languages is written in (Cyrillic, Greek, Hangul ...)

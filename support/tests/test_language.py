@@ -204,6 +204,11 @@ def test_too_short_or_empty_is_unknown():
     assert detect_language("123 456") == ""
 
 
+def test_a_script_none_of_our_languages_uses_is_unknown():
+    assert detect_language("Мій ноутбук не працює") == ""  # Ukrainian: not (yet) in settings
+    assert detect_language("노트북이 안 켜져요") == ""
+
+
 def test_only_languages_in_settings(settings):
     settings.LANGUAGES = [("en", "English"), ("so", "Soomaali")]
     assert detect_language("mera laptop kaam nahi kar raha") == ""
