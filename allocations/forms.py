@@ -123,3 +123,19 @@ class TransferOwnershipForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+
+class PostLetterForm(forms.Form):
+    """Where to post the family's letter (we do not keep postal addresses: it is typed each time)."""
+
+    kind = forms.ChoiceField(
+        label=_("Letter"), widget=forms.RadioSelect,
+        choices=[("handover", _("Handover letter")), ("ownership", _("Ownership letter"))], initial="handover",
+    )
+    address = forms.CharField(
+        label=_("Postal address"), max_length=400, widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "street-address"}),
+        help_text=_("The family's name and address, one line each, postcode last (3 to 7 lines)."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)

@@ -18,8 +18,35 @@ RTL_LANGUAGES = {"ar", "ur", "fa", "he", "ps", "ku"}
 
 
 def help_url(request, serial):
-    """The family help form, absolute, already filled with the device's serial."""
-    return request.build_absolute_uri("/help/?" + urlencode({"serial": serial}))
+    """The family help form, absolute, already filled with the device's serial (``request`` None:
+    from ``SUPPORT_SITE_URL``, for a letter sent by post)."""
+    path = "/help/?" + urlencode({"serial": serial})
+    if request is None:
+        return settings.SUPPORT_SITE_URL.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+def letter_text(allocation, kind):
+    """The letter as plain text, each language's section in turn (the family's, then English),
+    from the same template and translations as the printed letter: what a posted letter says."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.html import strip_tags
+
+    context = letter_context(allocation, None, kind=kind)
+    context["support_phone"] = settings.SUPPORT_PHONE
+    parts = []
+    for i, section in enumerate(context["sections"]):
+        with translation.override(section["code"]):
+            html = render_to_string("allocations/_letter_body.html", {**context, "first": i == 0})
+        html = re.sub(r"</(p|h1|h2|h3|dd)>", "\n", html)
+        text = strip_tags(html.replace("<br>", "\n"))
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        parts.append("\n".join(line for line in lines if line))
+    parts.append(context["help_url"])
+    return "\n\n".join(parts), context["kind"]
 
 
 def qr_svg(url, title):

@@ -326,3 +326,25 @@ def _anonymise_closed_tickets(child):
     except ImportError:
         return
     Ticket.objects.filter(child=child).exclude(status__in=OPEN_STATUSES).update(requester_name="", requester_phone="", requester_email="")
+
+
+def post_letter(*, allocation, kind, address, by):
+    """Send the family's handover or ownership letter by post through the messaging layer (GOV.UK
+    Notify's letters in production), in their language with English, as printed. Posting the
+    same letter to the same address twice sends it once."""
+    import hashlib
+
+    from allocations.letters import letter_text
+    from messaging.services import Recipient, send_to_family
+
+    lines = [line.strip() for line in (address or "").splitlines() if line.strip()]
+    if len(lines) < 3 or len(lines) > 7:
+        raise ValidationError(_("Enter the address on 3 to 7 lines, postcode last."))
+    text, kind = letter_text(allocation, kind)
+    child = allocation.child
+    digest = hashlib.sha256("\n".join(lines).upper().encode()).hexdigest()[:16]
+    return send_to_family(
+        recipient=Recipient(address="\n".join(lines), name=child.guardian_name), template="family_letter", channel="letter",
+        context={"text": text}, language=child.preferred_language, key=f"letter:{allocation.pk}:{kind}:{digest}",
+        local_authority=child.local_authority, school=child.school, sent_by=by,
+    )

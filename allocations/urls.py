@@ -19,4 +19,5 @@ urlpatterns = [
     path("allocations/<int:pk>/replace/", views.ReplaceView.as_view(), name="allocation_replace"),
     path("allocations/<int:pk>/transfer-ownership/", views.TransferOwnershipView.as_view(), name="allocation_transfer"),
     path("allocations/<int:pk>/letter/", views.LetterView.as_view(), name="allocation_letter"),
+    path("allocations/<int:pk>/letter/post/", views.PostLetterView.as_view(), name="allocation_letter_post"),
 ]

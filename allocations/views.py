@@ -301,6 +301,25 @@ class TransferOwnershipView(ActionView):
         return services.transfer_ownership(allocation=self.object, on=form.cleaned_data["on"], by=self.request.user)
 
 
+class PostLetterView(ActionView):
+    """Send the handover or ownership letter by post, through the messaging layer."""
+
+    form_class = forms.PostLetterForm
+    title = gettext_lazy("Post the letter to the family")
+    submit_label = gettext_lazy("Send by post")
+    success_message = gettext_lazy("The letter is queued to be posted. It is in the messages sent to the family.")
+
+    def get_initial(self):
+        kind = "ownership" if self.object.device.ownership == "family" else "handover"
+        name = self.object.child.guardian_name
+        return {"kind": kind, "address": f"{name}\n" if name else ""}
+
+    def perform(self, form):
+        services.post_letter(allocation=self.object, kind=form.cleaned_data["kind"], address=form.cleaned_data["address"],
+                             by=self.request.user)
+        return self.object
+
+
 class LetterView(ObjectDetailView):
     """A printable A4 letter for the family, in their language with English beside it."""
 

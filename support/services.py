@@ -558,7 +558,7 @@ def redeem_access_code(*, code_id, code, now=None):
     """The ticket a one-time code opens, or None. A code works once, for a limited time, and
     after ``SUPPORT_ACCESS_CODE_ATTEMPTS`` wrong tries it stops working."""
     now = now or timezone.now()
-    row = FamilyAccessCode.objects.select_for_update().filter(pk=code_id).select_related("ticket").first()
+    row = FamilyAccessCode.objects.select_for_update(of=("self",)).filter(pk=code_id).select_related("ticket").first()
     import unicodedata
 
     # Digits as typed on any phone keyboard (Arabic-Indic, Bengali, ...) count as the same digits.

@@ -115,3 +115,33 @@ def test_ownership_letter_only_after_transfer(client, officer, school):
     html = client.get(reverse("allocations:allocation_letter", args=[allocation.pk]) + "?kind=ownership").content.decode()
     assert "This device now belongs to your family" not in html
     assert "Your child&#x27;s device" in html or "Your child's device" in html
+
+
+def test_the_letter_is_posted_through_the_messaging_layer_in_the_familys_language(client, users, school):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from allocations import services
+    from allocations.tests.factories import ChildFactory
+    from devices.models import DeviceStatus
+    from devices.tests.factories import DeviceFactory
+    from messaging.models import OutboundMessage
+
+    officer = users["council_officer"]
+    child = ChildFactory(school=school, first_name="Amani", preferred_language="so", guardian_name="Hodan Ali")
+    device = DeviceFactory(local_authority=child.local_authority, status=DeviceStatus.IN_STOCK, serial="LT-POST-1")
+    allocation = services.allocate(child=child, device=device, by=officer)
+    services.hand_over(allocation=allocation, on=timezone.localdate(), handed_over_by="Ms T", received_by="Hodan", by=officer)
+    client.force_login(officer)
+    url = reverse("allocations:allocation_letter_post", args=[allocation.pk])
+    assert "Hodan Ali" in client.get(url).content.decode()
+    assert client.post(url, {"kind": "handover", "address": "London"}).status_code == 200  # too short
+    data = {"kind": "handover", "address": "Hodan Ali\n12 Leighton Road\nLondon\nNW5 2QE"}
+    assert client.post(url, data).status_code == 302
+    client.post(url, data)  # twice: one letter
+    letter = OutboundMessage.objects.get(channel="letter")
+    assert letter.language == "so" and letter.recipient.endswith("NW5 2QE")
+    assert "Qalabka ilmahaaga" in letter.body and "Your child's device" in letter.body and "LT-POST-1" in letter.body
+    assert "<" not in letter.body
+    client.force_login(users["london_lead"])
+    assert client.get(url).status_code in (403, 404)

@@ -4,6 +4,7 @@ Notify gives, and the never-twice guarantee."""
 import json
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from messaging import services
@@ -238,3 +239,71 @@ def test_safeguarding_texts_carry_no_content(notify, school, users):
     bodies = [m.body for m in ticket.outbound_messages.all()]
     assert bodies and all("hurting" not in b and "police" not in b for b in bodies)
     assert all(m.template in ("ticket_news", "safeguarding_lead") for m in ticket.outbound_messages.all())
+
+
+def test_a_message_to_many_families_is_queued_once_each_and_sent_by_one_task(notify, django_capture_on_commit_callbacks):
+    from messaging.models import OptOut
+    from messaging.services import send_to_families
+
+    OptOut.objects.create(phone="+447700900403")
+    items = [
+        {"recipient": Recipient(phone=phone), "context": {"reference": f"R{i}", "link": "https://x.test/"}, "language": lang,
+         "key": f"campaign-1:{i}"}
+        for i, (phone, lang) in enumerate([("+447700900401", "so"), ("07700 900402", "ur"), ("+447700900403", "en"),
+                                           ("020 7946 0000", "pl"), ("", "en")])
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert send_to_families(template="ticket_news", channel="sms", items=items) == 4
+    assert len(callbacks) == 1  # one delivery task for the lot
+    statuses = dict(OutboundMessage.objects.values_list("recipient", "status"))
+    assert statuses["+447700900401"] == statuses["+447700900402"] == Status.SENT
+    assert statuses["+447700900403"] == Status.OPTED_OUT
+    assert statuses["020 7946 0000"] == Status.PERMANENT_FAILURE
+    assert {n["phone_number"] for n in notify.state.notifications} == {"+447700900401", "+447700900402"}
+    somali = OutboundMessage.objects.get(recipient="+447700900401")
+    assert somali.language == "so" and "R0" in somali.body
+    # The same campaign again: nothing new, nothing sent twice.
+    assert send_to_families(template="ticket_news", channel="sms", items=items) == 0
+    assert len(notify.state.notifications) == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (row locks between threads)")
+@pytest.mark.django_db(transaction=True)
+def test_eight_workers_delivering_the_same_messages_at_once_send_each_once(notify_server, settings):
+    import threading
+    import uuid as _uuid
+
+    from django.db import connections
+
+    from messaging.models import NotifyTemplate
+    from messaging.tests.notify_server import API_KEY
+
+    notify_server.state.reset()
+    settings.MESSAGING_DRIVERS = {"sms": "notify", "email": "notify", "letter": "notify"}
+    settings.NOTIFY_API_KEY, settings.NOTIFY_BASE_URL = API_KEY, notify_server.base_url
+    template_id = _uuid.uuid4()
+    NotifyTemplate.objects.create(template="*", channel="sms", language="en", notify_template_id=template_id)
+    notify_server.state.templates.add(str(template_id))
+    rows = [sms(key=f"race-{i}", recipient=Recipient(phone=f"+4477009005{i:02d}"), language="en") for i in range(20)]
+    barrier = threading.Barrier(8)
+
+    def work(n):
+        try:
+            barrier.wait()
+            if n % 2:
+                services.deliver_pending(batch_size=5)
+            else:
+                for message in rows:
+                    services.deliver(message.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(notify_server.state.notifications) == 20
+    assert len({n["reference"] for n in notify_server.state.notifications}) == 20
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
