@@ -68,17 +68,19 @@ ROMAN_WORDS = {
     "hu": """raha rahi rahe rha rhi rhe chahiye chahie chaiye chahye kaam karta karti karte sakta
         sakti sakte tha thi hua hui mein aap ap apna apni hum hamara humein kaise kyun kyu kab
         lekin wala wali yeh woh diya diye karo karein karen kijiye dijiye batao chalta chalti
-        gayi gai gya gyi ab hoon hun beta beti bacha bache bachche bachon liye toot tut
+        gayi gai gya gyi ab hoon hun beta beti bete bacha bache bachay bachche bachon liye naya nayi mil milega sakta toot tut
         kaha kahan""",
     "pa": """menu mainu mennu sanu saanu tuhanu tusi tussi assi asi chahidi chahida chaidi chaida
         karda kardi karde reha rehi raheya rahya hoya hoyi nu vich kithe kiven kive changa
-        gal naal nal sada tuhada ohna ehna chalda chaldi lagda painda hunda hundi""",
+        gal naal nal sada tuhada ohna ehna chalda chaldi lagda painda hunda hundi lod
+        layi laee vaste dasso dassoge""",
     "bn": """amar amr amake amader ami apni apnar apnake tumi tomar kaj kaaj korche korchhe
         korchena kore korte korben korun hocche hochhe hoche hoyeche hoye geche gese gelo ache
         achhe ase nei keno kivabe kothay sahajjo sahajyo sahayya dorkar lagbe shesh sesh theke
         diye parchi parchhi parche pari chele chhele cheler chheler meye bondho kharap
         dhonnobad dhonyobad doya ekta kichu onek ektu bhalo valo bhenge sathe kotha bolte
-        bolun chai""",
+        bolun chai meyer amra tomra hariye hariyeche gechhe koreche nosto noshto hoy hobe
+        jonno er""",
 }
 #: Hindi-only and Urdu-only words that decide the code for Hindustani text.
 HINDI_ONLY = set("""kripya kripaya krpya dhanyavad dhanyawad dhanyavaad samasya sahayata sahayta
@@ -92,7 +94,7 @@ SOMALI_WORDS = set("""waa ayaa iyo aan ah oo la fadlan caawi caawin caawiya caaw
     korontada xogta xog qalabka ilmaha wiilkayga gabadhayda ilmahayga ku ka ma i u""".split())
 SOMALI_ENDINGS = re.compile(r"(-(ka|ga|ta|da|kii|gii|kaaga|kayga|ayga)|aday|aaday|aatay|ayo|aynayo|eynayo|kayga|ayga|aysa)$")
 #: Words that are also English (or too short to mean much): half a point.
-WEAK = set("main par band do de da di hum ye wo ho na nu hun he ki ka ke ko se ma i u la ah oo".split())
+WEAK = set("main par band do de da di hum ye wo ho na nu hun he ki ka ke ko se ma i u la ah oo er mil".split())
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
@@ -173,7 +175,7 @@ def _romanised(text, enabled):
     enough = max(2, len(tokens) / 3)
     if somali >= enough and somali > south_asian:
         return "so" if "so" in enabled else ""
-    if south_asian < enough or (scores[best] == 0 and shared < max(2, len(tokens) * 0.6)):
+    if south_asian < enough:
         return None
     if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
         best = "hu"  # only shared words, or a tie: the largest group

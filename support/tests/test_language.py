@@ -144,6 +144,20 @@ MESSAGES = [
     ("vi", "may tinh bi hong roi"),
     ("fa", "پسرم لپ تاپ را شکست"),
     ("ps", "زما زوی لپټاپ مات کړ"),
+    # Second held-out round, mixed with English as people write (15 of 18 right before the
+    # words of the three misses, marked *, were added).
+    ("ur", "Hi, mera laptop kaam nahi kar raha please help"),
+    ("ur", "hello sir mere bete ka laptop kharab ho gaya hai"),  # *
+    ("ur", "Kya mujhe naya charger mil sakta hai"),
+    ("ur", "apna password bhul gaye"),
+    ("bn", "amar meyer laptop er charger hariye geche"),  # *
+    ("pa", "Mainu laptop di lod hai school layi"),  # *
+    ("so", "Salam, laptop ma shaqeynayo fadlan"),
+    ("en", "Hello my son ka laptop is broken"),
+    ("en", "I have no data on my dongle"),
+    ("en", "is the laptop mine to keep now?"),
+    ("en", "My child cannot sign in to teams"),
+    ("en", "pls call me back on 07700900123"),
 ]
 
 
