@@ -99,3 +99,20 @@ class ColumnMapping(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["local_authority", "kind"], name="one_mapping_per_la_kind")]
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (``core.scheduler``) was last enqueued and last finished."""
+
+    name = models.CharField(_("job"), max_length=60, unique=True)
+    last_enqueued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self):
+        return self.name

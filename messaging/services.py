@@ -124,13 +124,14 @@ def is_opted_out(phone):
 
 
 def send_to_family(*, recipient, template, context, language, channel=None, key=None, ticket=None,
-                   local_authority=None, school=None, sent_by=None, subject_suffix=""):
+                   local_authority=None, school=None, sent_by=None, subject_suffix="", threads_replies=True):
     """Queue one message to a family; returns the row (the existing one for a repeated ``key``),
     or None when there is no way to reach them on any channel.
 
     ``recipient`` is a ``Recipient``; ``channel`` is the one to use (None: email, then text,
     then letter, whichever the family gave). ``key`` makes the call idempotent: give one that
-    names the event (``ticket-reply:<message id>:sms``)."""
+    names the event (``ticket-reply:<message id>:sms``). ``threads_replies=False`` (messages to
+    staff about a ticket) gives the email no reply address that would thread into the ticket."""
     channel = recipient.channel_for(channel)
     if channel is None:
         return None
@@ -162,7 +163,7 @@ def send_to_family(*, recipient, template, context, language, channel=None, key=
     )
     if channel == Channel.EMAIL:
         message.email_message_id = make_msgid(domain=settings.MESSAGING_EMAIL_DOMAIN)
-        if ticket is not None:
+        if ticket is not None and threads_replies:
             from messaging.threading import reply_address
 
             message.reply_to = reply_address(ticket)
@@ -495,7 +496,10 @@ def receive_text(*, sender, body, provider_id, received_at=None):
             with transaction.atomic():
                 inbound.save()
         except IntegrityError:
-            # The same callback arrived twice at once: the other one stored it; undo ours.
+            # The same callback arrived twice at once: the other one stored it; undo ours
+            # (its ticket and reply too) and answer with theirs, read after leaving the block.
             transaction.set_rollback(True)
-            return InboundMessage.objects.filter(channel=Channel.SMS, provider_id=provider_id).first()
+            inbound = None
+    if inbound is None:
+        return InboundMessage.objects.filter(channel=Channel.SMS, provider_id=provider_id).first()
     return inbound

@@ -12,9 +12,13 @@ bash scripts/setup.sh
 
 .venv/bin/python manage.py db_worker &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+# Periodic work (daily checks at start and then daily, SLA escalation, messages waiting):
+# enqueued by the scheduler, run by the worker. No cron line needed.
+.venv/bin/python manage.py run_scheduler &
+scheduler=$!
+trap 'kill $worker $scheduler 2>/dev/null || true' EXIT INT TERM
 echo
-echo "Devices for Children is running at http://127.0.0.1:8000/ (background worker pid $worker)"
+echo "Devices for Children is running at http://127.0.0.1:8000/ (background worker pid $worker, scheduler pid $scheduler)"
 echo "Families' help form: http://127.0.0.1:8000/help/   API docs: http://127.0.0.1:8000/api/docs/"
 echo "Two-step sign-in is off in the demo; production requires it (TWO_FACTOR_REQUIRED=true)."
 echo "Sign in with any login above. Press Ctrl+C to stop."

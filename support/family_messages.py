@@ -64,6 +64,7 @@ def tell_safeguarding_leads(ticket):
             recipient=Recipient(email=lead.email), template="safeguarding_lead", channel="email",
             context={"ticket": ticket, "reference": ticket.reference, "link": site_url() + ticket.get_absolute_url()},
             language=settings.LANGUAGE_CODE, key=f"safeguarding-lead:{ticket.pk}:{lead.pk}", ticket=ticket,
+            threads_replies=False,
         )
         count += 1
     return count

@@ -8,4 +8,8 @@ from support.services import escalate_breaches
 @task()
 def escalate_sla_breaches():
     """Escalate tickets past their SLA; idempotent, safe to enqueue as often as wanted."""
-    return escalate_breaches()
+    from core.scheduler import record_run
+
+    count = escalate_breaches()
+    record_run("sla_escalation")
+    return count

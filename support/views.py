@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
+import guides.services
 from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
 from support import services
 from support.filters import TicketFilterSet
@@ -133,7 +134,7 @@ class HelpFormView(FamilyLanguageMixin, FormView):
         return kwargs["lang"]
 
     def get_initial(self):
-        return {"serial": self.request.GET.get("serial", "")[:60]}
+        return {"serial": self.request.GET.get("serial", "")[:60], "category": self.request.GET.get("category", "")[:20]}
 
     def post(self, request, *args, **kwargs):
         if rate_limited(request, "help"):
@@ -154,6 +155,7 @@ class HelpFormView(FamilyLanguageMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
             return self.form_invalid(form)
+        guides.services.note_ticket_raised(self.request)
         return redirect(ticket.family_url() + "?new=1")
 
     def create(self, data, serial, device):

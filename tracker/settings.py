@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "support",
     "messaging",
     "reports",
+    "guides",
 ]
 
 MIDDLEWARE = [
@@ -420,3 +421,24 @@ MESSAGING_REPLY_ADDRESS = env("MESSAGING_REPLY_ADDRESS", default="support@device
 SUPPORT_ACCESS_CODE_MINUTES = env.int("SUPPORT_ACCESS_CODE_MINUTES", default=15)
 SUPPORT_ACCESS_CODE_ATTEMPTS = env.int("SUPPORT_ACCESS_CODE_ATTEMPTS", default=5)
 SUPPORT_ACCESS_CODES_PER_HOUR = env.int("SUPPORT_ACCESS_CODES_PER_HOUR", default=3)
+
+# --- mail settings (inbound email: families' replies and new emails into tickets)
+# Where families' email is read from, polled by the worker (messaging.tasks.poll_mailbox) or
+# `manage.py poll_mailbox`: a local Maildir (the embedded default; drop .eml files into its
+# new/ folder) or IMAP, `imaps://user:password@host:993/INBOX` (password URL-encoded). Empty
+# turns polling off. See docs/operations.md, "Connecting a mailbox".
+MESSAGING_MAILBOX_URL = env("MESSAGING_MAILBOX_URL", default=f"maildir://{BASE_DIR / 'var' / 'mailbox'}")
+# At most this many messages a poll; the rest wait for the next one.
+MESSAGING_MAILBOX_BATCH = env.int("MESSAGING_MAILBOX_BATCH", default=50)
+# Messages larger than this are not downloaded: stored as refused with their sender and subject.
+MESSAGING_MAILBOX_MAX_BYTES = env.int("MESSAGING_MAILBOX_MAX_BYTES", default=25 * 1024 * 1024)
+MESSAGING_MAILBOX_TIMEOUT = env.int("MESSAGING_MAILBOX_TIMEOUT", default=30)
+# A CA bundle to check the IMAP server's certificate with (empty: the system's authorities).
+MESSAGING_MAILBOX_CA_FILE = env("MESSAGING_MAILBOX_CA_FILE", default="")
+# How often the worker (or `poll_mailbox --every`) looks for new mail, in seconds.
+MESSAGING_MAILBOX_POLL_SECONDS = env.int("MESSAGING_MAILBOX_POLL_SECONDS", default=60)
+MESSAGING_INBOUND_MAX_ATTACHMENTS = env.int("MESSAGING_INBOUND_MAX_ATTACHMENTS", default=5)
+# More emails than this from one address in an hour are refused as a probable mail loop.
+MESSAGING_INBOUND_EMAIL_MAX_PER_HOUR = env.int("MESSAGING_INBOUND_EMAIL_MAX_PER_HOUR", default=30)
+# Addresses of ours besides DEFAULT_FROM_EMAIL and MESSAGING_REPLY_ADDRESS: mail from them is a loop.
+MESSAGING_OWN_ADDRESSES = env.list("MESSAGING_OWN_ADDRESSES", default=[])

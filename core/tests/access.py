@@ -101,6 +101,9 @@ class ScopePaths:
     la: str = None
     school: str = None
     aggregate_visible_to_london: bool = False
+    #: Public content (``public_rows = True`` on the QuerySet, e.g. guides): every row is in
+    #: everyone's scope; role checks still apply and every page is still checked for others' rows.
+    public: bool = False
 
 
 def scope_paths(model):
@@ -113,7 +116,10 @@ def scope_paths(model):
     if qs_class is None:
         return None
     if issubclass(qs_class, ScopedQuerySet):
-        return ScopePaths(qs_class.scope_la_field, qs_class.scope_school_field, qs_class.aggregate_visible_to_london)
+        return ScopePaths(
+            qs_class.scope_la_field, qs_class.scope_school_field, qs_class.aggregate_visible_to_london,
+            getattr(qs_class, "public_rows", False),
+        )
     if not hasattr(qs_class, "visible_to"):
         return None
     parents = [
@@ -175,6 +181,8 @@ class World:
     # Scope, decided from the data -------------------------------------------------------
     def in_scope(self, user, key, pk):
         model = self.by_label[key]
+        if scope_paths(model).public:
+            return True
         if user is None or not user.is_authenticated:
             return False
         if user.is_superuser or user.role == "admin":

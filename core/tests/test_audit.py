@@ -77,6 +77,7 @@ APPEND_ONLY_RECORDS = {
     "support.Attachment": "stored with its message, never edited",
     "support.SafeguardingAccessLog": "the read log itself",
     "support.FamilyAccessCode": "a short-lived one-time code (its hash only), used once",
+    "core.ScheduledJob": "the scheduler's own bookkeeping (when a job last ran), not business data",
     "messaging.OutboundMessage": "the record of a message sent: its status only moves forward, by the provider",
     "messaging.InboundMessage": "the record of a message received, never edited",
     "messaging.OptOut": "a number's STOP, removed by its START: the inbound messages are the history",

@@ -19,7 +19,11 @@ class SmtpDriver(Driver):
     def send(self, message):
         if message.channel != "email":
             raise PermanentFailure("The SMTP driver sends email only.")
-        headers = {"Message-ID": message.email_message_id} if message.email_message_id else {}
+        # Auto-Submitted keeps families' auto-responders quiet (RFC 3834); X-Loop lets our own
+        # mailbox recognise one of ours coming back.
+        headers = {"Auto-Submitted": "auto-generated", "X-Loop": settings.MESSAGING_REPLY_ADDRESS}
+        if message.email_message_id:
+            headers["Message-ID"] = message.email_message_id
         reply_to = [message.reply_to] if getattr(message, "reply_to", "") else None
         email = EmailMessage(
             subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.recipient],

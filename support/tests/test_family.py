@@ -45,12 +45,12 @@ def test_language_choice_page_lists_each_language_in_its_own_name(client, db):
     assert 'lang="ur"' in html and "اردو" in html
     assert 'lang="so"' in html and "Soomaali" in html
     assert 'lang="bn"' in html and "বাংলা" in html
-    assert re.search(r'href="/help/ur/"[^>]*dir="rtl"', html)
+    assert re.search(r'href="/help/ur/start/"[^>]*dir="rtl"', html)
 
 
 def test_serial_from_the_qr_code_is_carried_to_the_form(client, db):
     response = client.get("/help/?serial=SN123")
-    assert 'href="/help/pl/?serial=SN123"' in response.content.decode()
+    assert 'href="/help/pl/start/?serial=SN123"' in response.content.decode()
     response = client.get("/help/pl/?serial=SN123")
     assert 'value="SN123"' in response.content.decode()
 

@@ -32,6 +32,9 @@ def test_family_pages_are_accessible(page, assert_accessible, transactional_db, 
     page.goto("/help/")
     assert_accessible(page)
     page.locator(f'a[hreflang="{lang}"]').click()
+    page.wait_for_url(f"**/help/{lang}/start/")  # the self-help step (guides), then the form
+    assert_accessible(page)
+    page.locator(f'main a[href="/help/{lang}/"]').click()
     page.wait_for_url(f"**/help/{lang}/")
     html = page.locator("html")
     assert html.get_attribute("lang") == lang and html.get_attribute("dir") == direction
