@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from simple_history.models import HistoricalRecords
 
+from core.languages import language_choices
 from core.scoping import ScopedQuerySet
 
 
@@ -73,7 +74,7 @@ class OutboundMessage(models.Model):
 
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     template = models.CharField(_("message type"), max_length=40)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     recipient = models.CharField(_("to"), max_length=400)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
@@ -195,7 +196,7 @@ class NotifyTemplate(models.Model):
 
     template = models.CharField(_("message type"), max_length=40, help_text=_("For example ticket_reply; * for every type."))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     notify_template_id = models.UUIDField(_("Notify template id"))
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.languages import language_choices
 from core.scoping import ScopedQuerySet
 
-LANGUAGE_CHOICES = settings.LANGUAGES
+LANGUAGE_CHOICES = language_choices  # a callable: a new language needs no migration
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 REFERENCE_LENGTH = 8
 

@@ -128,7 +128,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Languages: staff pages and family-facing pages. Codes are ISO 639-1.
+# Languages: staff pages and family-facing pages. Codes are ISO 639-1 (zh-hans: Chinese in
+# simplified characters), each named in its own language and script. To add a language see
+# docs/operations.md, "Adding a language".
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),
@@ -144,7 +146,40 @@ LANGUAGES = [
     ("gu", "ગુજરાતી"),
     ("ta", "தமிழ்"),
     ("pa", "ਪੰਜਾਬੀ"),
+    ("ti", "ትግርኛ"),
+    ("ps", "پښتو"),
+    ("fa", "فارسی / دری"),
+    ("zh-hans", "中文（简体）"),
+    ("sq", "Shqip"),
+    ("lt", "Lietuvių"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("vi", "Tiếng Việt"),
+    ("hi", "हिन्दी"),
 ]
+# Written right to left. Django's default list lacks Pashto, so the list is explicit.
+LANGUAGES_BIDI = ["ar", "ar-dz", "ckb", "fa", "he", "ps", "ug", "ur"]
+# Django's LANG_INFO (behind get_language_info() and {% get_language_info %}) has no entry for
+# Somali, Gujarati, Tigrinya or Pashto, and names Punjabi in English: added here, once, before
+# anything reads it. support/tests/test_language.py checks every code in LANGUAGES has one.
+from django.conf.locale import LANG_INFO  # noqa: E402
+
+LANG_INFO.update({
+    "so": {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"},
+    "gu": {"bidi": False, "code": "gu", "name": "Gujarati", "name_local": "ગુજરાતી"},
+    "pa": {"bidi": False, "code": "pa", "name": "Punjabi", "name_local": "ਪੰਜਾਬੀ"},
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+    "ps": {"bidi": True, "code": "ps", "name": "Pashto", "name_local": "پښتو"},
+})
+# Dates for a language Django has no formats for (Somali, Gujarati, Punjabi, Urdu, Tigrinya,
+# Pashto) fall back to these: day first, as in the UK, never Django's US default "N j, Y".
+# tracker/formats/<code>/ holds per-language formats (numeric dates where Django has no month
+# names in that language).
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y", "%Y-%m-%d"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True

@@ -1,8 +1,9 @@
-"""The family letters, and every other family-facing string, in each of the 12 family languages.
+"""The family letters, and every other family-facing string, in every family language (each
+code of settings.LANGUAGES but English).
 
 Two kinds of check: the handover and ownership letters really render in the family's language
-(right to left for Urdu and Arabic), and no family-facing message is left untranslated or fuzzy
-in any catalogue (Django ignores fuzzy entries, so a family would see English).
+(right to left for Urdu, Arabic, Farsi and Pashto), and no family-facing message is left
+untranslated or fuzzy in any catalogue (Django ignores fuzzy entries, so a family would see English).
 """
 
 import re
@@ -18,8 +19,10 @@ from allocations.tests.factories import ChildFactory
 from devices.models import DeviceKind, DeviceStatus
 from devices.tests.factories import DeviceFactory
 
-FAMILY_LANGUAGES = ("pl", "bn", "ur", "so", "ar", "tr", "ro", "pt", "es", "gu", "ta", "pa")
-RTL = {"ur", "ar"}
+FAMILY_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
+RTL = {"ur", "ar", "fa", "ps"}
+#: Plural forms per catalogue (gettext's, or Django's own catalogue's where it has one); 2 unless listed.
+NPLURALS = {"pl": 3, "ar": 6, "ro": 3, "lt": 4, "zh-hans": 1, "vi": 1}
 
 # Known translations, written here rather than read from the catalogue: "Your child's device",
 # "This device now belongs to your family" and "Serial number".
@@ -36,6 +39,16 @@ HANDOVER_TITLE = {
     "gu": "તમારા બાળકનું ઉપકરણ",
     "ta": "உங்கள் பிள்ளையின் சாதனம்",
     "pa": "ਤੁਹਾਡੇ ਬੱਚੇ ਦੀ ਡਿਵਾਈਸ",
+    "ti": "መሳርሒ ውላድኩም",
+    "ps": "ستاسو د ماشوم وسیله",
+    "fa": "دستگاه فرزند شما",
+    "zh-hans": "您孩子的设备",
+    "sq": "Pajisja e fëmijës suaj",
+    "lt": "Jūsų vaiko įrenginys",
+    "fr": "L’appareil de votre enfant",
+    "it": "Il dispositivo di suo figlio o di sua figlia",
+    "vi": "Thiết bị của con quý vị",
+    "hi": "आपके बच्चे का डिवाइस",
 }
 OWNERSHIP_TITLE = {
     "pl": "To urządzenie należy teraz do Państwa rodziny",
@@ -50,6 +63,16 @@ OWNERSHIP_TITLE = {
     "gu": "આ ઉપકરણ હવે તમારા પરિવારનું છે",
     "ta": "இந்தச் சாதனம் இப்போது உங்கள் குடும்பத்திற்குச் சொந்தமானது",
     "pa": "ਇਹ ਡਿਵਾਈਸ ਹੁਣ ਤੁਹਾਡੇ ਪਰਿਵਾਰ ਦੀ ਹੈ",
+    "ti": "እዚ መሳርሒ ሕጂ ናይ ስድራኹም እዩ",
+    "ps": "دا وسیله اوس ستاسو د کورنۍ ده",
+    "fa": "این دستگاه اکنون متعلق به خانوادهٔ شماست",
+    "zh-hans": "此设备现在归您家所有",
+    "sq": "Kjo pajisje tani i përket familjes suaj",
+    "lt": "Šis įrenginys dabar priklauso jūsų šeimai",
+    "fr": "Cet appareil appartient maintenant à votre famille",
+    "it": "Questo dispositivo ora appartiene alla sua famiglia",
+    "vi": "Thiết bị này giờ đây thuộc về gia đình quý vị",
+    "hi": "यह डिवाइस अब आपके परिवार का है",
 }
 SERIAL_LABEL = {
     "pl": "Numer seryjny",
@@ -64,11 +87,21 @@ SERIAL_LABEL = {
     "gu": "સીરીયલ નંબર",
     "ta": "வரிசை எண்",
     "pa": "ਸੀਰੀਅਲ ਨੰਬਰ",
+    "ti": "ሲርያል ቁጽሪ",
+    "ps": "سریال شمېره",
+    "fa": "شمارهٔ سریال",
+    "zh-hans": "序列号",
+    "sq": "Numri serial",
+    "lt": "Serijos numeris",
+    "fr": "Numéro de série",
+    "it": "Numero di serie",
+    "vi": "Số sê-ri",
+    "hi": "सीरियल नंबर",
 }
 
 
 def sections(html):
-    return re.findall(r'<section class="app-letter__section" lang="([a-z]+)" dir="(rtl|ltr)"[^>]*>(.*?)</section>', html, re.S)
+    return re.findall(r'<section class="app-letter__section" lang="([a-z-]+)" dir="(rtl|ltr)"[^>]*>(.*?)</section>', html, re.S)
 
 
 def letter_for(client, officer, school, lang, *, ownership=False):
@@ -83,6 +116,13 @@ def letter_for(client, officer, school, lang, *, ownership=False):
     response = client.get(reverse("allocations:allocation_letter", args=[allocation.pk]) + f"?kind={kind}")
     assert response.status_code == 200
     return sections(response.content.decode())
+
+
+def test_family_languages_are_every_language_but_english_and_rtl_matches_settings():
+    assert len(FAMILY_LANGUAGES) == len(settings.LANGUAGES) - 1 >= 22
+    assert RTL == {code for code in FAMILY_LANGUAGES if translation.get_language_info(code)["bidi"]}
+    assert RTL <= set(settings.LANGUAGES_BIDI)
+    assert set(HANDOVER_TITLE) == set(OWNERSHIP_TITLE) == set(SERIAL_LABEL) == set(FAMILY_LANGUAGES)
 
 
 @pytest.mark.parametrize("lang", FAMILY_LANGUAGES)
@@ -197,12 +237,12 @@ def family_python_msgids():
 
 @pytest.mark.parametrize("lang", FAMILY_LANGUAGES)
 def test_no_family_facing_msgid_left_untranslated(lang):
-    entries = parse_po(LOCALE / lang / "LC_MESSAGES" / "django.po")
+    entries = parse_po(LOCALE / translation.to_locale(lang) / "LC_MESSAGES" / "django.po")
     header = next(e for e in entries if e["msgid"] == "" and e["msgctxt"] is None)
     assert not header["fuzzy"], "a fuzzy header is ignored by some tools"
-    assert f"Language: {lang}\n" in header["msgstrs"][0]
+    assert f"Language: {translation.to_locale(lang)}\n" in header["msgstrs"][0]
     nplurals = int(re.search(r"nplurals=(\d+)", header["msgstrs"][0]).group(1))
-    assert nplurals == {"pl": 3, "ar": 6, "ro": 3}.get(lang, 2)
+    assert nplurals == NPLURALS.get(lang, 2)
 
     python_msgids = family_python_msgids()
     by_key = {(e["msgctxt"], e["msgid"]): e for e in entries if e["msgid"]}

@@ -55,13 +55,21 @@ def test_serial_from_the_qr_code_is_carried_to_the_form(client, db):
     assert 'value="SN123"' in response.content.decode()
 
 
-@pytest.mark.parametrize("lang", ["ur", "ar"])
-def test_urdu_and_arabic_pages_are_right_to_left(client, db, lang):
+@pytest.mark.parametrize("lang", ["ur", "ar", "fa", "ps"])
+def test_urdu_arabic_farsi_and_pashto_pages_are_right_to_left(client, db, lang):
     html = client.get(f"/help/{lang}/").content.decode()
     assert f'<html lang="{lang}" dir="rtl"' in html
+    assert re.search(rf'href="/help/{lang}/start/"[^>]*dir="rtl"', client.get("/help/").content.decode())
 
 
-@pytest.mark.parametrize("lang", ["en", "so", "pl"])
+@pytest.mark.parametrize("lang,heading", [("ps", "د وسیلې لپاره مرسته ترلاسه کړئ"), ("fa", "کمک گرفتن برای دستگاه"), ("ti", "ንመሳርሒ ሓገዝ ርኸቡ"), ("zh-hans", "获取设备方面的帮助")])
+def test_new_languages_help_form_is_translated(client, db, lang, heading):
+    response = client.get(f"/help/{lang}/")
+    assert response.status_code == 200
+    assert heading in response.content.decode()
+
+
+@pytest.mark.parametrize("lang", ["en", "so", "pl", "ti", "zh-hans", "hi", "vi"])
 def test_other_languages_are_left_to_right(client, db, lang):
     html = client.get(f"/help/{lang}/").content.decode()
     assert f'<html lang="{lang}" dir="ltr"' in html
