@@ -158,7 +158,7 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 FAMILY_TEMPLATES = re.compile(
     r"^templates/("
     r"allocations/(letter|_letter_body)\.html"
-    r"|support/(family_[a-z_]+|help_[a-z_]+|_errors|_honeypot)\.html"
+    r"|support/(family_[a-z_]+|help_[a-z_]+|find_[a-z_]+|_errors|_honeypot)\.html"
     r"|messaging/[a-z_]+\.(sms|email|subject|letter)\.txt|messaging/_signoff\.txt"
     r"|base\.html"
     r"|(400|403|404|503)\.html"
@@ -175,6 +175,9 @@ FAMILY_VIEW_STRINGS = (
     "Your request %(ref)s",
     "The file must be a photo (JPEG, PNG or WebP) or a PDF.",
     "The file must be smaller than %(mb)s MB.",
+    "Find your request",
+    "Enter your code",
+    "This code is wrong or has expired. Check it, or ask for a new code.",
 )
 
 
@@ -220,7 +223,7 @@ def parse_po(path):
 
 def family_python_msgids():
     """(msgctxt, msgid) pairs of the family forms, device kinds, ticket categories and statuses."""
-    from support.forms import FamilyHelpForm, FamilyReplyForm
+    from support.forms import AccessCodeForm, FamilyHelpForm, FamilyReplyForm, FindTicketForm
     from support.models import Category, Status
 
     wanted = {(None, s) for s in FAMILY_VIEW_STRINGS}
@@ -228,7 +231,7 @@ def family_python_msgids():
         wanted |= {(None, str(label)) for label in DeviceKind.labels}
         wanted |= {(None, str(label)) for label in Category.labels}
         wanted |= {("ticket status", str(label)) for label in Status.labels}
-        for form in (FamilyHelpForm, FamilyReplyForm):
+        for form in (FamilyHelpForm, FamilyReplyForm, FindTicketForm, AccessCodeForm):
             for field in form.base_fields.values():
                 texts = [field.label, field.help_text, *field.error_messages.values()]
                 wanted |= {(None, str(t)) for t in texts if t}
