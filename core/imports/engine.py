@@ -52,6 +52,10 @@ class Field:
     def keys(self):
         return {header_key(a) for a in (self.name, str(self.label), *self.aliases)} - {""}
 
+    def names(self):
+        """Every name this field answers to (its own, its label, its aliases)."""
+        return (self.name.replace("_", " "), str(self.label), *self.aliases)
+
 
 class ImportRejected(Exception):
     """Commit refused: the file has row errors (``ctx`` holds them) or is unreadable."""
@@ -159,12 +163,18 @@ class ImportSpec:
 
 
 def guess_mapping(spec, headers, remembered=None):
-    """field name -> header, from a remembered mapping first, then names and aliases."""
+    """field name -> header, from a remembered mapping first, then names and aliases: the exact
+    name (``header_key``), then the same words however abbreviated, punctuated or ordered
+    (``headers.match_key``), then a heading that contains a field's name (taken only when
+    exactly one unused heading does). ``headers.describe_columns`` says which rule took each."""
+    from core.imports.headers import contains_field, match_key
+
     remembered = remembered or {}
-    by_key = {}
+    by_key, by_match = {}, {}
     for h in headers:
-        if h and header_key(h) not in by_key:
-            by_key[header_key(h)] = h
+        if h:
+            by_key.setdefault(header_key(h), h)
+            by_match.setdefault(match_key(h), h)
     used = set()
     mapping = {}
     for f in spec.fields:
@@ -172,22 +182,21 @@ def guess_mapping(spec, headers, remembered=None):
         if header and header in headers and header not in used:
             mapping[f.name] = header
             used.add(header)
+    for index, keyfunc in ((by_key, header_key), (by_match, match_key)):
+        for f in spec.fields:
+            if f.name in mapping:
+                continue
+            for name in (f.name.replace("_", " "), str(f.label), *f.aliases):
+                h = index.get(keyfunc(name))
+                if h and h not in used:
+                    mapping[f.name] = h
+                    used.add(h)
+                    break
+    # Last resort: a heading that contains a field's name ("SIM number (ICCID)").
     for f in spec.fields:
         if f.name in mapping:
             continue
-        for key in [header_key(f.name), header_key(f.label), *[header_key(a) for a in f.aliases]]:
-            h = by_key.get(key)
-            if h and h not in used:
-                mapping[f.name] = h
-                used.add(h)
-                break
-    # Last resort: a header that contains a field's name or alias ("SIM number (ICCID)"),
-    # taken only when exactly one unused header does.
-    for f in spec.fields:
-        if f.name in mapping:
-            continue
-        keys = [k for k in f.keys() if len(k) >= 4]
-        found = [h for key, h in by_key.items() if h not in used and any(k in key for k in keys)]
+        found = [h for h in dict.fromkeys(x for x in headers if x) if h not in used and contains_field(f, h)]
         if len(found) == 1:
             mapping[f.name] = found[0]
             used.add(found[0])
@@ -207,7 +216,10 @@ def clean_mapping(spec, headers, mapping):
 
 
 def _aliases_for(spec, mapping):
-    return spec.header_aliases() | {header_key(h) for h in (mapping or {}).values() if h}
+    names = set()
+    for f in spec.fields:
+        names.update(f.names())
+    return names | {h for h in (mapping or {}).values() if h}
 
 
 def open_for_spec(spec, source, *, filename=None, sheet=None, mapping=None):

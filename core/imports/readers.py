@@ -25,7 +25,8 @@ API (small on purpose)::
 - ``filename`` decides nothing by itself: the format is sniffed from the bytes (XLSX is a zip;
   anything else must decode as text). It is only used in messages.
 - ``header_aliases``: header names the caller knows (compared by ``header_key``: ignoring
-  case, accents, spaces and punctuation). The header row is the first
+  case, accents, spaces and punctuation, and by ``headers.match_key``: abbreviations and word
+  order ignored). The header row is the first
   of the top 30 rows that matches the most of them (at least one); so a title row or two
   above the header is skipped. Without aliases, the first non-blank row is the header.
 - Row numbers are the ones the user sees in Excel or LibreOffice: the header row counts, and so
@@ -39,7 +40,7 @@ API (small on purpose)::
 - CSV encodings: UTF-8 with or without a byte-order mark, UTF-16 with a BOM, otherwise
   Windows-1252. Delimiter: comma, semicolon, tab or pipe, sniffed from the first lines.
 - Limits (Django settings, read at call time so tests can shrink them):
-  ``IMPORT_MAX_BYTES`` (file size), ``IMPORT_MAX_ROWS`` (data rows, checked while iterating and,
+  ``IMPORT_MAX_BYTES`` (file size), ``IMPORT_MAX_COLUMNS`` (default 500, columns of the header row), ``IMPORT_MAX_ROWS`` (data rows, checked while iterating and,
   for XLSX, up front from the sheet's dimension), ``IMPORT_MAX_UNCOMPRESSED_BYTES`` (total
   uncompressed XLSX parts, default 1 GB) and ``IMPORT_MAX_ZIP_RATIO`` (default 200: a part
   that expands more than that is a zip bomb).
@@ -343,20 +344,25 @@ class Spreadsheet:
     # -- header
 
     def _find_header(self, aliases):
-        aliases = {header_key(a) for a in (aliases or ())} - {""}
+        from core.imports.headers import match_key
+
+        names = list(aliases or ())
+        aliases = {header_key(a) for a in names} - {""}
+        matches = {match_key(a) for a in names} - {""}
         scanned = []
         for number, values in self._iter:
             scanned.append((number, values))
             if len(scanned) >= HEADER_SCAN_ROWS:
                 break
         best = None
+        max_columns = _limit("IMPORT_MAX_COLUMNS", 500)
         for i, (number, values) in enumerate(scanned):
             if _is_blank(values):
                 continue
             if not aliases:
                 best = (1, i)
                 break
-            score = sum(1 for v in values if v is not None and header_key(v) in aliases)
+            score = sum(1 for v in values[:max_columns] if v is not None and (header_key(v) in aliases or match_key(v) in matches))
             if score and (best is None or score > best[0]):
                 best = (score, i)
         if best is None:
@@ -372,6 +378,13 @@ class Spreadsheet:
         self.preamble = [values for _, values in scanned[:i]]
         while raw and _normalise_header(raw[-1]) == "":
             raw = list(raw[:-1])
+        if len(raw) > max_columns:
+            # A sheet thousands of columns wide would make a mapping page of millions of choices.
+            raise ReadError(
+                _("%(name)s has %(n)s columns; the most we read is %(max)s. Delete the columns you do not need and upload it again.")
+                % {"name": self.filename, "n": f"{len(raw):,}", "max": max_columns},
+                "too_many_columns",
+            )
         self.headers = [_normalise_header(v) for v in raw]
         self._buffered = scanned[i + 1 :]
 
