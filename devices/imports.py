@@ -53,7 +53,7 @@ class DeliverySpec(ImportSpec):
         Field("model", _l("Model"), parsers.text_max(100), ("model name", "product", "description", "model number")),
         Field("serial", _l("Serial number"), parsers.serial, ("serial", "serial no", "s/n", "sn", "device serial", "serial_number"), required=True),
         Field("imei", _l("IMEI"), parsers.imei, ("imei number", "imei no")),
-        Field("iccid", _l("ICCID"), parsers.iccid, ("sim number", "sim serial", "sim", "iccid number", "sim iccid")),
+        Field("iccid", _l("ICCID"), parsers.iccid, ("sim number", "sim serial", "sim", "iccid number", "sim iccid", "sim serial number", "sim card number", "sim card")),
         Field("msisdn", _l("Mobile number"), parsers.uk_mobile, ("msisdn", "phone number", "sim phone number", "mobile", "mobile no")),
         Field("network", _l("Network"), parsers.text_max(60), ("network operator", "operator", "carrier", "mno")),
         Field("delivered_on", _l("Delivery date"), parsers.date, ("delivered", "delivered on", "date delivered", "date", "ship date", "dispatch date"), required=True),

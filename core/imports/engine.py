@@ -192,14 +192,27 @@ def guess_mapping(spec, headers, remembered=None):
                     mapping[f.name] = h
                     used.add(h)
                     break
-    # Last resort: a heading that contains a field's name ("SIM number (ICCID)").
+    # Last resort: a heading that contains a field's name ("SIM number (ICCID)"). The longest
+    # name contained wins ("Parent email address" is the email, not the parent's name); a
+    # field that two headings contain equally is left for the officer to choose.
+    candidates = []
     for f in spec.fields:
         if f.name in mapping:
             continue
-        found = [h for h in dict.fromkeys(x for x in headers if x) if h not in used and contains_field(f, h)]
-        if len(found) == 1:
-            mapping[f.name] = found[0]
-            used.add(found[0])
+        for h in dict.fromkeys(x for x in headers if x):
+            if h not in used:
+                score = contains_field(f, h)
+                if score:
+                    candidates.append((score, f.name, h))
+    candidates.sort(key=lambda c: -c[0])
+    for score, name, h in candidates:
+        if name in mapping or h in used:
+            continue
+        rivals = [c for c in candidates if c[1] == name and c[0] == score and c[2] not in used]
+        if len(rivals) > 1:
+            continue
+        mapping[name] = h
+        used.add(h)
     return mapping
 
 
@@ -225,6 +238,12 @@ def _aliases_for(spec, mapping):
 def open_for_spec(spec, source, *, filename=None, sheet=None, mapping=None):
     """Open a file with header detection tuned to ``spec`` (and a remembered mapping)."""
     return open_spreadsheet(source, filename=filename, sheet=sheet or None, header_aliases=_aliases_for(spec, mapping))
+
+
+def open_headers_for_spec(spec, source, *, filename=None, sheet=None, mapping=None):
+    """Like ``open_for_spec`` but for reading the header row only: an XLSX is streamed from its
+    first rows (openpyxl, read-only), never loaded whole, so a huge sheet costs nothing here."""
+    return open_spreadsheet(source, filename=filename, sheet=sheet or None, header_aliases=_aliases_for(spec, mapping), headers_only=True)
 
 
 # --------------------------------------------------------------------------- validate / commit
@@ -355,5 +374,6 @@ __all__ = [
     "guess_mapping",
     "header_key",
     "open_for_spec",
+    "open_headers_for_spec",
     "validate",
 ]

@@ -115,13 +115,14 @@ def how_matched(f, header, remembered=None):
 
 
 def contains_field(f, header):
-    """Whether the heading holds every word of one of the field's distinctive names."""
+    """How many words of the field's longest distinctive name the heading holds (0: none)."""
     have = set(words(header))
+    best = 0
     for name in (f.name.replace("_", " "), str(f.label), *f.aliases):
         want = set(words(name))
         if want and want <= have and (len(want) >= 2 or not (want <= GENERIC_WORDS)):
-            return True
-    return False
+            best = max(best, len(want))
+    return best
 
 
 def reason_text(code, f=None):

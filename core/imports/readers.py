@@ -63,6 +63,7 @@ from django.utils.translation import gettext as _
 __all__ = ["ReadError", "Spreadsheet", "open_spreadsheet", "sheet_names", "clean_text", "header_key"]
 
 HEADER_SCAN_ROWS = 30
+HEADER_READ_BYTES = 4 * 1024 * 1024  # of a CSV, when only its header row is wanted
 _NBSP = "\u00a0\u2007\u202f\ufeff"
 
 
@@ -440,14 +441,18 @@ class Spreadsheet:
         return False
 
 
-def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None):
-    """Open ``source`` (path or binary file) and find its header row. Raises ``ReadError``."""
+def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None, headers_only=False):
+    """Open ``source`` (path or binary file) and find its header row. Raises ``ReadError``.
+
+    ``headers_only``: the caller reads ``headers``/``header_row`` and not ``rows()``; an XLSX
+    is then streamed with openpyxl (only the first rows are parsed) instead of calamine, which
+    loads the whole sheet."""
     filename = filename or os.path.basename(str(getattr(source, "name", source) or "")) or _("the file")
     f, owned = _open_binary(source)
     try:
         _check_size(f, filename)
         kind = _sniff_kind(f, filename)
-        if kind == "xlsx" and _use_calamine():
+        if kind == "xlsx" and _use_calamine() and not headers_only:
             return _open_calamine(f, filename, sheet, header_aliases, owned)
         if kind == "xlsx":
             wb = _load_workbook(f, filename)
@@ -482,7 +487,13 @@ def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None):
             except Exception:
                 wb.close()
                 raise _not_spreadsheet(filename) from None
-        data = f.read()
+        if headers_only:
+            # The header is in the first rows: read a few MB, up to the last whole line.
+            data = f.read(HEADER_READ_BYTES)
+            if f.read(1):
+                data = data[: data.rfind(b"\n") + 1] or data
+        else:
+            data = f.read()
         if owned:
             f.close()
         text = _decode(data, filename)
