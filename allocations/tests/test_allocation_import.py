@@ -192,7 +192,7 @@ def test_sample_fixtures_import_in_order(la, officer):
 
     from accounts.models import School
 
-    for urn in (100000, 100050, 100053):
+    for urn in (990000, 990050, 990053):
         School.objects.update_or_create(urn=urn, defaults={"local_authority": la, "name": f"School {urn}"})
     fixtures = Path(settings.BASE_DIR) / "fixtures"
     engine.commit(DELIVERY, fixtures / "delivery_manifest_sample.xlsx", local_authority=la, user=officer)
