@@ -34,7 +34,10 @@ API (small on purpose)::
 - XLSX is read with python-calamine (Rust, about ten times faster than openpyxl) when it is
   installed and ``settings.IMPORT_XLSX_READER`` is ``"calamine"`` (the default), else with
   openpyxl in read-only mode (``IMPORT_XLSX_READER = "openpyxl"``). ``sheet_names`` uses
-  openpyxl.
+  openpyxl. Memory is bounded: calamine loads a whole sheet (about five times its XML), so a
+  sheet whose XML is over ``IMPORT_CALAMINE_MAX_XML_BYTES`` (96 MB) is streamed with openpyxl,
+  as is every ``headers_only`` read (the upload and mapping pages); shared strings, held by
+  both readers, are capped at ``IMPORT_MAX_SHARED_STRINGS_BYTES`` (128 MB).
 - Values: XLSX cells come as the reader gives them (str, int, float, date, datetime, bool);
   CSV cells are text. Text is stripped of spaces and non-breaking spaces; an empty cell is ``None``.
 - CSV encodings: UTF-8 with or without a byte-order mark, UTF-16 with a BOM, otherwise
@@ -186,7 +189,24 @@ def _check_zip(f, filename):
             % {"name": filename, "size": _mb(total), "max": _mb(max_total)},
             "zip_bomb",
         )
+    # Shared strings are held in memory by every reader: bound them on their own.
+    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    max_strings = _limit("IMPORT_MAX_SHARED_STRINGS_BYTES", 128 * 1024 * 1024)
+    if strings > max_strings:
+        raise ReadError(
+            _("%(name)s holds %(size)s of text; the most we read is %(max)s. Split it into smaller files, or save it as CSV.")
+            % {"name": filename, "size": _mb(strings), "max": _mb(max_strings)},
+            "too_big",
+        )
     f.seek(0)
+    return max((i.file_size for i in infos if i.filename.lower().startswith("xl/worksheets/")), default=0)
+
+
+def _fits_in_memory(sheet_bytes):
+    """Whether calamine may load a sheet whole: it holds about five times the sheet's XML in
+    memory (a 600 MB sheet took 3 GB), so bigger sheets are streamed with openpyxl instead
+    (slower, but memory stays flat)."""
+    return sheet_bytes <= _limit("IMPORT_CALAMINE_MAX_XML_BYTES", 96 * 1024 * 1024)
 
 
 def _load_workbook(f, filename):
@@ -452,7 +472,7 @@ def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None, 
     try:
         _check_size(f, filename)
         kind = _sniff_kind(f, filename)
-        if kind == "xlsx" and _use_calamine() and not headers_only:
+        if kind == "xlsx" and _use_calamine() and not headers_only and _fits_in_memory(_check_zip(f, filename)):
             return _open_calamine(f, filename, sheet, header_aliases, owned)
         if kind == "xlsx":
             wb = _load_workbook(f, filename)
