@@ -140,6 +140,12 @@ class AllocationSpec(ImportSpec):
             "issued by", "given by", "handover by", "handed over by (name)", "staff member handing over", "handed out by", "provided by",
         )),
     )
+    done_labels = {
+        "children_create": (_l("Children added"), "allocations:child_list"),
+        "children_update": (_l("Children updated"), "allocations:child_list"),
+        "allocations_create": (_l("Allocations made"), "allocations:allocation_list"),
+        "handovers": (_l("Handovers recorded"), "allocations:allocation_list"),
+    }
     count_labels = {
         "children_create": _l("Children to create"),
         "children_update": _l("Children to update"),

@@ -61,6 +61,11 @@ class DeliverySpec(ImportSpec):
         Field("supplier", _l("Supplier"), parsers.text_max(100), ()),
         Field("asset_tag", _l("Asset tag"), parsers.text_max(40), ("asset", "asset number", "asset id")),
     )
+    done_labels = {
+        "devices": (_l("Devices imported"), "devices:device_list"),
+        "sims": (_l("SIMs imported"), ""),
+        "batches": (_l("Deliveries recorded"), ""),
+    }
     count_labels = {
         "devices": _l("Devices to create"),
         "sims": _l("SIMs to create"),

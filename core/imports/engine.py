@@ -131,6 +131,9 @@ class ImportSpec:
     fields: tuple = ()
     #: count key -> label shown on the dry-run page, in display order.
     count_labels: dict = {}
+    #: count key -> (label once imported, url name of the list that shows those rows or "").
+    #: Keys not here are not shown after an import (error counts, "to create" forecasts).
+    done_labels: dict = {}
     #: whether the file must have at least one data row
     batch_size = 2000
 

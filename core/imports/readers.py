@@ -518,7 +518,8 @@ def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None, 
             f.close()
         text = _decode(data, filename)
         del data
-        return Spreadsheet(_csv_rows(text), filename=filename, header_aliases=header_aliases)
+        # Rows by line count: "about" (quoted cells may hold line breaks), for the progress page.
+        return Spreadsheet(_csv_rows(text), filename=filename, header_aliases=header_aliases, declared_rows=text.count("\n") + (not text.endswith("\n")))
     except BaseException:
         if owned and not f.closed:
             f.close()

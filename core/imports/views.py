@@ -77,6 +77,23 @@ class ImportListView(JobMixin, ListView):
         return context
 
 
+def _done_lines(spec, job):
+    """(label, n, url) for what a finished import wrote; only counts that are facts now."""
+    from django.urls import NoReverseMatch, reverse
+
+    lines = []
+    for key, (label, url_name) in spec.done_labels.items():
+        n = (job.counts or {}).get(key, 0)
+        if not n:
+            continue
+        try:
+            url = reverse(url_name) if url_name else ""
+        except NoReverseMatch:
+            url = ""
+        lines.append((str(label), n, url))
+    return lines
+
+
 def _count_lines(job):
     try:
         labels = get_spec(job.kind).count_labels
@@ -150,7 +167,10 @@ class ImportDetailView(JobMixin, DetailView):
             can_edit=can_edit,
             can_commit=user.role in UPLOAD_ROLES and job.status == ImportJob.Status.VALID,
             can_retry=user.role in UPLOAD_ROLES and services.can_retry(job),
-            running=job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING),
+            # One truthful state: a run whose task stopped reporting is shown as stopped, not running.
+            running=job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING) and not services.can_retry(job),
+            writing=job.status == ImportJob.Status.COMMITTING and job.total_rows and job.rows_done >= job.total_rows,
+            done_lines=_done_lines(spec, job) if job.status == ImportJob.Status.DONE else [],
             mapping_rows=[
                 {"field": f, "selected": job.mapping.get(f.name, ""), "name": f"map_{f.name}"} for f in spec.fields
             ],
