@@ -28,6 +28,8 @@ class ParseError(ValueError):
 
 
 def _text(value):
+    if value.__class__ is str and value.isascii() and value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value  # already clean: the common case, a million times in a big file
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
