@@ -266,6 +266,32 @@ def gc_paused():
             gc.enable()
 
 
+PARSE_CACHE_SIZE = 4096
+
+
+def _memoised(parser):
+    """``parser`` remembering its answers for this pass: parsers are pure, and most columns
+    repeat a few values (year groups, languages, yes/no, the school), so a 100,000-row file
+    parses each distinct cell once. Keyed by type too (``1``, ``1.0`` and ``True`` are equal
+    keys in a dict but not the same cell); errors are not remembered; at most
+    ``PARSE_CACHE_SIZE`` answers per column, so unique columns cost one failed lookup a cell."""
+    cache = {}
+
+    def parse(value):
+        key = (value.__class__, value)
+        try:
+            return cache[key]
+        except KeyError:
+            result = parser(value)
+            if len(cache) < PARSE_CACHE_SIZE:
+                cache[key] = result
+            return result
+        except TypeError:  # an unhashable cell
+            return parser(value)
+
+    return parse
+
+
 def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None):
     """Read ``source`` and check every row. Returns an ``ImportContext``; raises ``ReadError``
     only for files that cannot be read at all (too big, not a spreadsheet, ...)."""
@@ -304,7 +330,7 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         index = {}
         for i, h in enumerate(headers):
             index.setdefault(h, i)  # a repeated heading: its first column
-        plan = [(f.name, f.parser, f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
+        plan = [(f.name, _memoised(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
         unmapped = [f.name for f in spec.fields if f.name not in mapping]
         spec.begin(ctx)
         if progress and sheet_.estimated_rows:
