@@ -10,6 +10,12 @@ what is stored; the school must be one of the officer's LA's schools; a device m
 the LA's devices, in stock or delivered, and not actively allocated to another child; each new
 allocation is ``planned``, moves its device to ``allocated`` (assigned to the child's school)
 and writes an ``allocated`` ``DeviceEvent``; all in one transaction.
+
+Handovers: a row with a "Date handed over" (and optionally "Handed over by") is allocated on
+that date and then handed over through ``allocations.services.hand_over``, the page's service,
+with its checks (``handover_date_problem``: a real date in 1990-2100, not in the future, not
+before the device's delivery or the allocation); a bad date is that row's error. A row without
+a date stays planned. A device already planned for the same child is handed over on the date.
 """
 
 from __future__ import annotations
