@@ -13,19 +13,19 @@ LAS = [
 ]
 
 SCHOOLS = [
-    (100000, "Argyle Primary School", "202", "Primary", "Community school", "WC1H 9EG"),
-    (100050, "Camden School for Girls", "202", "Secondary", "Voluntary aided school", "NW5 2DB"),
-    (100053, "Haverstock School", "202", "Secondary", "Community school", "NW3 2BQ"),
-    (100227, "Gayhurst Community School", "204", "Primary", "Community school", "E8 3EN"),
-    (100275, "Stoke Newington School", "204", "Secondary", "Community school", "N16 9EX"),
-    (101780, "Whitehorse Manor Junior School", "306", "Primary", "Community school", "CR7 8SB"),
-    (101826, "Harris Academy South Norwood", "306", "Secondary", "Academy converter", "SE25 6AE"),
+    (990000, "Argyle Primary School", "202", "Primary", "Community school", "WC1H 9EG"),
+    (990050, "Camden School for Girls", "202", "Secondary", "Voluntary aided school", "NW5 2DB"),
+    (990053, "Haverstock School", "202", "Secondary", "Community school", "NW3 2BQ"),
+    (990227, "Gayhurst Community School", "204", "Primary", "Community school", "E8 3EN"),
+    (990275, "Stoke Newington School", "204", "Secondary", "Community school", "N16 9EX"),
+    (991780, "Whitehorse Manor Junior School", "306", "Primary", "Community school", "CR7 8SB"),
+    (991826, "Harris Academy South Norwood", "306", "Secondary", "Academy converter", "SE25 6AE"),
 ]
 
 USERS = [
     ("officer", "Olu", "Adebayo", Role.COUNCIL_OFFICER, "202", None, False),
     ("officer.hackney", "Hana", "Kowalski", Role.COUNCIL_OFFICER, "204", None, False),
-    ("school", "Sam", "Patel", Role.SCHOOL_STAFF, "202", 100053, False),
+    ("school", "Sam", "Patel", Role.SCHOOL_STAFF, "202", 990053, False),
     ("agent", "Amina", "Hussain", Role.SUPPORT_AGENT, None, None, True),
     ("agent.camden", "Piotr", "Nowak", Role.SUPPORT_AGENT, "202", None, False),
     ("cio", "Claire", "Morgan", Role.CIO, "202", None, False),

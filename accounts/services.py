@@ -80,6 +80,8 @@ class GiasImportResult:
     rows: int = 0
     dry_run: bool = False
     warnings: list = field(default_factory=list)
+    #: schools the extract moves to another LA while they hold children, devices or tickets
+    la_changes: list = field(default_factory=list)
 
     def summary(self):
         return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
@@ -223,6 +225,7 @@ def parse_gias_text(text):
                 las[la_code] = {"name": la_name, "gss_code": gss if GSS_RE.match(gss) else ""}
             schools.append(
                 {
+                    "row": line,
                     "urn": urn,
                     "la_code": la_code,
                     "name": name,
@@ -243,11 +246,102 @@ def parse_gias_text(text):
     return schools, las
 
 
-def import_gias_schools(*, data, dry_run=False, by=None):
+class GiasLaChangeRefused(GiasImportError):
+    """The extract moves schools that hold children, devices or tickets to another LA, and the
+    change was not confirmed (``accept_la_changes``). ``changes`` lists them (``LaChange``)."""
+
+    def __init__(self, changes):
+        self.changes = list(changes)
+        super().__init__([c.message() for c in self.changes])
+
+
+@dataclass
+class LaChange:
+    row: int
+    urn: int
+    name: str
+    from_la: str
+    to_la: str
+    children: int = 0
+    devices: int = 0
+    tickets: int = 0
+
+    def holdings(self):
+        return _("%(children)s children, %(devices)s devices and %(tickets)s tickets") % {
+            "children": self.children,
+            "devices": self.devices,
+            "tickets": self.tickets,
+        }
+
+    def message(self):
+        return _(
+            "row %(row)s, LA (code): school %(urn)s %(name)s would move from %(from)s to %(to)s, but it holds %(holdings)s. "
+            "Check the change with GIAS; to make it, import again confirming the LA changes (--accept-la-changes)."
+        ) % {"row": self.row, "urn": self.urn, "name": self.name, "from": self.from_la, "to": self.to_la, "holdings": self.holdings()}
+
+
+def school_holdings(school_ids):
+    """school pk -> (children, devices, tickets) for the given schools (three grouped queries)."""
+    from django.apps import apps
+    from django.db.models import Count
+
+    out = {pk: [0, 0, 0] for pk in school_ids}
+    sources = [("allocations", "Child", 0), ("devices", "Device", 1), ("support", "Ticket", 2)]
+    ids = list(school_ids)
+    for app_label, model_name, slot in sources:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        for i in range(0, len(ids), 900):
+            for school_id, n in model._base_manager.filter(school_id__in=ids[i : i + 900]).values("school_id").annotate(n=Count("pk")).values_list("school_id", "n"):
+                out[school_id][slot] = n
+    return {pk: tuple(v) for pk, v in out.items()}
+
+
+def _la_changes(schools, existing, existing_las, las):
+    """Schools the extract moves to another LA that hold children, devices or tickets."""
+    moves = []
+    for row in schools:
+        current = existing.get(row["urn"])
+        if current is None:
+            continue
+        target = existing_las.get(row["la_code"])
+        if target is None or target.pk != current[1][1]:
+            moves.append((row, current))
+    if not moves:
+        return []
+    holdings = school_holdings([current[0] for _row, current in moves])
+    la_by_id = LocalAuthority.objects.in_bulk({current[1][1] for _row, current in moves})
+    changes = []
+    for row, current in moves:
+        children, devices, tickets = holdings[current[0]]
+        if children or devices or tickets:
+            old = la_by_id.get(current[1][1])
+            changes.append(
+                LaChange(
+                    row=row["row"],
+                    urn=row["urn"],
+                    name=row["name"],
+                    from_la=f"{old.name} ({old.code})" if old else "?",
+                    to_la=f"{las[row['la_code']]['name']} ({row['la_code']})",
+                    children=children,
+                    devices=devices,
+                    tickets=tickets,
+                )
+            )
+    return changes
+
+
+def import_gias_schools(*, data, dry_run=False, by=None, accept_la_changes=False):
     """Load a GIAS extract (``data``: the file's bytes). Upsert LAs by code, schools by URN.
 
     Nothing is written when the file has any error (``GiasImportError``) or with ``dry_run``.
-    ``by`` is recorded as the acting user in the audit history.
+    A school that holds children, devices or tickets is never moved to another LA silently:
+    unless ``accept_la_changes``, such moves raise ``GiasLaChangeRefused`` (nothing written;
+    a dry run lists them in ``result.la_changes``). When accepted, the school's children move
+    to its new LA with it (a child's LA is its school's); devices stay owned by the LA that
+    received them. ``by`` is recorded as the acting user in the audit history.
     """
     schools, las = parse_gias_text(decode_gias_bytes(data))
     result = GiasImportResult(rows=len(schools), dry_run=dry_run)
@@ -269,6 +363,10 @@ def import_gias_schools(*, data, dry_run=False, by=None):
         existing = {}
         for row in School.objects.values_list("pk", "urn", *SCHOOL_FIELDS).iterator(chunk_size=5000):
             existing[row[1]] = (row[0], row[2:])
+
+        result.la_changes = _la_changes(schools, existing, existing_las, las)
+        if result.la_changes and not (accept_la_changes or dry_run):
+            raise GiasLaChangeRefused(result.la_changes)
 
         if dry_run:
             la_ids = {code: la.pk for code, la in existing_las.items()}
@@ -311,7 +409,23 @@ def import_gias_schools(*, data, dry_run=False, by=None):
                 to_update, School, list(SCHOOL_FIELDS), batch_size=500, default_user=by, default_change_reason=CHANGE_REASON
             )
         result.created, result.updated = len(to_create), len(to_update)
+        if result.la_changes:
+            _move_children_with_schools([c.urn for c in result.la_changes], by)
     return result
+
+
+def _move_children_with_schools(urns, by):
+    """After accepted LA changes: each child of those schools belongs to the school's new LA."""
+    from allocations.models import Child
+
+    schools = dict(School.objects.filter(urn__in=urns).values_list("pk", "local_authority_id"))
+    moved = []
+    for child in Child.objects.filter(school_id__in=list(schools)):
+        if child.local_authority_id != schools[child.school_id]:
+            child.local_authority_id = schools[child.school_id]
+            moved.append(child)
+    if moved:
+        bulk_update_with_history(moved, Child, ["local_authority"], batch_size=500, default_user=by, default_change_reason=CHANGE_REASON)
 
 
 def _values(row, la_id):
@@ -325,3 +439,83 @@ def _values(row, la_id):
         row["open_date"],
         row["close_date"],
     )
+
+
+# --------------------------------------------------------------------------- closed schools and their successors
+
+
+def parse_gias_links(data):
+    """(closed URN, successor URN) pairs from a GIAS links download (``URN``, ``LinkURN``,
+    ``LinkType``: "Successor", "Successor - merged", ...). Raises ``GiasImportError``."""
+    text = decode_gias_bytes(data)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = [f.strip().lstrip("\ufeff") for f in (reader.fieldnames or [])]
+    if not {"URN", "LinkURN", "LinkType"} <= set(fields):
+        raise GiasImportError([_("This is not a GIAS links file: it needs the columns URN, LinkURN and LinkType.")])
+    reader.fieldnames = fields
+    pairs = []
+    for row in reader:
+        urn, link, kind = (row.get("URN") or "").strip(), (row.get("LinkURN") or "").strip(), (row.get("LinkType") or "").strip().lower()
+        if urn.isdigit() and link.isdigit() and kind.startswith("successor") and len(urn) < 10 and len(link) < 10:
+            pairs.append((int(urn), int(link)))
+    return pairs
+
+
+def closed_with_successor(links_data):
+    """Closed schools that still hold children, devices or tickets and have a successor:
+    ``[(school, successor, (children, devices, tickets))]``, by URN."""
+    pairs = dict(parse_gias_links(links_data))
+    schools = School.objects.select_related("local_authority").in_bulk({*pairs, *pairs.values()}, field_name="urn")
+    closed = {urn: s for urn, s in schools.items() if urn in pairs and s.status == School.Status.CLOSED and pairs[urn] in schools}
+    holdings = school_holdings([s.pk for s in closed.values()])
+    out = []
+    for urn in sorted(closed):
+        school = closed[urn]
+        held = holdings[school.pk]
+        if any(held):
+            out.append((school, schools[pairs[urn]], held))
+    return out
+
+
+class SuccessorMoveRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def move_to_successor(*, school, successor, by=None):
+    """Move a closed school's children and devices to its successor, in one transaction.
+
+    Guarantees: ``school`` is closed and ``successor`` is not; both are in the same LA (a move
+    between councils is theirs to agree, not an import's); each child and device is re-pointed
+    with a history record; allocations follow their children; tickets stay where they were
+    raised. Returns ``(children, devices)`` moved. Refusals raise ``SuccessorMoveRefused``.
+    """
+    from allocations.models import Child
+    from devices.models import Device
+
+    school, successor = (School.objects.select_for_update().select_related("local_authority").get(pk=pk) for pk in (school.pk, successor.pk))
+    if school.pk == successor.pk:
+        raise SuccessorMoveRefused(_("A school cannot be its own successor."))
+    if school.status != School.Status.CLOSED:
+        raise SuccessorMoveRefused(_("%(name)s is not closed, so its children and devices stay with it.") % {"name": school.name})
+    if successor.status == School.Status.CLOSED:
+        raise SuccessorMoveRefused(_("%(name)s is closed too: choose an open successor.") % {"name": successor.name})
+    if school.local_authority_id != successor.local_authority_id:
+        raise SuccessorMoveRefused(
+            _("%(new)s is in %(la)s, another council: a move between councils is agreed between them, not made here.")
+            % {"new": successor.name, "la": successor.local_authority.name}
+        )
+    children = list(Child.objects.select_for_update().filter(school=school).order_by("pk"))
+    devices = list(Device.objects.select_for_update().filter(school=school).order_by("pk"))
+    for c in children:
+        c.school = successor
+    for d in devices:
+        d.school = successor
+    reason = _("Moved from closed school %(urn)s to its successor %(new)s") % {"urn": school.urn, "new": successor.urn}
+    if children:
+        bulk_update_with_history(children, Child, ["school"], batch_size=500, default_user=by, default_change_reason=reason)
+    if devices:
+        bulk_update_with_history(devices, Device, ["school"], batch_size=500, default_user=by, default_change_reason=reason)
+    return len(children), len(devices)

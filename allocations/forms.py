@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allocations.models import Child
-from core.forms import ScopedFormMixin
+from core.forms import ScopedFormMixin, validate_sane_date
 from devices.models import Device
 from devices.validators import format_uk_national, normalise_uk_phone
 
@@ -22,6 +22,7 @@ def uk_date_field(label, **kwargs):
         initial=timezone.localdate,
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
         help_text=_("For example, 27/03/2026"),
+        validators=[validate_sane_date],
         **kwargs,
     )
 

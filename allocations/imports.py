@@ -10,6 +10,12 @@ what is stored; the school must be one of the officer's LA's schools; a device m
 the LA's devices, in stock or delivered, and not actively allocated to another child; each new
 allocation is ``planned``, moves its device to ``allocated`` (assigned to the child's school)
 and writes an ``allocated`` ``DeviceEvent``; all in one transaction.
+
+Handovers: a row with a "Date handed over" (and optionally "Handed over by") is allocated on
+that date and then handed over through ``allocations.services.hand_over``, the page's service,
+with its checks (``handover_date_problem``: a real date in 1990-2100, not in the future, not
+before the device's delivery or the allocation); a bad date is that row's error. A row without
+a date stays planned. A device already planned for the same child is handed over on the date.
 """
 
 from __future__ import annotations
@@ -46,7 +52,13 @@ ELIGIBILITY_WORDS = {
 ALLOCATABLE = ("delivered", "in_stock", "returned")
 
 
-def chunks(items, size=CHUNK):
+def chunks(items, size=None):
+    """Lists of ``size`` (default: 900 on SQLite, whose statements take few parameters; 20,000
+    elsewhere, so 100,000 references are looked up in 5 queries instead of 112)."""
+    if size is None:
+        from django.db import connection
+
+        size = CHUNK if connection.vendor == "sqlite" else 20_000
     items = list(items)
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -62,27 +74,96 @@ def urn(value):
 class AllocationSpec(ImportSpec):
     kind = "allocations"
     title = _l("Allocations")
+    # Aliases: the headings councils, schools and social-care teams write (DfE allocation and
+    # "get help with technology" templates, school MIS exports: SIMS, Arbor, Bromcom; Mosaic/LCS
+    # case lists). Abbreviations ("No.", "Ref", "Tel"), "/" and "&", "?" and word order are
+    # folded by core.imports.headers.match_key, so only distinct wordings are listed.
     fields = (
-        Field("school_urn", _l("School URN"), urn, ("urn", "school", "school urn", "establishment urn", "dfe urn"), required=True),
-        Field("reference", _l("Child reference"), parsers.text_max(40), ("reference", "child ref", "child id", "ref", "pupil reference", "upn", "child reference number", "id"), required=True),
-        Field("first_name", _l("First name"), parsers.text_max(80), ("forename", "given name", "first names", "child first name")),
-        Field("last_name", _l("Last name"), parsers.text_max(80), ("surname", "family name", "child surname", "child last name")),
-        Field("year_group", _l("Year group"), parsers.year_group, ("year", "yr", "ncy", "nc year", "school year")),
-        Field("laptop_serial", _l("Laptop serial"), parsers.serial, ("laptop", "laptop serial number", "device serial", "serial", "serial number", "tablet serial")),
-        Field("dongle", _l("Dongle ICCID or serial"), parsers.text_max(60), ("dongle", "router", "dongle serial", "dongle iccid", "router serial", "sim", "iccid", "4g dongle")),
-        Field("guardian_name", _l("Parent or carer's name"), parsers.text_max(120), ("guardian", "guardian name", "parent", "parent name", "carer", "carer name", "parent/carer", "contact name")),
-        Field("guardian_phone", _l("Parent or carer's phone"), parsers.uk_phone, ("phone", "guardian phone", "parent phone", "telephone", "contact number", "mobile", "phone number", "tel")),
-        Field("guardian_email", _l("Parent or carer's email"), parsers.email, ("email", "guardian email", "parent email", "e-mail")),
-        Field("language", _l("Language"), parsers.language, ("home language", "preferred language", "family language", "first language", "language spoken")),
-        Field("needs_laptop", _l("Needs a laptop"), parsers.boolean, ("needs laptop", "laptop needed", "needs device")),
-        Field("needs_connectivity", _l("Needs connectivity"), parsers.boolean, ("needs connectivity", "needs internet", "connectivity needed", "needs dongle", "internet needed", "needs 4g")),
-        Field("eligibility", _l("Eligibility"), parsers.choice(ELIGIBILITY_WORDS, _l("“%(value)s” is not an eligibility reason: use free school meals, social worker, care leaver, shielding or other.")), ("eligibility reason", "reason", "criteria")),
+        Field("school_urn", _l("School URN"), urn, (
+            "urn", "school", "school urn", "establishment urn", "dfe urn", "sch urn", "school urn number", "urn of school",
+            "unique reference number", "school unique reference number", "school (urn)", "establishment", "school/urn", "setting urn",
+        ), required=True),
+        Field("reference", _l("Child reference"), parsers.text_max(40), (
+            "reference", "child ref", "child id", "ref", "pupil reference", "upn", "unique pupil number", "child reference number",
+            "id", "pupil id", "student id", "pupil number", "case reference", "case number", "la reference", "council reference",
+            "mosaic id", "lcs id", "person id", "child number", "reference number", "admission number", "adno", "mis id",
+            "child's reference", "young person reference", "cyp reference", "learner reference",
+        ), required=True),
+        Field("first_name", _l("First name"), parsers.text_max(80), (
+            "forename", "given name", "first names", "child first name", "pupil forename", "legal forename", "preferred forename",
+            "child forename", "christian name", "firstname", "first", "young person first name",
+        )),
+        Field("last_name", _l("Last name"), parsers.text_max(80), (
+            "surname", "family name", "child surname", "child last name", "legal surname", "pupil surname", "lastname",
+            "last", "young person surname",
+        )),
+        Field("year_group", _l("Year group"), parsers.year_group, (
+            "year", "yr", "ncy", "nc year", "school year", "curriculum year", "national curriculum year", "yr grp", "current year group",
+            "year group (nc)", "year of study",
+        )),
+        Field("laptop_serial", _l("Laptop serial"), parsers.serial, (
+            "laptop", "laptop serial number", "device serial", "serial", "serial number", "tablet serial", "laptop s/n", "device s/n",
+            "laptop/tablet serial", "chromebook serial", "device serial number", "serial number of laptop", "laptop or tablet",
+            "laptop allocated", "device allocated", "laptop id",
+        )),
+        Field("dongle", _l("Dongle ICCID or serial"), parsers.text_max(60), (
+            "dongle", "router", "dongle serial", "dongle iccid", "router serial", "sim", "iccid", "4g dongle", "4g router", "sim number",
+            "sim serial", "dongle/router", "mifi", "hotspot", "router/dongle serial", "4g device", "dongle allocated", "dongle or router serial",
+            "sim iccid",
+        )),
+        Field("guardian_name", _l("Parent or carer's name"), parsers.text_max(120), (
+            "guardian", "guardian name", "parent", "parent name", "carer", "carer name", "parent/carer", "contact name", "parent or guardian",
+            "parent/guardian name", "main contact", "primary contact", "priority contact", "contact 1 name", "name of parent/carer",
+            "parent/carer full name", "adult receiving device", "parent carer guardian name",
+        )),
+        Field("guardian_phone", _l("Parent or carer's phone"), parsers.uk_phone, (
+            "phone", "guardian phone", "parent phone", "telephone", "contact number", "mobile", "phone number", "tel", "contact tel",
+            "mobile number", "parent mobile", "contact phone", "home phone", "contact 1 phone", "contact telephone number",
+            "primary contact number", "parent/carer tel no", "parent contact number", "parent/carer mobile", "parent phone number",
+        )),
+        Field("guardian_email", _l("Parent or carer's email"), parsers.email, (
+            "email", "guardian email", "parent email", "e-mail", "email address", "contact email", "parent/carer email address",
+            "contact 1 email",
+        )),
+        Field("language", _l("Language"), parsers.language, (
+            "home language", "preferred language", "family language", "first language", "language spoken", "language spoken at home",
+            "main language", "language of parent/carer", "lang", "spoken language", "preferred language for contact", "parent language",
+            "home lang", "first language (not english)",
+        )),
+        Field("needs_laptop", _l("Needs a laptop"), parsers.boolean, (
+            "needs laptop", "laptop needed", "needs device", "laptop required", "device needed", "requires laptop", "device required",
+            "needs laptop/tablet", "needs a device", "laptop or tablet needed",
+        )),
+        Field("needs_connectivity", _l("Needs connectivity"), parsers.boolean, (
+            "needs connectivity", "needs internet", "connectivity needed", "needs dongle", "internet needed", "needs 4g",
+            "internet access needed", "dongle required", "requires connectivity", "needs router", "connectivity required", "4g needed",
+            "needs data", "needs internet access", "dongle needed", "needs wifi",
+        )),
+        Field("eligibility", _l("Eligibility"), parsers.choice(ELIGIBILITY_WORDS, _l("“%(value)s” is not an eligibility reason: use free school meals, social worker, care leaver, shielding or other.")), (
+            "eligibility reason", "reason", "criteria", "eligibility criteria", "reason for eligibility", "eligibility category", "cohort",
+            "reason for allocation", "eligible because", "why eligible",
+        )),
+        Field("handed_over_on", _l("Date handed over"), parsers.date, (
+            "handover date", "handed over", "handed over on", "date of handover", "date issued", "issued on", "issue date", "date given",
+            "date given to family", "date collected", "collected on", "date received", "received on", "handed over date",
+            "date device handed over", "date provided", "date delivered to family", "date device given", "handover",
+        ), help=_l("Leave blank for a device not yet handed over: it is recorded as planned.")),
+        Field("handed_over_by", _l("Handed over by"), parsers.text_max(120), (
+            "issued by", "given by", "handover by", "handed over by (name)", "staff member handing over", "handed out by", "provided by",
+        )),
     )
+    done_labels = {
+        "children_create": (_l("Children added"), "allocations:child_list"),
+        "children_update": (_l("Children updated"), "allocations:child_list"),
+        "allocations_create": (_l("Allocations made"), "allocations:allocation_list"),
+        "handovers": (_l("Handovers recorded"), "allocations:allocation_list"),
+    }
     count_labels = {
         "children_create": _l("Children to create"),
         "children_update": _l("Children to update"),
         "allocations_create": _l("Allocations to create"),
         "already_allocated": _l("Already allocated to the same child (no change)"),
+        "handovers": _l("Handovers to record"),
         "not_found": _l("Devices not found (errors)"),
         "allocated_elsewhere": _l("Devices already allocated to another child (errors)"),
         "duplicates": _l("Repeated within the file (errors)"),
@@ -130,6 +211,20 @@ class AllocationSpec(ImportSpec):
                 key = ("serial", parsers.serial(dongle))
             if key:
                 wanted.append(("dongle", key))
+        on = d.get("handed_over_on")
+        if on is not None:
+            from allocations.services import handover_date_problem
+
+            problem = handover_date_problem(on)
+            if problem:
+                ctx.error(row, "handed_over_on", problem[1])
+                ok = False
+            elif not wanted:
+                ctx.error(row, "handed_over_on", _("A handover date needs the device handed over (its laptop serial or dongle) on the same row."))
+                ok = False
+        elif d.get("handed_over_by"):
+            ctx.error(row, "handed_over_by", _("Give the date it was handed over too, or leave this blank."))
+            ok = False
         for name, key in wanted:
             first = st["serials"].get(key)
             if first is not None:
@@ -139,7 +234,7 @@ class AllocationSpec(ImportSpec):
             else:
                 st["serials"][key] = row.number
         if ok:
-            st["pending"].append((row.number, ref, wanted))
+            st["pending"].append((row.number, ref, wanted, on))
             if ctx.committing:
                 ctx.rows.append(row)
 
@@ -152,27 +247,39 @@ class AllocationSpec(ImportSpec):
         la_id = ctx.local_authority.pk
         serials = [k[1] for k in st["serials"] if k[0] == "serial"]
         iccids = [k[1] for k in st["serials"] if k[0] == "iccid"]
-        devices = {}  # key -> (pk, la_id, status, kind)
+        devices = {}  # key -> (pk, la_id, status, kind, delivered_on)
+        # Only this LA's devices are read: whether a serial exists in another LA is not this
+        # officer's to learn, so "not found" is the same answer for both.
         for chunk in chunks(serials):
-            for pk, serial_, la, status, kind in Device.objects.filter(serial__in=chunk).values_list("pk", "serial", "local_authority_id", "status", "kind"):
-                devices[("serial", serial_)] = (pk, la, status, kind)
-        for chunk in chunks(iccids):
-            for iccid_, pk, la, status, kind in Sim.objects.filter(iccid__in=chunk, device__isnull=False).values_list(
-                "iccid", "device_id", "device__local_authority_id", "device__status", "device__kind"
+            for pk, serial_, la, status, kind, delivered in Device.objects.filter(serial__in=chunk, local_authority_id=la_id).values_list(
+                "pk", "serial", "local_authority_id", "status", "kind", "delivered_on"
             ):
-                devices[("iccid", iccid_)] = (pk, la, status, kind)
+                devices[("serial", serial_)] = (pk, la, status, kind, delivered)
+        for chunk in chunks(iccids):
+            for iccid_, pk, la, status, kind, delivered in Sim.objects.filter(iccid__in=chunk, device__isnull=False, device__local_authority_id=la_id).values_list(
+                "iccid", "device_id", "device__local_authority_id", "device__status", "device__kind", "device__delivered_on"
+            ):
+                devices[("iccid", iccid_)] = (pk, la, status, kind, delivered)
         device_ids = [v[0] for v in devices.values() if v[1] == la_id]
         active = {}  # device pk -> child reference
+        active_alloc = {}  # device pk -> (allocation pk, status, planned_on)
         for chunk in chunks(device_ids):
-            for device_id, ref in Allocation.objects.filter(device_id__in=chunk, status__in=ACTIVE_ALLOCATION_STATUSES).values_list("device_id", "child__reference"):
+            for device_id, ref, alloc_pk, alloc_status, planned_on in Allocation.objects.filter(
+                device_id__in=chunk, status__in=ACTIVE_ALLOCATION_STATUSES
+            ).values_list("device_id", "child__reference", "pk", "status", "planned_on"):
                 active[device_id] = ref
+                active_alloc[device_id] = (alloc_pk, alloc_status, planned_on)
         existing = set()
         for chunk in chunks(st["refs"]):
             existing.update(Child.objects.filter(local_authority_id=la_id, reference__in=chunk).values_list("reference", flat=True))
+        from allocations.services import handover_date_problem
+
         plan = {}  # row number -> [device pk to allocate]
-        for number, ref, wanted in st["pending"]:
+        handovers = {}  # row number -> [existing planned allocation pk to hand over]
+        for number, ref, wanted, on in st["pending"]:
             row_ok = True
             to_allocate = []
+            to_hand_over = []
             for name, key in wanted:
                 found = devices.get(key)
                 if found is None or found[1] != la_id:
@@ -180,7 +287,7 @@ class AllocationSpec(ImportSpec):
                     ctx.count("not_found")
                     row_ok = False
                     continue
-                pk, _la, status, kind = found
+                pk, _la, status, kind, delivered = found
                 if name == "dongle" and kind != "router":
                     ctx.error(number, name, _("This device is a %(kind)s, not a dongle or router.") % {"kind": kind})
                     row_ok = False
@@ -196,8 +303,23 @@ class AllocationSpec(ImportSpec):
                     row_ok = False
                     continue
                 if holder == ref:
-                    ctx.count("already_allocated")
+                    alloc_pk, alloc_status, planned_on = active_alloc[pk]
+                    if on is not None and alloc_status == "planned":
+                        problem = handover_date_problem(on, planned_on=planned_on, delivered_on=delivered)
+                        if problem:
+                            ctx.error(number, "handed_over_on", problem[1])
+                            row_ok = False
+                            continue
+                        to_hand_over.append(alloc_pk)
+                    else:
+                        ctx.count("already_allocated")
                     continue
+                if on is not None:
+                    problem = handover_date_problem(on, delivered_on=delivered)
+                    if problem:
+                        ctx.error(number, "handed_over_on", problem[1])
+                        row_ok = False
+                        continue
                 if status not in ALLOCATABLE or not can_transition(status, "allocated"):
                     ctx.error(number, name, _("This device's status is “%(status)s”; only delivered, in-stock or returned devices can be allocated.") % {"status": status})
                     row_ok = False
@@ -205,9 +327,14 @@ class AllocationSpec(ImportSpec):
                 to_allocate.append(pk)
             if row_ok:
                 plan[number] = to_allocate
+                if to_hand_over:
+                    handovers[number] = to_hand_over
                 ctx.count("children_update" if ref in existing else "children_create")
                 ctx.count("allocations_create", len(to_allocate))
+                if on is not None:
+                    ctx.count("handovers", len(to_allocate) + len(to_hand_over))
         st["plan"] = plan
+        st["handovers"] = handovers
         st["existing"] = existing
         del st["pending"]
 
@@ -216,6 +343,8 @@ class AllocationSpec(ImportSpec):
         status and custody events in batches. Only ids are kept between batches, so memory
         stays flat however many rows there are."""
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        from core.imports.copy import create_with_history, new_row, use_copy
 
         from allocations.models import Allocation, AllocationStatus, Child
         from devices.models import Device, DeviceEvent, DeviceStatus
@@ -228,7 +357,10 @@ class AllocationSpec(ImportSpec):
         attr = {"language": "preferred_language"}
         update_fields = ["school", "first_name", "last_name", "year_group", "guardian_name", "guardian_phone", "guardian_email", "preferred_language", "eligibility", "needs_laptop", "needs_connectivity", "updated_at"]
         plan = st["plan"]
-        pairs = []  # (child pk, child school pk, child reference, device pk)
+        pairs = []  # (child pk, child school pk, child reference, device pk, handover date, handed over by)
+        to_hand_over = []  # (allocation pk, date, by): handed over through allocations.services.hand_over
+        rows_by_number = {r.number: r.data for r in ctx.rows}
+        fast = use_copy(Child)  # PostgreSQL: new children as plain rows, written with COPY
         for part in chunks(ctx.rows, self.batch_size):
             refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
             existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__in=refs)} if refs else {}
@@ -237,7 +369,10 @@ class AllocationSpec(ImportSpec):
                 d = r.data
                 child = existing.get(d["reference"])
                 if child is None:
-                    child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
+                    if fast:
+                        child = new_row(Child, local_authority_id=la.pk, reference=d["reference"], preferred_language="en")
+                    else:
+                        child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
                     if d.get("dongle") and d.get("needs_connectivity") is None:
                         child.needs_connectivity = True
                     new.append(child)
@@ -251,7 +386,7 @@ class AllocationSpec(ImportSpec):
                 child.updated_at = now
                 by_row.append((r.number, child))
             if new:
-                bulk_create_with_history(new, Child, batch_size=self.batch_size, default_user=user)
+                create_with_history(new, Child, user=user, batch_size=self.batch_size)  # COPY on PostgreSQL
                 if new[0].pk is None:  # backends that do not return ids
                     ids = dict(Child.objects.filter(local_authority=la, reference__in=[c.reference for c in new]).values_list("reference", "pk"))
                     for c in new:
@@ -259,15 +394,27 @@ class AllocationSpec(ImportSpec):
             if changed:
                 bulk_update_with_history(changed, Child, update_fields, batch_size=self.batch_size, default_user=user)
             for number, child in by_row:
+                row_data = rows_by_number[number]
                 for device_pk in plan.get(number, ()):
-                    pairs.append((child.pk, child.school_id, child.reference, device_pk))
+                    pairs.append((child.pk, child.school_id, child.reference, device_pk, row_data.get("handed_over_on"), row_data.get("handed_over_by") or ""))
+                for alloc_pk in st["handovers"].get(number, ()):
+                    to_hand_over.append((alloc_pk, row_data["handed_over_on"], row_data.get("handed_over_by") or ""))
         note = _("Imported from %(file)s") % {"file": ctx.filename}
         for part in chunks(pairs, self.batch_size):
             devices = {d.pk: d for d in Device.objects.select_for_update().filter(pk__in=[p[3] for p in part])}
-            allocations = [Allocation(child_id=child_pk, device_id=device_pk, status=AllocationStatus.PLANNED, planned_on=today, created_by=user, note=note) for child_pk, _s, _r, device_pk in part]
+            # A handed-over row is planned on its handover date, then handed over below.
+            allocations = [
+                Allocation(child_id=child_pk, device_id=device_pk, status=AllocationStatus.PLANNED, planned_on=on or today, created_by=user, note=note)
+                for child_pk, _s, _r, device_pk, on, _by in part
+            ]
             bulk_create_with_history(allocations, Allocation, batch_size=self.batch_size, default_user=user)
+            for allocation, (_c, _s, _r, device_pk, on, by) in zip(allocations, part):
+                if on is not None:
+                    if allocation.pk is None:  # backends that do not return ids
+                        allocation = Allocation.objects.active().get(device_id=device_pk)
+                    to_hand_over.append((allocation.pk, on, by))
             events = []
-            for _child_pk, school_pk, reference, device_pk in part:
+            for _child_pk, school_pk, reference, device_pk, _on, _by in part:
                 device = devices[device_pk]
                 if device.status not in ALLOCATABLE:  # changed since the check: refuse the whole file
                     raise RuntimeError(f"device {device_pk} changed status during the import")
@@ -279,6 +426,12 @@ class AllocationSpec(ImportSpec):
                 device.updated_at = now
             bulk_update_with_history(list(devices.values()), Device, ["status", "school", "updated_at"], batch_size=self.batch_size, default_user=user)
             DeviceEvent.objects.bulk_create(events, batch_size=self.batch_size)
+        # Handovers through the same service as the handover page, with the same checks (a
+        # refusal here, e.g. the database changed since the check, rolls the whole file back).
+        from allocations.services import hand_over
+
+        for alloc_pk, on, by in to_hand_over:
+            hand_over(allocation=Allocation(pk=alloc_pk), on=on, handed_over_by=by, received_by="", by=user)
 
 
 SPEC = AllocationSpec()

@@ -138,6 +138,28 @@ def allocate(*, child, device, by, on=None):
     return allocation
 
 
+def handover_date_problem(on, *, planned_on=None, delivered_on=None):
+    """Why ``on`` cannot be a handover date, as ``(code, message)``, or ``None`` when it can.
+
+    The one rule for the handover page and the allocation import: a real date (1990-2100),
+    not in the future, not before the allocation was planned nor before the device's delivery.
+    """
+    from core.imports.parsers import date_range_problem
+
+    if on is None:
+        return "future", _("The handover date must be today or in the past.")
+    out_of_range = date_range_problem(on)
+    if out_of_range:
+        return "range", out_of_range
+    if on > timezone.localdate():
+        return "future", _("The handover date must be today or in the past.")
+    if delivered_on and on < delivered_on:
+        return "before_delivery", _("The handover date cannot be before the device was delivered (%(day)s).") % {"day": delivered_on.strftime("%d/%m/%Y")}
+    if planned_on and on < planned_on:
+        return "before_allocation", _("The handover date cannot be before the device was allocated (%(day)s).") % {"day": planned_on.strftime("%d/%m/%Y")}
+    return None
+
+
 @transaction.atomic
 def hand_over(*, allocation, on, handed_over_by, received_by, by):
     """Record that the family received the device on ``on``.
@@ -151,14 +173,10 @@ def hand_over(*, allocation, on, handed_over_by, received_by, by):
             _("Only a planned allocation can be handed over; this one is “%(status)s”.") % {"status": allocation.get_status_display()},
             code="not_planned",
         )
-    if on is None or on > timezone.localdate():
-        raise AllocationError(_("The handover date must be today or in the past."), code="future")
-    if allocation.planned_on and on < allocation.planned_on:
-        raise AllocationError(
-            _("The handover date cannot be before the device was allocated (%(day)s).") % {"day": allocation.planned_on.strftime("%d/%m/%Y")},
-            code="before_allocation",
-        )
     (device,) = _lock_devices(allocation.device)
+    problem = handover_date_problem(on, planned_on=allocation.planned_on, delivered_on=device.delivered_on)
+    if problem:
+        raise AllocationError(problem[1], code=problem[0])
     allocation.status = AllocationStatus.HANDED_OVER
     allocation.handed_over_on = on
     allocation.handed_over_by = (handed_over_by or _user_label(by))[:120]

@@ -31,12 +31,27 @@ def _widget_renderer():
     return Jinja2Renderer()
 
 
+def validate_sane_date(value):
+    """Refuse dates outside 1990-2100 (``core.imports.parsers.MIN_DATE``/``MAX_DATE``): the same
+    range as imports and the API, so no stored date can overflow date arithmetic on a page."""
+    from django.core.exceptions import ValidationError
+
+    from core.imports.parsers import date_range_problem
+
+    problem = date_range_problem(value)
+    if problem:
+        raise ValidationError(problem, code="date_range")
+
+
 def restrict_form_fields(form, user):
-    """Limit every model choice in ``form`` to the rows ``user`` may see.
+    """Limit every model choice in ``form`` to the rows ``user`` may see, and every date to
+    1990-2100 (``validate_sane_date``).
 
     Called by the shared edit views so a form can never offer, or accept, an out-of-scope row.
     """
     for field in form.fields.values():
+        if isinstance(field, forms.DateField) and validate_sane_date not in field.validators:
+            field.validators.append(validate_sane_date)
         if isinstance(field, (forms.ModelChoiceField, forms.ModelMultipleChoiceField)):
             qs = field.queryset
             if hasattr(qs, "visible_to"):

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from accounts.models import LocalAuthority
 from devices.filters import DeviceFilterSet, SimFilterSet
 from devices.models import Device, Sim
+from devices.usage import MAX_MB as USAGE_MAX_MB  # one bound for the API and operators' files
 from reports.api_auth import ApiTokenAuthentication
 from reports.api_common import HasTokenKind, IsStaff, Pagination, TokenOrUserRateThrottle, WriteRateThrottle
 
@@ -188,7 +189,12 @@ class DeliveryManifestView(APIView):
 class UsageRowSerializer(serializers.Serializer):
     iccid = serializers.CharField(max_length=22, help_text="The SIM's ICCID (19 or 20 digits)")
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="The month, as YYYY-MM")
-    mb_used = serializers.FloatField(min_value=0, max_value=10_000_000, help_text="Data used in the month, in MB")
+    mb_used = serializers.FloatField(min_value=0, max_value=USAGE_MAX_MB, help_text="Data used in the month, in MB")
+
+    def validate_month(self, value):
+        if not 1990 <= int(value[:4]) <= 2100:
+            raise serializers.ValidationError(_("Use a month between 1990-01 and 2100-12."))
+        return value
 
 
 class UsageSerializer(serializers.Serializer):

@@ -72,6 +72,12 @@ def add_months(day, months):
     """``day`` moved by ``months`` calendar months, clamped to the end of a shorter month."""
     index = month_index(day) + months
     year, month = index // 12, index % 12 + 1
+    # Safe for any date already stored (year 1 or 9999 from before dates were range-checked):
+    # clamp instead of overflowing.
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -80,8 +86,14 @@ def horizon_months():
 
 
 def horizon_start(device, today):
-    """The day the device's horizon starts: handover, else delivery, else ``today``."""
-    return device.handed_over_on or device.delivered_on or today
+    """The day the device's horizon starts: handover, else delivery, else ``today``.
+
+    Clamped to 1990-2100 (the range every form, import and API now enforces), so a date
+    stored before that check (year 1, year 9999) cannot overflow the months that follow."""
+    from core.imports.parsers import MAX_DATE, MIN_DATE
+
+    day = device.handed_over_on or device.delivered_on or today
+    return min(max(day, MIN_DATE), MAX_DATE)
 
 
 def default_dfe_cover(device, today):
@@ -103,14 +115,21 @@ def needs_data(device):
 
 def _covers(intervals, first, last):
     """Whether the union of closed date ``intervals`` covers every day from ``first`` to ``last``."""
-    reached = first - datetime.timedelta(days=1)
+    reached = None  # the last day covered so far (None: the day before ``first``)
     for start, end in sorted(intervals):
-        if start > reached + datetime.timedelta(days=1):
+        # written without date arithmetic on stored dates, which may be year 1 or 9999
+        if start > first if reached is None else (start > reached and (start - reached).days > 1):
             break
+        if reached is None:
+            if end >= first:  # else nothing from ``first`` on is covered yet
+                reached = end
+                if reached >= last:
+                    return True
+            continue
         reached = max(reached, end)
         if reached >= last:
             return True
-    return reached >= last
+    return reached is not None and reached >= last
 
 
 def device_months(device, today, licences=None, plans=None, data_applies=None):

@@ -11,7 +11,6 @@ Devices arrive ``delivered``, owned by the importing officer's LA, each with a `
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -38,6 +37,16 @@ KIND_WORDS = {
 }
 
 
+#: The networks a delivery file may name when no operator record exists yet: the UK's four
+#: mobile networks. Any other name must match an operator an administrator has recorded, so an
+#: officer's or supplier's file can never add a global network record (a typo, or worse).
+KNOWN_NETWORKS = {"ee": ("EE", "ee"), "vodafone": ("Vodafone", "vodafone"), "o2": ("O2", "o2"), "three": ("Three", "three"), "3": ("Three", "three")}
+
+
+def network_key(name):
+    return "".join(ch for ch in (name or "").casefold() if ch.isalnum())
+
+
 def chunks(items, size=CHUNK):
     items = list(items)
     for i in range(0, len(items), size):
@@ -53,7 +62,7 @@ class DeliverySpec(ImportSpec):
         Field("model", _l("Model"), parsers.text_max(100), ("model name", "product", "description", "model number")),
         Field("serial", _l("Serial number"), parsers.serial, ("serial", "serial no", "s/n", "sn", "device serial", "serial_number"), required=True),
         Field("imei", _l("IMEI"), parsers.imei, ("imei number", "imei no")),
-        Field("iccid", _l("ICCID"), parsers.iccid, ("sim number", "sim serial", "sim", "iccid number", "sim iccid")),
+        Field("iccid", _l("ICCID"), parsers.iccid, ("sim number", "sim serial", "sim", "iccid number", "sim iccid", "sim serial number", "sim card number", "sim card")),
         Field("msisdn", _l("Mobile number"), parsers.uk_mobile, ("msisdn", "phone number", "sim phone number", "mobile", "mobile no")),
         Field("network", _l("Network"), parsers.text_max(60), ("network operator", "operator", "carrier", "mno")),
         Field("delivered_on", _l("Delivery date"), parsers.date, ("delivered", "delivered on", "date delivered", "date", "ship date", "dispatch date"), required=True),
@@ -61,6 +70,11 @@ class DeliverySpec(ImportSpec):
         Field("supplier", _l("Supplier"), parsers.text_max(100), ()),
         Field("asset_tag", _l("Asset tag"), parsers.text_max(40), ("asset", "asset number", "asset id")),
     )
+    done_labels = {
+        "devices": (_l("Devices imported"), "devices:device_list"),
+        "sims": (_l("SIMs imported"), ""),
+        "batches": (_l("Deliveries recorded"), ""),
+    }
     count_labels = {
         "devices": _l("Devices to create"),
         "sims": _l("SIMs to create"),
@@ -70,7 +84,13 @@ class DeliverySpec(ImportSpec):
     }
 
     def begin(self, ctx):
-        ctx.state.update(seen={"serial": {}, "imei": {}, "iccid": {}, "msisdn": {}}, batches=set(), keep=[])
+        from devices.models import NetworkOperator
+
+        networks = {}
+        for name, slug in NetworkOperator.objects.values_list("name", "slug"):
+            networks[network_key(name)] = name
+            networks.setdefault(network_key(slug), name)
+        ctx.state.update(seen={"serial": {}, "imei": {}, "iccid": {}, "msisdn": {}}, batches=set(), keep=[], networks=networks)
 
     def check(self, ctx, row):
         d = row.data
@@ -87,6 +107,12 @@ class DeliverySpec(ImportSpec):
                 ok = False
             else:
                 seen[name][value] = row.number
+        network = d.get("network")
+        if network and d.get("iccid"):
+            key = network_key(network)
+            if key not in ctx.state["networks"] and key not in KNOWN_NETWORKS:
+                ctx.error(row, "network", _("“%(name)s” is not a network we know. Use EE, Vodafone, O2 or Three, or ask an administrator to add it.") % {"name": network[:40]})
+                ok = False
         if d.get("msisdn") and not d.get("iccid"):
             ctx.error(row, "msisdn", _("A mobile number needs the SIM's ICCID on the same row."))
             ok = False
@@ -105,16 +131,20 @@ class DeliverySpec(ImportSpec):
         seen = ctx.state["seen"]
         known_rows = set()
         lookups = [
-            ("serial", Device, "serial", _("A device with this serial number is already recorded.")),
-            ("imei", Device, "imei", _("A device with this IMEI is already recorded.")),
-            ("iccid", Sim, "iccid", _("A SIM with this ICCID is already recorded.")),
-            ("msisdn", Sim, "msisdn", _("A SIM with this mobile number is already recorded.")),
+            ("serial", Device, "serial", _("A device with this serial number is already recorded for your council.")),
+            ("imei", Device, "imei", _("A device with this IMEI is already recorded for your council.")),
+            ("iccid", Sim, "iccid", _("A SIM with this ICCID is already recorded for your council.")),
+            ("msisdn", Sim, "msisdn", _("A SIM with this mobile number is already recorded for your council.")),
         ]
+        # Identifiers are unique nationally, so another council's is refused too, but with words
+        # that do not say it exists elsewhere (nor where): no existence oracle for other LAs.
+        elsewhere = _("This cannot be recorded: check it against the delivery note. If it is right, contact support.")
+        la_id = ctx.local_authority.pk
         for name, model, column, message in lookups:
             values = seen[name]
             for chunk in chunks(values):
-                for found in model.objects.filter(**{f"{column}__in": chunk}).values_list(column, flat=True):
-                    ctx.error(values[found], name, message)
+                for found, owner in model.objects.filter(**{f"{column}__in": chunk}).values_list(column, "local_authority_id"):
+                    ctx.error(values[found], name, message if owner == la_id else elsewhere)
                     known_rows.add(values[found])
         if known_rows:
             ctx.counts["already_known"] = len(known_rows)
@@ -139,10 +169,14 @@ class DeliverySpec(ImportSpec):
                 local_authority=la, order_reference=order_reference, delivered_on=delivered_on, supplier=supplier, created_by=user
             )
         operators = {}
+        known = ctx.state["networks"]
         for name in sorted({r.data["network"] for r in ctx.rows if r.data.get("network") and r.data.get("iccid")}):
-            existing = NetworkOperator.objects.filter(name__iexact=name).first()
-            if existing is None:
-                existing, _created = NetworkOperator.objects.get_or_create(slug=slugify(name)[:30] or "network", defaults={"name": name})
+            key = network_key(name)
+            if key in known:
+                existing = NetworkOperator.objects.filter(name=known[key]).first()
+            else:  # one of the four UK networks, not recorded yet (checked in ``check``)
+                canonical, slug = KNOWN_NETWORKS[key]
+                existing, _created = NetworkOperator.objects.get_or_create(slug=slug, defaults={"name": canonical})
             operators[name] = existing
         note = _("Delivered: imported from %(file)s") % {"file": ctx.filename}
         for part in chunks(ctx.rows, self.batch_size):

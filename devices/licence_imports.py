@@ -61,6 +61,7 @@ class LicenceSpec(ImportSpec):
         Field("annual_cost", _l("Annual cost"), money, ("cost", "annual cost (£)", "cost per year", "price")),
     )
     count_labels = {"created": _l("Licences to create"), "updated": _l("Licences to update")}
+    done_labels = {"created": (_l("Licences created"), "devices:device_list"), "updated": (_l("Licences updated"), "devices:device_list")}
 
     def begin(self, ctx):
         ctx.state.update(seen={}, serials={})

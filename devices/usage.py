@@ -212,8 +212,20 @@ def parse_period(value, month_column):
     return day, UsageReading.Granularity.DAY
 
 
+#: The most data one reading may record, in MB (10 TB): the one bound for files and the API.
+MAX_MB = 10_000_000
+
+
 def parse_usage(value, factor):
-    """MB from a usage cell in the column's unit; raises ``ValueError`` with a user message."""
+    """MB from a usage cell in the column's unit, at most ``MAX_MB``; raises ``ValueError``
+    with a user message."""
+    mb = _parse_usage(value, factor)
+    if mb > MAX_MB:
+        raise ValueError(_("%(mb)s MB is more than one SIM can use: the most we record is %(max)s MB.") % {"mb": f"{mb:,.0f}"[:40], "max": f"{MAX_MB:,}"})
+    return mb
+
+
+def _parse_usage(value, factor):
     if value.__class__ is str:
         # The common case (CSV): a plain number. Anything else takes the careful path below.
         try:

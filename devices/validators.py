@@ -80,6 +80,35 @@ def normalise_uk_mobile(value) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_UK_NSN = re.compile(r"(?:\+44|0)([1-9]\d{9})")
+
+
+def _uk_patterns():
+    """GB mobile and fixed-line rules from libphonenumber's own metadata: (pattern, lengths)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("GB")
+    return [(re.compile(desc.national_number_pattern), set(desc.possible_length or ())) for desc in (meta.mobile, meta.fixed_line) if desc and desc.national_number_pattern]
+
+
+_UK_PATTERNS = None
+
+
+def _fast_uk_phone(text):
+    """E.164 for a ten-digit UK mobile or landline typed +44… or 0…, by the same metadata rules
+    ``phonenumbers.is_valid_number`` applies (tested against it); ``None``: use the full path.
+    A 100,000-row import checks each phone twice, and the full path was most of its time."""
+    global _UK_PATTERNS
+    m = _UK_NSN.fullmatch(text)
+    if m is None:
+        return None
+    if _UK_PATTERNS is None:
+        _UK_PATTERNS = _uk_patterns()
+    nsn = m.group(1)
+    for pattern, lengths in _UK_PATTERNS:
+        if (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn):
+            return "+44" + nsn
+    return None
+
+
 def normalise_uk_phone(value) -> str:
     """Any valid UK phone number (landline or mobile) in E.164."""
     text = clean_digits(value).replace("(", "").replace(")", "")
@@ -87,6 +116,13 @@ def normalise_uk_phone(value) -> str:
         return ""
     if text.startswith("44"):
         text = "+" + text
+    fast = _fast_uk_phone(text)
+    if fast is not None:
+        return fast
+    return _full_uk_phone(text)
+
+
+def _full_uk_phone(text):
     try:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:

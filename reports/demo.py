@@ -13,7 +13,7 @@ from devices.models import NetworkOperator
 from reports.models import ApiToken, NeedEstimate
 from reports.services import create_api_token
 
-ESTIMATES = [(100053, "laptop", 12), (100053, "router", 4), (100050, "laptop", 7), (100227, "laptop", 9), (100275, "router", 5)]
+ESTIMATES = [(990053, "laptop", 12), (990053, "router", 4), (990050, "laptop", 7), (990227, "laptop", 9), (990275, "router", 5)]
 
 
 def seed(stdout, style):

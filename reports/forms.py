@@ -11,7 +11,9 @@ class NeedEstimateForm(ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = NeedEstimate
         fields = ["school", "kind", "count", "estimated_on", "note"]
-        widgets = {"estimated_on": forms.DateInput(attrs={"type": "date"})}
+        # A date input takes and shows ISO dates (yyyy-mm-dd) only: prefilled in the locale's
+        # format (dd/mm/yyyy) the browser showed it empty and the edit failed.
+        widgets = {"estimated_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)

@@ -17,7 +17,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = School
 
-    urn = factory.Sequence(lambda n: 900000 + n)  # clear of the sample extracts (1000xx)
+    urn = factory.Sequence(lambda n: 900000 + n)  # no real URN (GIAS issues 1xxxxx); clear of the demo and sample extracts (99xxxx)
     name = factory.Sequence(lambda n: f"School {n}")
     local_authority = factory.SubFactory(LocalAuthorityFactory)
     phase = "Primary"

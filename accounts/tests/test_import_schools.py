@@ -72,22 +72,22 @@ def test_sample_loads_las_and_schools():
     assert LocalAuthority.objects.get(code="204").gss_code == "E09000012"
     assert LocalAuthority.objects.get(code="306").name == "Croydon"
 
-    saviours = School.objects.get(urn=100101)
+    saviours = School.objects.get(urn=990101)
     assert saviours.name == "St Saviour\u2019s Church of England Primary School"
     assert saviours.local_authority == camden
     assert (saviours.phase, saviours.type, saviours.postcode) == ("Primary", "Voluntary aided school", "W9 1ER")
-    assert School.objects.get(urn=100102).name == "Caf\u00e9 Lane Nursery School"
+    assert School.objects.get(urn=990102).name == "Caf\u00e9 Lane Nursery School"
 
-    closed = School.objects.get(urn=100104)
+    closed = School.objects.get(urn=990104)
     assert closed.status == School.Status.CLOSED
     assert closed.open_date == datetime.date(1900, 1, 1)
     assert closed.close_date == datetime.date(2019, 8, 31)
 
-    closing = School.objects.get(urn=100105)
+    closing = School.objects.get(urn=990105)
     assert closing.status == School.Status.OPEN  # "Open, but proposed to close" is still open
     assert closing.phase == ""  # GIAS "Not applicable" stored as blank
     assert closing.close_date == datetime.date(2027, 8, 31)
-    assert School.objects.get(urn=100204).status == School.Status.PROPOSED
+    assert School.objects.get(urn=990204).status == School.Status.PROPOSED
     assert School.objects.filter(status=School.Status.CLOSED).count() == 2
 
 
@@ -106,7 +106,7 @@ def test_utf8_with_or_without_bom_reads_the_same(tmp_path, bom):
     path = write_csv(tmp_path / "utf8.csv", header, rows, encoding="utf-8", bom=bom)
     out, _ = run(path)
     assert "created 12, updated 0, unchanged 0" in out
-    assert School.objects.get(urn=100101).name == "St Saviour\u2019s Church of England Primary School"
+    assert School.objects.get(urn=990101).name == "St Saviour\u2019s Church of England Primary School"
     # And the Windows-1252 original is recognised as the same data.
     out, _ = run(SAMPLE)
     assert "created 0, updated 0, unchanged 12" in out
@@ -123,7 +123,7 @@ def test_changed_rows_are_updated_and_audited(tmp_path):
     out, _ = run(write_csv(tmp_path / "changed.csv", header, rows))
     assert "created 0, updated 1, unchanged 11" in out
     assert "Local authorities: 0 new, 1 changed." in out
-    school = School.objects.get(urn=100101)
+    school = School.objects.get(urn=990101)
     assert (school.status, school.close_date) == (School.Status.CLOSED, datetime.date(2026, 8, 31))
     latest = school.history.first()
     assert latest.history_type == "~" and latest.history_change_reason == "GIAS import"
@@ -133,8 +133,8 @@ def test_changed_rows_are_updated_and_audited(tmp_path):
 def test_existing_la_is_reused_and_acting_user_is_recorded(la, users):
     import_gias_schools(data=SAMPLE.read_bytes(), by=users["admin"])
     assert LocalAuthority.objects.filter(code="202").count() == 1
-    assert School.objects.filter(local_authority=la, urn__range=(100101, 100199)).count() == 5
-    assert School.history.filter(urn=100101).get().history_user == users["admin"]
+    assert School.objects.filter(local_authority=la, urn__range=(990101, 990199)).count() == 5
+    assert School.history.filter(urn=990101).get().history_user == users["admin"]
 
 
 def test_dry_run_writes_nothing():
@@ -188,7 +188,7 @@ def test_row_errors_name_row_and_column_and_nothing_is_written(tmp_path):
     assert "row 3, OpenDate: 2020-09-01 is not a date in the form dd-mm-yyyy" in lines
     assert "row 4, URN: ABC is not a URN (a whole number)" in lines
     assert any(line.startswith("row 5, EstablishmentStatus (name): Mothballed is not a GIAS status") for line in lines)
-    assert "row 6, URN: 100101 appears twice (also on row 2)" in lines
+    assert "row 6, URN: 990101 appears twice (also on row 2)" in lines
     assert "row 7, LA (code): 20 is not a three-digit LA code" in lines
     assert "row 8, EstablishmentName: blank" in lines
     assert nothing_written()

@@ -17,7 +17,7 @@ from devices.tests.factories import DeviceFactory
 
 
 def handed_over(child, by, on):
-    device = DeviceFactory(local_authority=child.local_authority, status=DeviceStatus.IN_STOCK)
+    device = DeviceFactory(local_authority=child.local_authority, status=DeviceStatus.IN_STOCK, delivered_on=on)
     allocation = services.allocate(child=child, device=device, by=by, on=on)
     return services.hand_over(allocation=allocation, on=on, handed_over_by="Ms Teacher", received_by="Mrs Guardian", by=by)
 

@@ -52,6 +52,10 @@ class Field:
     def keys(self):
         return {header_key(a) for a in (self.name, str(self.label), *self.aliases)} - {""}
 
+    def names(self):
+        """Every name this field answers to (its own, its label, its aliases)."""
+        return (self.name.replace("_", " "), str(self.label), *self.aliases)
+
 
 class ImportRejected(Exception):
     """Commit refused: the file has row errors (``ctx`` holds them) or is unreadable."""
@@ -127,6 +131,9 @@ class ImportSpec:
     fields: tuple = ()
     #: count key -> label shown on the dry-run page, in display order.
     count_labels: dict = {}
+    #: count key -> (label once imported, url name of the list that shows those rows or "").
+    #: Keys not here are not shown after an import (error counts, "to create" forecasts).
+    done_labels: dict = {}
     #: whether the file must have at least one data row
     batch_size = 2000
 
@@ -159,12 +166,18 @@ class ImportSpec:
 
 
 def guess_mapping(spec, headers, remembered=None):
-    """field name -> header, from a remembered mapping first, then names and aliases."""
+    """field name -> header, from a remembered mapping first, then names and aliases: the exact
+    name (``header_key``), then the same words however abbreviated, punctuated or ordered
+    (``headers.match_key``), then a heading that contains a field's name (taken only when
+    exactly one unused heading does). ``headers.describe_columns`` says which rule took each."""
+    from core.imports.headers import contains_field, match_key
+
     remembered = remembered or {}
-    by_key = {}
+    by_key, by_match = {}, {}
     for h in headers:
-        if h and header_key(h) not in by_key:
-            by_key[header_key(h)] = h
+        if h:
+            by_key.setdefault(header_key(h), h)
+            by_match.setdefault(match_key(h), h)
     used = set()
     mapping = {}
     for f in spec.fields:
@@ -172,25 +185,37 @@ def guess_mapping(spec, headers, remembered=None):
         if header and header in headers and header not in used:
             mapping[f.name] = header
             used.add(header)
+    for index, keyfunc in ((by_key, header_key), (by_match, match_key)):
+        for f in spec.fields:
+            if f.name in mapping:
+                continue
+            for name in (f.name.replace("_", " "), str(f.label), *f.aliases):
+                h = index.get(keyfunc(name))
+                if h and h not in used:
+                    mapping[f.name] = h
+                    used.add(h)
+                    break
+    # Last resort: a heading that contains a field's name ("SIM number (ICCID)"). The longest
+    # name contained wins ("Parent email address" is the email, not the parent's name); a
+    # field that two headings contain equally is left for the officer to choose.
+    candidates = []
     for f in spec.fields:
         if f.name in mapping:
             continue
-        for key in [header_key(f.name), header_key(f.label), *[header_key(a) for a in f.aliases]]:
-            h = by_key.get(key)
-            if h and h not in used:
-                mapping[f.name] = h
-                used.add(h)
-                break
-    # Last resort: a header that contains a field's name or alias ("SIM number (ICCID)"),
-    # taken only when exactly one unused header does.
-    for f in spec.fields:
-        if f.name in mapping:
+        for h in dict.fromkeys(x for x in headers if x):
+            if h not in used:
+                score = contains_field(f, h)
+                if score:
+                    candidates.append((score, f.name, h))
+    candidates.sort(key=lambda c: -c[0])
+    for score, name, h in candidates:
+        if name in mapping or h in used:
             continue
-        keys = [k for k in f.keys() if len(k) >= 4]
-        found = [h for key, h in by_key.items() if h not in used and any(k in key for k in keys)]
-        if len(found) == 1:
-            mapping[f.name] = found[0]
-            used.add(found[0])
+        rivals = [c for c in candidates if c[1] == name and c[0] == score and c[2] not in used]
+        if len(rivals) > 1:
+            continue
+        mapping[name] = h
+        used.add(h)
     return mapping
 
 
@@ -207,12 +232,21 @@ def clean_mapping(spec, headers, mapping):
 
 
 def _aliases_for(spec, mapping):
-    return spec.header_aliases() | {header_key(h) for h in (mapping or {}).values() if h}
+    names = set()
+    for f in spec.fields:
+        names.update(f.names())
+    return names | {h for h in (mapping or {}).values() if h}
 
 
 def open_for_spec(spec, source, *, filename=None, sheet=None, mapping=None):
     """Open a file with header detection tuned to ``spec`` (and a remembered mapping)."""
     return open_spreadsheet(source, filename=filename, sheet=sheet or None, header_aliases=_aliases_for(spec, mapping))
+
+
+def open_headers_for_spec(spec, source, *, filename=None, sheet=None, mapping=None):
+    """Like ``open_for_spec`` but for reading the header row only: an XLSX is streamed from its
+    first rows (openpyxl, read-only), never loaded whole, so a huge sheet costs nothing here."""
+    return open_spreadsheet(source, filename=filename, sheet=sheet or None, header_aliases=_aliases_for(spec, mapping), headers_only=True)
 
 
 # --------------------------------------------------------------------------- validate / commit
@@ -230,6 +264,32 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+PARSE_CACHE_SIZE = 4096
+
+
+def _memoised(parser):
+    """``parser`` remembering its answers for this pass: parsers are pure, and most columns
+    repeat a few values (year groups, languages, yes/no, the school), so a 100,000-row file
+    parses each distinct cell once. Keyed by type too (``1``, ``1.0`` and ``True`` are equal
+    keys in a dict but not the same cell); errors are not remembered; at most
+    ``PARSE_CACHE_SIZE`` answers per column, so unique columns cost one failed lookup a cell."""
+    cache = {}
+
+    def parse(value):
+        key = (value.__class__, value)
+        try:
+            return cache[key]
+        except KeyError:
+            result = parser(value)
+            if len(cache) < PARSE_CACHE_SIZE:
+                cache[key] = result
+            return result
+        except TypeError:  # an unhashable cell
+            return parser(value)
+
+    return parse
 
 
 def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None):
@@ -270,7 +330,7 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         index = {}
         for i, h in enumerate(headers):
             index.setdefault(h, i)  # a repeated heading: its first column
-        plan = [(f.name, f.parser, f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
+        plan = [(f.name, _memoised(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
         unmapped = [f.name for f in spec.fields if f.name not in mapping]
         spec.begin(ctx)
         if progress and sheet_.estimated_rows:
@@ -343,5 +403,6 @@ __all__ = [
     "guess_mapping",
     "header_key",
     "open_for_spec",
+    "open_headers_for_spec",
     "validate",
 ]

@@ -25,7 +25,8 @@ API (small on purpose)::
 - ``filename`` decides nothing by itself: the format is sniffed from the bytes (XLSX is a zip;
   anything else must decode as text). It is only used in messages.
 - ``header_aliases``: header names the caller knows (compared by ``header_key``: ignoring
-  case, accents, spaces and punctuation). The header row is the first
+  case, accents, spaces and punctuation, and by ``headers.match_key``: abbreviations and word
+  order ignored). The header row is the first
   of the top 30 rows that matches the most of them (at least one); so a title row or two
   above the header is skipped. Without aliases, the first non-blank row is the header.
 - Row numbers are the ones the user sees in Excel or LibreOffice: the header row counts, and so
@@ -33,13 +34,16 @@ API (small on purpose)::
 - XLSX is read with python-calamine (Rust, about ten times faster than openpyxl) when it is
   installed and ``settings.IMPORT_XLSX_READER`` is ``"calamine"`` (the default), else with
   openpyxl in read-only mode (``IMPORT_XLSX_READER = "openpyxl"``). ``sheet_names`` uses
-  openpyxl.
+  openpyxl. Memory is bounded: calamine loads a whole sheet (about five times its XML), so a
+  sheet whose XML is over ``IMPORT_CALAMINE_MAX_XML_BYTES`` (96 MB) is streamed with openpyxl,
+  as is every ``headers_only`` read (the upload and mapping pages); shared strings, held by
+  both readers, are capped at ``IMPORT_MAX_SHARED_STRINGS_BYTES`` (128 MB).
 - Values: XLSX cells come as the reader gives them (str, int, float, date, datetime, bool);
   CSV cells are text. Text is stripped of spaces and non-breaking spaces; an empty cell is ``None``.
 - CSV encodings: UTF-8 with or without a byte-order mark, UTF-16 with a BOM, otherwise
   Windows-1252. Delimiter: comma, semicolon, tab or pipe, sniffed from the first lines.
 - Limits (Django settings, read at call time so tests can shrink them):
-  ``IMPORT_MAX_BYTES`` (file size), ``IMPORT_MAX_ROWS`` (data rows, checked while iterating and,
+  ``IMPORT_MAX_BYTES`` (file size), ``IMPORT_MAX_COLUMNS`` (default 500, columns of the header row), ``IMPORT_MAX_ROWS`` (data rows, checked while iterating and,
   for XLSX, up front from the sheet's dimension), ``IMPORT_MAX_UNCOMPRESSED_BYTES`` (total
   uncompressed XLSX parts, default 1 GB) and ``IMPORT_MAX_ZIP_RATIO`` (default 200: a part
   that expands more than that is a zip bomb).
@@ -62,6 +66,7 @@ from django.utils.translation import gettext as _
 __all__ = ["ReadError", "Spreadsheet", "open_spreadsheet", "sheet_names", "clean_text", "header_key"]
 
 HEADER_SCAN_ROWS = 30
+HEADER_READ_BYTES = 4 * 1024 * 1024  # of a CSV, when only its header row is wanted
 _NBSP = "\u00a0\u2007\u202f\ufeff"
 
 
@@ -184,7 +189,24 @@ def _check_zip(f, filename):
             % {"name": filename, "size": _mb(total), "max": _mb(max_total)},
             "zip_bomb",
         )
+    # Shared strings are held in memory by every reader: bound them on their own.
+    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    max_strings = _limit("IMPORT_MAX_SHARED_STRINGS_BYTES", 128 * 1024 * 1024)
+    if strings > max_strings:
+        raise ReadError(
+            _("%(name)s holds %(size)s of text; the most we read is %(max)s. Split it into smaller files, or save it as CSV.")
+            % {"name": filename, "size": _mb(strings), "max": _mb(max_strings)},
+            "too_big",
+        )
     f.seek(0)
+    return max((i.file_size for i in infos if i.filename.lower().startswith("xl/worksheets/")), default=0)
+
+
+def _fits_in_memory(sheet_bytes):
+    """Whether calamine may load a sheet whole: it holds about five times the sheet's XML in
+    memory (a 600 MB sheet took 3 GB), so bigger sheets are streamed with openpyxl instead
+    (slower, but memory stays flat)."""
+    return sheet_bytes <= _limit("IMPORT_CALAMINE_MAX_XML_BYTES", 96 * 1024 * 1024)
 
 
 def _load_workbook(f, filename):
@@ -343,20 +365,25 @@ class Spreadsheet:
     # -- header
 
     def _find_header(self, aliases):
-        aliases = {header_key(a) for a in (aliases or ())} - {""}
+        from core.imports.headers import match_key
+
+        names = list(aliases or ())
+        aliases = {header_key(a) for a in names} - {""}
+        matches = {match_key(a) for a in names} - {""}
         scanned = []
         for number, values in self._iter:
             scanned.append((number, values))
             if len(scanned) >= HEADER_SCAN_ROWS:
                 break
         best = None
+        max_columns = _limit("IMPORT_MAX_COLUMNS", 500)
         for i, (number, values) in enumerate(scanned):
             if _is_blank(values):
                 continue
             if not aliases:
                 best = (1, i)
                 break
-            score = sum(1 for v in values if v is not None and header_key(v) in aliases)
+            score = sum(1 for v in values[:max_columns] if v is not None and (header_key(v) in aliases or match_key(v) in matches))
             if score and (best is None or score > best[0]):
                 best = (score, i)
         if best is None:
@@ -372,6 +399,13 @@ class Spreadsheet:
         self.preamble = [values for _, values in scanned[:i]]
         while raw and _normalise_header(raw[-1]) == "":
             raw = list(raw[:-1])
+        if len(raw) > max_columns:
+            # A sheet thousands of columns wide would make a mapping page of millions of choices.
+            raise ReadError(
+                _("%(name)s has %(n)s columns; the most we read is %(max)s. Delete the columns you do not need and upload it again.")
+                % {"name": self.filename, "n": f"{len(raw):,}", "max": max_columns},
+                "too_many_columns",
+            )
         self.headers = [_normalise_header(v) for v in raw]
         self._buffered = scanned[i + 1 :]
 
@@ -427,14 +461,18 @@ class Spreadsheet:
         return False
 
 
-def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None):
-    """Open ``source`` (path or binary file) and find its header row. Raises ``ReadError``."""
+def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None, headers_only=False):
+    """Open ``source`` (path or binary file) and find its header row. Raises ``ReadError``.
+
+    ``headers_only``: the caller reads ``headers``/``header_row`` and not ``rows()``; an XLSX
+    is then streamed with openpyxl (only the first rows are parsed) instead of calamine, which
+    loads the whole sheet."""
     filename = filename or os.path.basename(str(getattr(source, "name", source) or "")) or _("the file")
     f, owned = _open_binary(source)
     try:
         _check_size(f, filename)
         kind = _sniff_kind(f, filename)
-        if kind == "xlsx" and _use_calamine():
+        if kind == "xlsx" and _use_calamine() and not headers_only and _fits_in_memory(_check_zip(f, filename)):
             return _open_calamine(f, filename, sheet, header_aliases, owned)
         if kind == "xlsx":
             wb = _load_workbook(f, filename)
@@ -469,12 +507,19 @@ def open_spreadsheet(source, *, filename=None, sheet=None, header_aliases=None):
             except Exception:
                 wb.close()
                 raise _not_spreadsheet(filename) from None
-        data = f.read()
+        if headers_only:
+            # The header is in the first rows: read a few MB, up to the last whole line.
+            data = f.read(HEADER_READ_BYTES)
+            if f.read(1):
+                data = data[: data.rfind(b"\n") + 1] or data
+        else:
+            data = f.read()
         if owned:
             f.close()
         text = _decode(data, filename)
         del data
-        return Spreadsheet(_csv_rows(text), filename=filename, header_aliases=header_aliases)
+        # Rows by line count: "about" (quoted cells may hold line breaks), for the progress page.
+        return Spreadsheet(_csv_rows(text), filename=filename, header_aliases=header_aliases, declared_rows=text.count("\n") + (not text.endswith("\n")))
     except BaseException:
         if owned and not f.closed:
             f.close()

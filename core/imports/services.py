@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -67,28 +68,57 @@ def remembered_mapping(local_authority, kind):
 # --------------------------------------------------------------------------- upload and mapping
 
 
+@dataclass
+class FoundSheet:
+    headers: list
+    sheet_name: str
+    sheet_names: list
+    header_row: int
+
+
+def find_sheet(spec, source, *, filename, sheet=None, remembered=None):
+    """The sheet to read and its header row: ``sheet`` if given, else the first sheet whose
+    header row we recognise. Reads only the first rows. Raises ``ReadError``. The page and the
+    commands both call this, so they read the same sheet and the same headings."""
+    try:
+        return _read_headers(spec, source, filename, sheet, remembered)
+    except ReadError as exc:
+        # No header on the first sheet: use the first other sheet that has one.
+        others = sheet_names(source, filename=filename)[1:] if exc.code == "no_header" and not sheet else []
+        for other in others:
+            try:
+                return _read_headers(spec, source, filename, other, remembered)
+            except ReadError:
+                continue
+        raise
+
+
+def resolve_mapping(spec, headers, local_authority, overrides=None):
+    """The mapping the page proposes (the LA's remembered choices, then the headings we know),
+    with ``overrides`` (field -> heading, "" to leave a field unread) applied on top.
+    Returns ``(mapping, remembered)``."""
+    remembered = remembered_mapping(local_authority, spec.kind)
+    mapping = engine.guess_mapping(spec, headers, remembered)
+    for name, header in (overrides or {}).items():
+        if header:
+            mapping = {k: v for k, v in mapping.items() if v != header}
+            mapping[name] = header
+        else:
+            mapping.pop(name, None)
+    return engine.clean_mapping(spec, headers, mapping), remembered
+
+
 def start_import(*, user, local_authority, kind, upload, sheet=""):
     """Check the uploaded file can be read, store it, and guess the column mapping.
 
     Raises ``ReadError`` (nothing stored) when the file is refused: too big, empty, not a
-    spreadsheet, a zip bomb, no header row found.
+    spreadsheet, a zip bomb, too wide, no header row found. Only the first rows are read.
     """
     spec = get_spec(kind)
     remembered = remembered_mapping(local_authority, kind)
     name = os.path.basename(getattr(upload, "name", "") or "upload")[:255]
-    try:
-        headers, sheet_name, names = _read_headers(spec, upload, name, sheet, remembered)
-    except ReadError as exc:
-        # No header on the first sheet: use the first other sheet that has one.
-        others = sheet_names(upload, filename=name)[1:] if exc.code == "no_header" and not sheet else []
-        for other in others:
-            try:
-                headers, sheet_name, names = _read_headers(spec, upload, name, other, remembered)
-                break
-            except ReadError:
-                continue
-        else:
-            raise
+    found = find_sheet(spec, upload, filename=name, sheet=sheet, remembered=remembered)
+    headers, sheet_name, names = found.headers, found.sheet_name, found.sheet_names
     f = getattr(upload, "file", upload)
     f.seek(0)
     digest = hashlib.file_digest(f, "sha256").hexdigest()
@@ -115,8 +145,8 @@ def start_import(*, user, local_authority, kind, upload, sheet=""):
 
 
 def _read_headers(spec, upload, name, sheet, remembered):
-    with engine.open_for_spec(spec, upload, filename=name, sheet=sheet, mapping=remembered) as sheet_:
-        return sheet_.headers, sheet_.sheet_name, sheet_.sheet_names
+    with engine.open_headers_for_spec(spec, upload, filename=name, sheet=sheet, mapping=remembered) as sheet_:
+        return FoundSheet(sheet_.headers, sheet_.sheet_name, sheet_.sheet_names, sheet_.header_row)
 
 
 def _safe_storage_name(name):
@@ -130,7 +160,7 @@ def choose_sheet(*, job, user, sheet):
     _require_editable(job)
     spec = get_spec(job.kind)
     remembered = remembered_mapping(job.local_authority, job.kind)
-    with engine.open_for_spec(spec, job.file.path, filename=job.file_name, sheet=sheet, mapping=remembered) as sheet_:
+    with engine.open_headers_for_spec(spec, job.file.path, filename=job.file_name, sheet=sheet, mapping=remembered) as sheet_:
         headers = sheet_.headers
         job.sheet_name = sheet_.sheet_name
     job.options = {**job.options, "headers": headers}

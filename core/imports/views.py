@@ -17,6 +17,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 from core.imports import services
 from core.imports.engine import format_error
+from core.imports.headers import describe_columns
 from core.imports.readers import ReadError
 from core.imports.registry import available_kinds, get_spec, get_spec_or_404
 from core.models import ImportJob
@@ -74,6 +75,23 @@ class ImportListView(JobMixin, ListView):
         for job in context["jobs"]:
             job.count_lines = _count_lines(job)
         return context
+
+
+def _done_lines(spec, job):
+    """(label, n, url) for what a finished import wrote; only counts that are facts now."""
+    from django.urls import NoReverseMatch, reverse
+
+    lines = []
+    for key, (label, url_name) in spec.done_labels.items():
+        n = (job.counts or {}).get(key, 0)
+        if not n:
+            continue
+        try:
+            url = reverse(url_name) if url_name else ""
+        except NoReverseMatch:
+            url = ""
+        lines.append((str(label), n, url))
+    return lines
 
 
 def _count_lines(job):
@@ -142,22 +160,28 @@ class ImportDetailView(JobMixin, DetailView):
             raise Http404 from None
         headers = job.options.get("headers", [])
         user = self.request.user
+        can_edit = user.role in UPLOAD_ROLES and job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.INVALID, ImportJob.Status.VALID, ImportJob.Status.FAILED)
         context.update(
             title=str(job),
             spec=spec,
-            can_edit=user.role in UPLOAD_ROLES and job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.INVALID, ImportJob.Status.VALID, ImportJob.Status.FAILED),
+            can_edit=can_edit,
             can_commit=user.role in UPLOAD_ROLES and job.status == ImportJob.Status.VALID,
             can_retry=user.role in UPLOAD_ROLES and services.can_retry(job),
-            running=job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING),
+            # One truthful state: a run whose task stopped reporting is shown as stopped, not running.
+            running=job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING) and not services.can_retry(job),
+            writing=job.status == ImportJob.Status.COMMITTING and job.total_rows and job.rows_done >= job.total_rows,
+            done_lines=_done_lines(spec, job) if job.status == ImportJob.Status.DONE else [],
             mapping_rows=[
                 {"field": f, "selected": job.mapping.get(f.name, ""), "name": f"map_{f.name}"} for f in spec.fields
             ],
             headers=headers,
+            columns=describe_columns(spec, headers, job.mapping, services.remembered_mapping(job.local_authority, job.kind)) if can_edit else [],
             sheet_names=job.options.get("sheet_names", []),
             error_lines=[format_error(e) for e in job.errors[:ERRORS_SHOWN]],
             errors_truncated=job.error_count > ERRORS_SHOWN,
             count_lines=[(str(label), job.counts.get(key, 0)) for key, label in spec.count_labels.items()],
         )
+        context["column_warnings"] = sum(1 for c in context["columns"] if c["warning"])
         return context
 
 

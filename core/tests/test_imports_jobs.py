@@ -209,8 +209,29 @@ def test_progress_page_shows_refresh_without_js(officer_client, officer):
     job = start(officer)
     ImportJob.objects.filter(pk=job.pk).update(status="committing", total_rows=10, rows_done=4, heartbeat_at=timezone.now())
     page = officer_client.get(f"/imports/{job.pk}/").content.decode()
-    assert 'data-refresh-seconds="3"' in page and "4 rows done of 10" in page and "Refresh this page" in page
+    assert 'data-refresh-seconds="3"' in page and "Checking every row again before writing: 4 of about 10 rows." in page and "Refresh this page" in page
     assert "Run again" not in page
+
+
+def test_progress_states_are_true(officer_client, officer):
+    """Issue 15, finding 7: one truthful state at a time."""
+    job = start(officer)
+    url = f"/imports/{job.pk}/"
+    ImportJob.objects.filter(pk=job.pk).update(status="validating", total_rows=100_000, rows_done=9_000, heartbeat_at=timezone.now())
+    page = officer_client.get(url).content.decode()
+    assert "Checking 9,000 of about 100,000 rows." in page and "This import stopped" not in page
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=0, rows_done=0)
+    page = officer_client.get(url).content.decode()
+    assert "Reading the file." in page and "?" not in page.split("Checking every row")[1].split("</div>")[0]
+    # The worker died: the page says it stopped, and only that.
+    ImportJob.objects.filter(pk=job.pk).update(status="committing", total_rows=100, rows_done=76, heartbeat_at=timezone.now() - datetime.timedelta(minutes=10))
+    page = officer_client.get(url).content.decode()
+    assert "This import stopped" in page and "the import carries on" not in page and "data-refresh-seconds" not in page
+    # Finished: what was written, in the past tense, with a link; no forecasts.
+    ImportJob.objects.filter(pk=job.pk).update(status="done", counts={"devices": 24, "sims": 0, "batches": 1}, total_rows=24, rows_done=24)
+    page = officer_client.get(url).content.decode()
+    assert "Devices imported" in page and ">24 –" in page.replace("\n", "") and 'href="/devices/"' in page
+    assert "Devices to create" not in page and "SIMs imported" not in page
 
 
 def test_choose_another_sheet(officer_client, officer):

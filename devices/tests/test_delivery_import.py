@@ -81,12 +81,12 @@ def test_every_error_kind_reported_with_row_and_column(la):
     ]
     ctx = dry_run(xlsx_bytes(rows), la)
     lines = ctx.error_lines()
-    assert "row 2, Serial No.: A device with this serial number is already recorded." in lines
+    assert "row 2, Serial No.: A device with this serial number is already recorded for your council." in lines
     assert "row 4, Serial No.: This is also on row 3." in lines
     assert any(line.startswith("row 5, IMEI: ") and "check digit" in line for line in lines)
     assert any(line.startswith("row 6, SIM Number: ") for line in lines)
     assert any(line.startswith("row 7, MSISDN: ") for line in lines)
-    assert "row 8, SIM Number: A SIM with this ICCID is already recorded." in lines
+    assert "row 8, SIM Number: A SIM with this ICCID is already recorded for your council." in lines
     assert any(line.startswith("row 9, Device type: ") for line in lines)
     assert "row 9, Serial No.: This is missing." in lines
     assert any(line.startswith("row 9, Delivery date: ") for line in lines)
@@ -141,3 +141,34 @@ def test_bad_upload_gets_a_message_not_a_500(officer_client):
     assert response.status_code == 200 and "is not a spreadsheet".encode() in response.content
     assert ImportJob.objects.count() == 0
     assert services  # the services module is the public surface these pages call
+
+
+def test_no_existence_oracle_for_other_councils_and_no_new_networks(la, other_la, officer):
+    """Issue 15, finding 10: another LA's serial/IMEI/ICCID/number is refused without saying it
+    exists elsewhere; an officer's file cannot add a network record."""
+    import io
+
+    from core.imports.testing import csv_bytes
+
+    DeviceFactory(serial="THEIRS-1", local_authority=other_la)
+    SimFactory(iccid=iccid(60), msisdn="+447700900555", local_authority=other_la)
+    rows = [
+        ["Kind", "Serial", "ICCID", "Mobile number", "Network", "Delivery date"],
+        ["laptop", "theirs-1", None, None, None, "01/02/2026"],
+        ["router", "R-NEW-1", iccid(60), None, "EE", "01/02/2026"],
+        ["router", "R-NEW-2", iccid(61), "07700 900555", "EE", "01/02/2026"],
+        ["router", "R-NEW-3", iccid(62), None, "Acme Mobile", "01/02/2026"],
+    ]
+    ctx = engine.validate(SPEC, io.BytesIO(csv_bytes(rows)), local_authority=la, filename="m.csv")
+    lines = ctx.error_lines()
+    neutral = "This cannot be recorded: check it against the delivery note. If it is right, contact support."
+    assert lines == [
+        f"row 2, Serial: {neutral}",
+        f"row 3, ICCID: {neutral}",
+        f"row 4, Mobile number: {neutral}",
+        "row 5, Network: “Acme Mobile” is not a network we know. Use EE, Vodafone, O2 or Three, or ask an administrator to add it.",
+    ]
+    assert not any("other" in line or other_la.name in line for line in lines)
+    before = NetworkOperator.objects.count()
+    engine.commit(SPEC, io.BytesIO(csv_bytes([rows[0], ["router", "R-NEW-4", iccid(63), None, "o2", "01/02/2026"]])), local_authority=la, user=officer, filename="m.csv")
+    assert NetworkOperator.objects.count() == before + 1 and NetworkOperator.objects.filter(slug="o2", name="O2").exists()

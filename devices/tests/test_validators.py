@@ -33,3 +33,28 @@ def test_iccid_19_or_20_digits_with_luhn():
     assert normalise_iccid(good20) == good20
     with pytest.raises(ValidationError):
         normalise_iccid(good19[:-1] + str((int(good19[-1]) + 1) % 10))
+
+
+def test_fast_uk_phone_path_agrees_with_phonenumbers():
+    """The fast path (devices.validators._fast_uk_phone) gives what libphonenumber gives."""
+    import random
+
+    from django.core.exceptions import ValidationError
+
+    from devices.validators import _fast_uk_phone, _full_uk_phone
+
+    rng = random.Random(5)
+    samples = [f"0{rng.randrange(1_000_000_000, 9_999_999_999)}" for _ in range(3000)]
+    samples += [f"+447{rng.randrange(0, 999_999_999):09d}" for _ in range(2000)]
+    samples += ["07700900123", "02079460001", "07400000000", "07000000000", "07600000000", "05600000000", "08001111111", "09000000000"]
+    agreed = 0
+    for text in samples:
+        fast = _fast_uk_phone(text)
+        try:
+            full = _full_uk_phone(text)
+        except ValidationError:
+            full = None
+        if fast is not None:
+            assert fast == full, text
+            agreed += 1
+    assert agreed > 1000

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def camden(transactional_db):
     la = LocalAuthorityFactory(code="202", name="Camden", gss_code="E09000007")
-    return la, SchoolFactory(local_authority=la, name="Haverstock School", urn=100053)
+    return la, SchoolFactory(local_authority=la, name="Haverstock School", urn=990053)
 
 
 def test_sign_in_page_is_accessible(page, assert_accessible):

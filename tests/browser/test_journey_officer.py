@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def test_officer_delivery_allocations_handover_letter(page, login, assert_accessible, transactional_db, tmp_path):
     la = LocalAuthorityFactory(code="202", name="Camden", gss_code="E09000007")
-    for urn, name in ((100000, "Argyle Primary"), (100053, "Haverstock School"), (100050, "Acland Burghley")):
+    for urn, name in ((990000, "Argyle Primary"), (990053, "Haverstock School"), (990050, "Acland Burghley")):
         SchoolFactory(local_authority=la, urn=urn, name=name)
     officer = UserFactory(username="olu", first_name="Olu", role="council_officer", local_authority=la)
     j = Journey(page, assert_accessible)

@@ -5,6 +5,7 @@ accepted however they are typed (spaces, dashes, Excel's float), and phone numbe
 E.164.
 """
 
+import pytest
 import phonenumbers
 from django.core.exceptions import ValidationError
 from hypothesis import assume, given, settings
@@ -143,5 +144,9 @@ def test_excel_serial_date_with_control_characters_is_a_parse_error():
     float() does not) escaped the date parser as a bare ValueError."""
     from core.imports import parsers
 
-    assert parsers.date("00049" + "\x1e" * 24) == parsers.date("00049")
+    # 00049 is 17/02/1900, outside the dates we accept (1990-2100): a ParseError either way.
+    for value in ("00049" + "\x1e" * 24, "00049"):
+        with pytest.raises(parsers.ParseError):
+            parsers.date(value)
+    assert parsers.date("43985" + "\x1e" * 24) == parsers.date("43985")
     assert parsers.date(" 43985\x1e") == parsers.date("43985")
