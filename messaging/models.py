@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.languages import language_choices
 from core.scoping import ScopedQuerySet
+from support.models import HidesSafeguarding
 
 
 class Channel(models.TextChoices):
@@ -46,16 +47,12 @@ FAILED_STATUSES = (Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE, Status.OP
 FINAL_STATUSES = (Status.DELIVERED, *FAILED_STATUSES)
 
 
-class OutboundMessageQuerySet(ScopedQuerySet):
+class OutboundMessageQuerySet(HidesSafeguarding, ScopedQuerySet):
+    """Messages in the user's scope; messages on safeguarding tickets only for designated leads."""
+
     scope_la_field = "local_authority"
     scope_school_field = "school"
-
-    def visible_to(self, user):
-        """Messages in the user's scope; messages on safeguarding tickets only for designated leads."""
-        qs = super().visible_to(user)
-        if not getattr(user, "is_safeguarding_lead", False):
-            qs = qs.exclude(ticket__is_safeguarding=True)
-        return qs
+    safeguarding_path = "ticket__is_safeguarding"
 
     def failed(self):
         return self.filter(status__in=FAILED_STATUSES)
@@ -145,15 +142,10 @@ class InboundOutcome(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class InboundMessageQuerySet(ScopedQuerySet):
+class InboundMessageQuerySet(HidesSafeguarding, ScopedQuerySet):
     scope_la_field = "ticket__local_authority"
     scope_school_field = "ticket__school"
-
-    def visible_to(self, user):
-        qs = super().visible_to(user)
-        if not getattr(user, "is_safeguarding_lead", False):
-            qs = qs.exclude(ticket__is_safeguarding=True)
-        return qs
+    safeguarding_path = "ticket__is_safeguarding"
 
 
 class InboundMessage(models.Model):

@@ -87,16 +87,24 @@ def hash_token(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class TicketQuerySet(ScopedQuerySet):
-    scope_la_field = "local_authority"
-    scope_school_field = "school"
+class HidesSafeguarding:
+    """For a ScopedQuerySet of tickets or rows about a ticket: ``visible_to`` also hides
+    safeguarding concerns (``safeguarding_path``) from everyone but designated leads."""
+
+    safeguarding_path = "is_safeguarding"
 
     def visible_to(self, user):
-        """Tickets in the user's scope; safeguarding concerns only for designated leads."""
         qs = super().visible_to(user)
         if not getattr(user, "is_safeguarding_lead", False):
-            qs = qs.exclude(is_safeguarding=True)
+            qs = qs.exclude(**{self.safeguarding_path: True})
         return qs
+
+
+class TicketQuerySet(HidesSafeguarding, ScopedQuerySet):
+    """Tickets in the user's scope; safeguarding concerns only for designated leads."""
+
+    scope_la_field = "local_authority"
+    scope_school_field = "school"
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
