@@ -190,10 +190,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     ("govuk-frontend", BASE_DIR / "node_modules" / "govuk-frontend"),
-    ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     BASE_DIR / "static",
 ]
+if DEBUG:
+    # axe-core is a test tool (tests/browser inject it from node_modules themselves): served to
+    # developers for checking a page by hand, never collected into production's static files.
+    STATICFILES_DIRS.insert(1, ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -243,6 +246,9 @@ SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (every form carries {% csrf_token %}; static/js sends
+# no AJAX writes), so scripts may not read it either (core/tests/test_security.py checks both).
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on each request
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
