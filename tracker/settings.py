@@ -233,8 +233,9 @@ CACHES = {
     "ratelimit": env.cache("RATELIMIT_CACHE_URL", default=env("CACHE_URL", default="dbcache://tracker_rate_limits")),
 }
 if CACHES["ratelimit"]["BACKEND"].endswith("DatabaseCache"):
-    # Culling drops rows in key order, which would forget live counts: keep expiry-only.
-    CACHES["ratelimit"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1_000_000)
+    # Over MAX_ENTRIES the database cache deletes expired rows, then live ones in key order
+    # (forgetting counts): room for 20,000 clients at the limit in one window.
+    CACHES["ratelimit"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 # The client's address (core/ratelimit.client_address): 0 = REMOTE_ADDR; N = the Nth entry from
 # the right of X-Forwarded-For, for N proxies that each append to it (nginx on the same machine: 1).
