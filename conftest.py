@@ -21,9 +21,14 @@ def _test_settings(settings, tmp_path):
     # Email to families through Django's mail backend (so mail.outbox holds it), texts and
     # letters to the outbox; messaging/tests run the Notify driver against a local Notify server.
     settings.MESSAGING_DRIVERS = {"sms": "outbox", "email": "smtp", "letter": "outbox"}
-    from django.core.cache import cache
+    # Rate limits count in a cache of their own (the database cache in production; shown shared
+    # between processes by core/tests/test_ratelimit.py): a fresh in-memory one per test here,
+    # so counts never carry from one test to the next, transactional tests included.
+    settings.CACHES = {**settings.CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"}}
+    from django.core.cache import cache, caches
 
-    cache.clear()  # rate-limit counters must not carry from one test to the next
+    cache.clear()
+    caches["ratelimit"].clear()
 
 
 @pytest.fixture

@@ -44,3 +44,6 @@ if command -v msgfmt >/dev/null 2>&1 && ls locale/*/LC_MESSAGES/django.po >/dev/
 fi
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py migrate --noinput -v0
+# The database cache table for rate-limit counts (CACHES["ratelimit"]; a no-op when it exists
+# or when the rate limits are kept in Redis).
+.venv/bin/python manage.py createcachetable

@@ -6,7 +6,6 @@ Views parse input, call ``support.services`` or a ``visible_to`` queryset, and r
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
 import guides.services
+from core.ratelimit import rate_limited
 from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
 from support import services
 from support.filters import TicketFilterSet
@@ -97,28 +97,6 @@ class HelpLanguageView(TemplateView):
         context["languages"] = _languages()
         context["serial"] = self.request.GET.get("serial", "")[:60]
         return context
-
-
-def client_address(request):
-    # REMOTE_ADDR is the address the server saw; a proxy in front must set it (not a
-    # client-supplied X-Forwarded-For, which anyone can forge).
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def rate_limited(request, scope, per_address=True):
-    """Count one submission from this address (or, ``per_address=False``, from anyone for this
-    scope); True once it is over the limit for the window."""
-    key = f"support:rate:{scope}:{client_address(request)}" if per_address else f"support:rate:{scope}"
-    window = settings.SUPPORT_PUBLIC_RATE_WINDOW
-    if cache.add(key, 1, window):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
-            count = 1
-    return count > settings.SUPPORT_PUBLIC_RATE_LIMIT
 
 
 class HelpFormView(FamilyLanguageMixin, FormView):

@@ -190,10 +190,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     ("govuk-frontend", BASE_DIR / "node_modules" / "govuk-frontend"),
-    ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     BASE_DIR / "static",
 ]
+if DEBUG:
+    # axe-core is a test tool (tests/browser inject it from node_modules themselves): served to
+    # developers for checking a page by hand, never collected into production's static files.
+    STATICFILES_DIRS.insert(1, ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,7 +225,21 @@ TASKS = {
     }
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # Rate-limit counts (core/ratelimit.py), shared by every web process and machine: Redis
+    # when RATELIMIT_CACHE_URL or CACHE_URL names it, else the database cache table made by
+    # `manage.py createcachetable` (scripts/setup.sh; docs/operations.md).
+    "ratelimit": env.cache("RATELIMIT_CACHE_URL", default=env("CACHE_URL", default="dbcache://tracker_rate_limits")),
+}
+if CACHES["ratelimit"]["BACKEND"].endswith("DatabaseCache"):
+    # Over MAX_ENTRIES the database cache deletes expired rows, then live ones in key order
+    # (forgetting counts): room for 20,000 clients at the limit in one window.
+    CACHES["ratelimit"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+
+# The client's address (core/ratelimit.client_address): 0 = REMOTE_ADDR; N = the Nth entry from
+# the right of X-Forwarded-For, for N proxies that each append to it (nginx on the same machine: 1).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Security baseline. Production is DEBUG off; cookies secure unless explicitly turned off for
 # a plain-HTTP laptop run.
@@ -230,6 +247,9 @@ SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (every form carries {% csrf_token %}; static/js sends
+# no AJAX writes), so scripts may not read it either (core/tests/test_security.py checks both).
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on each request
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -266,6 +286,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The address behind our trusted proxies, not the proxy's own (which would let anyone lock a
+# username for everyone): the same rule as our rate limits.
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
+# Password reset emails: at most this many per client address and per email address per window.
+PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
+PASSWORD_RESET_RATE_WINDOW = env.int("PASSWORD_RESET_RATE_WINDOW", default=3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -353,6 +379,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "api_write": env("API_WRITE_RATE", default="60/min"),
 }
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "reports.api_common.exception_handler"
+# Anonymous API throttles key on the same client address as core/ratelimit.py (DRF's default,
+# NUM_PROXIES None, would take a client-written X-Forwarded-For as the address).
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
 
 # --- monitoring settings

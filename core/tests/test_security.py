@@ -47,10 +47,48 @@ def test_production_cookies_are_secure_and_https_is_enforced():
     code = (
         "from django.conf import settings as s; "
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
-        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.X_FRAME_OPTIONS)"
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.X_FRAME_OPTIONS, s.CSRF_COOKIE_HTTPONLY)"
     )
     result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
-    assert result.stdout.strip().splitlines()[-1].split() == ["False", "True", "True", "True", "True", "True", "DENY"], result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "True", "True", "True", "True", "True", "DENY", "True"], result.stderr
+
+
+@pytest.mark.django_db
+def test_the_csrf_cookie_is_httponly_and_no_script_reads_it(client):
+    response = client.get(reverse("login"))
+    cookie = response.cookies[settings.CSRF_COOKIE_NAME]
+    assert cookie["httponly"] is True
+    for script in (BASE_DIR / "static" / "js").rglob("*.js"):
+        text = script.read_text()
+        assert "document.cookie" not in text and settings.CSRF_COOKIE_NAME not in text, script
+
+
+PRODUCTION_CHECKOUT = {
+    **PRODUCTION,
+    "ALLOWED_HOSTS": "devices.example.gov.uk",
+    "CSRF_TRUSTED_ORIGINS": "https://devices.example.gov.uk",
+    "DATABASE_URL": "postgres://tracker:secret@db.internal:5432/tracker",
+    "TRUSTED_PROXY_COUNT": "1",
+    "SUPPORT_SITE_URL": "https://devices.example.gov.uk",
+}
+
+
+def test_check_deploy_is_clean_on_a_production_checkout():
+    """The environment table of docs/operations.md (no database is reached by the checks)."""
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_CHECKOUT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout and "WARNING" not in result.stderr
+
+
+def test_test_only_front_end_packages_are_not_production_static_files():
+    code = (
+        "from django.contrib.staticfiles import finders; "
+        "print(finders.find('vendor/axe-core/axe.min.js') is None, finders.find('vendor/chart.js/chart.umd.js') is None)"
+    )
+    production = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert production.stdout.split()[-2:] == ["True", "False"], production.stderr
+    development = run_manage("shell", "--no-imports", "-c", code, DEBUG="1")
+    assert development.stdout.split()[-2:] == ["False", "False"], development.stderr
 
 
 @pytest.mark.django_db
