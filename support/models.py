@@ -453,6 +453,7 @@ class SafeguardingAccessLog(models.Model):
     class Action(models.TextChoices):
         VIEWED = "viewed", _("opened the ticket")
         DOWNLOADED = "downloaded", _("downloaded a file")
+        ADMIN_VIEWED = "admin_viewed", _("opened in the admin")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="access_log")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
