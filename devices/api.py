@@ -131,7 +131,7 @@ class DeliveryRowSerializer(serializers.Serializer):
 
 class DeliveryManifestSerializer(serializers.Serializer):
     local_authority = serializers.CharField(max_length=3, help_text="DfE LA code the devices were delivered to, for example 202")
-    rows = DeliveryRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+    rows = DeliveryRowSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_ROWS)
 
 
 class DeliveryResultSerializer(serializers.Serializer):
@@ -199,7 +199,7 @@ class UsageRowSerializer(serializers.Serializer):
 
 
 class UsageSerializer(serializers.Serializer):
-    rows = UsageRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+    rows = UsageRowSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_ROWS)
 
 
 class UsageResultSerializer(serializers.Serializer):
