@@ -54,3 +54,11 @@ def test_officer_of_the_la_sees_both_children(client, users, moved_device):
     assert "CAM-FIRST" in content and "CAM-SECOND" in content
     assert "A child at another school" not in content
 
+
+
+def test_subject_access_report_leaves_out_the_other_child(moved_device):
+    from allocations.data_protection import subject_access_data
+
+    _device, allocation, _staff = moved_device
+    events = subject_access_data(allocation.child)["device_events"]
+    assert [(e["allocation"], e["event"]) for e in events] == [(allocation.pk, "allocated")]
