@@ -5,7 +5,6 @@ the pages (``allocations.views.VIEW_ROLES``); guardian contact details only for 
 manage children. The London lead sees no rows at all (``visible_to``) and is refused.
 """
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.authentication import SessionAuthentication
 from rest_framework import serializers, viewsets
@@ -13,7 +12,7 @@ from rest_framework import serializers, viewsets
 from allocations.filters import AllocationFilterSet
 from allocations.models import Allocation
 from allocations.views import MANAGE_ROLES, VIEW_ROLES
-from reports.api_common import IsStaff, Pagination, TokenOrUserRateThrottle
+from reports.api_common import IsStaff, Pagination, StrictFilterBackend, TokenOrUserRateThrottle
 
 
 def _has(user, roles):
@@ -73,7 +72,7 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = AllocationFilterSet
     api_roles = VIEW_ROLES
 

@@ -11,6 +11,7 @@ import datetime
 import io
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils import timezone
 
 from allocations.models import Child
@@ -44,6 +45,8 @@ def subject_access_data(child, *, user=None):
     events = []
     for allocation in allocations:
         qs = DeviceEvent.objects.filter(device_id=allocation.device_id, at__date__gte=allocation.planned_on or allocation.created_at.date())
+        # Not another child's entries (an allocation cancelled and the device reallocated the same day).
+        qs = qs.filter(Q(allocation__isnull=True) | Q(allocation=allocation))
         if allocation.ended_on:
             qs = qs.filter(at__date__lte=allocation.ended_on)
         for event in qs.order_by("at", "pk"):

@@ -414,12 +414,16 @@ class AllocationSpec(ImportSpec):
                         allocation = Allocation.objects.active().get(device_id=device_pk)
                     to_hand_over.append((allocation.pk, on, by))
             events = []
-            for _child_pk, school_pk, reference, device_pk, _on, _by in part:
+            for allocation, (_child_pk, school_pk, _reference, device_pk, _on, _by) in zip(allocations, part):
                 device = devices[device_pk]
                 if device.status not in ALLOCATABLE:  # changed since the check: refuse the whole file
                     raise RuntimeError(f"device {device_pk} changed status during the import")
+                if allocation.pk is None:  # backends that do not return ids
+                    allocation = Allocation.objects.active().get(device_id=device_pk)
+                # The child is linked, never written into the note (the custody log is shown
+                # to every school that later holds the device).
                 events.append(
-                    DeviceEvent(device=device, kind=DeviceEvent.Kind.ALLOCATED, from_status=device.status, to_status=DeviceStatus.ALLOCATED, actor=user, at=now, note=reference)
+                    DeviceEvent(device=device, kind=DeviceEvent.Kind.ALLOCATED, from_status=device.status, to_status=DeviceStatus.ALLOCATED, actor=user, at=now, note=note, allocation=allocation)
                 )
                 device.status = DeviceStatus.ALLOCATED
                 device.school_id = school_pk

@@ -36,12 +36,16 @@ def _moment(on):
     return timezone.make_aware(datetime.datetime.combine(on, datetime.time(12, 0)))
 
 
-def _transition(*, device, to_status, by, note, on=None):
-    """Move ``device`` to ``to_status`` through the devices service, as a domain error if refused."""
+def _transition(*, device, to_status, by, note, allocation, on=None):
+    """Move ``device`` to ``to_status`` through the devices service, as a domain error if refused.
+
+    The event is linked to ``allocation`` so that the custody log names the child only to
+    viewers who may see that allocation (the note itself never carries a child reference).
+    """
     from devices import services as device_services
 
     try:
-        return device_services.transition(device=device, to_status=to_status, by=by, note=note, at=_moment(on))
+        return device_services.transition(device=device, to_status=to_status, by=by, note=note, at=_moment(on), allocation=allocation)
     except ValidationError as exc:  # TransitionNotAllowed: the lifecycle forbids this move
         raise AllocationError(
             _("Device %(serial)s: %(reason)s") % {"serial": device.serial, "reason": " ".join(str(m) for m in exc.messages)},
@@ -133,7 +137,7 @@ def allocate(*, child, device, by, on=None):
         else:
             message = _("Device %(serial)s is already allocated to another child. Return or cancel that allocation first.")
         raise AllocationError(message % {"serial": device.serial}, code="already_allocated") from exc
-    _transition(device=device, to_status=DeviceStatus.ALLOCATED, by=by, note=_("Allocation %(pk)s planned") % {"pk": allocation.pk}, on=on)
+    _transition(device=device, to_status=DeviceStatus.ALLOCATED, by=by, note=_("Allocation %(pk)s planned") % {"pk": allocation.pk}, on=on, allocation=allocation)
     _set_device_fields(device, by, school_id=child.school_id)
     return allocation
 
@@ -183,7 +187,7 @@ def hand_over(*, allocation, on, handed_over_by, received_by, by):
     allocation.received_by = (received_by or "")[:120]
     allocation.full_clean(validate_constraints=False)
     allocation.save()
-    _transition(device=device, to_status=DeviceStatus.HANDED_OVER, by=by, note=_("Allocation %(pk)s handed over") % {"pk": allocation.pk}, on=on)
+    _transition(device=device, to_status=DeviceStatus.HANDED_OVER, by=by, note=_("Allocation %(pk)s handed over") % {"pk": allocation.pk}, on=on, allocation=allocation)
     _set_device_fields(device, by, handed_over_on=on)
     return allocation
 
@@ -208,7 +212,7 @@ def return_device(*, allocation, on, by, reason):
     if on is None or on > timezone.localdate():
         raise AllocationError(_("The return date must be today or in the past."), code="future")
     _end(allocation, AllocationStatus.RETURNED, on, reason)
-    _transition(device=device, to_status=DeviceStatus.RETURNED, by=by, note=_("Allocation %(pk)s returned: %(reason)s") % {"pk": allocation.pk, "reason": reason}, on=on)
+    _transition(device=device, to_status=DeviceStatus.RETURNED, by=by, note=_("Allocation %(pk)s returned: %(reason)s") % {"pk": allocation.pk, "reason": reason}, on=on, allocation=allocation)
     return allocation
 
 
@@ -224,7 +228,7 @@ def cancel(*, allocation, by):
         )
     (device,) = _lock_devices(allocation.device)
     _end(allocation, AllocationStatus.CANCELLED, timezone.localdate(), "")
-    _transition(device=device, to_status=DeviceStatus.IN_STOCK, by=by, note=_("Allocation %(pk)s cancelled") % {"pk": allocation.pk})
+    _transition(device=device, to_status=DeviceStatus.IN_STOCK, by=by, note=_("Allocation %(pk)s cancelled") % {"pk": allocation.pk}, allocation=allocation)
     return allocation
 
 
@@ -250,9 +254,9 @@ def replace_device(*, allocation, new_device, by, reason):
     _end(allocation, AllocationStatus.RETURNED, today, _("Replaced: %(reason)s") % {"reason": reason})
     note = _("Allocation %(pk)s: device replaced (%(reason)s)") % {"pk": allocation.pk, "reason": reason}
     if old_device.status != DeviceStatus.FAULT_REPORTED:
-        _transition(device=old_device, to_status=DeviceStatus.FAULT_REPORTED, by=by, note=note)
+        _transition(device=old_device, to_status=DeviceStatus.FAULT_REPORTED, by=by, note=note, allocation=allocation)
         old_device.refresh_from_db(fields=["status"])
-    _transition(device=old_device, to_status=DeviceStatus.IN_REPAIR, by=by, note=note)
+    _transition(device=old_device, to_status=DeviceStatus.IN_REPAIR, by=by, note=note, allocation=allocation)
     new_allocation = allocate(child=allocation.child, device=new_device, by=by, on=today)
     Allocation.objects.filter(pk=new_allocation.pk).update(replaces=allocation)
     new_allocation.replaces = allocation
@@ -285,7 +289,7 @@ def transfer_ownership(*, allocation, by, on):
             code="before_handover",
         )
     # The devices service sets ownership to family with the status change.
-    _transition(device=device, to_status=DeviceStatus.OWNERSHIP_TRANSFERRED, by=by, note=_("Allocation %(pk)s: ownership transferred to the family") % {"pk": allocation.pk}, on=on)
+    _transition(device=device, to_status=DeviceStatus.OWNERSHIP_TRANSFERRED, by=by, note=_("Allocation %(pk)s: ownership transferred to the family") % {"pk": allocation.pk}, on=on, allocation=allocation)
     return allocation
 
 

@@ -163,7 +163,9 @@ class AllocationDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         allocation = self.object
         context["replaced_by"] = list(allocation.replaced_by.select_related("device"))
-        context["events"] = allocation_events(allocation)
+        from devices.views import custody_events
+
+        context["events"] = custody_events(allocation_events(allocation), self.request.user)
         context["hand_over_form"] = forms.HandOverForm()
         context["return_form"] = forms.ReturnForm()
         context["replace_form"] = forms.ReplaceForm(user=self.request.user)

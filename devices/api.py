@@ -13,11 +13,11 @@ import io
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
 
 from accounts.models import LocalAuthority
@@ -25,7 +25,7 @@ from devices.filters import DeviceFilterSet, SimFilterSet
 from devices.models import Device, Sim
 from devices.usage import MAX_MB as USAGE_MAX_MB  # one bound for the API and operators' files
 from reports.api_auth import ApiTokenAuthentication
-from reports.api_common import HasTokenKind, IsStaff, Pagination, TokenOrUserRateThrottle, WriteRateThrottle
+from reports.api_common import HasTokenKind, IsStaff, Pagination, StrictFilterBackend, TokenOrUserRateThrottle, WriteRateThrottle
 
 DEVICE_ROLES = ("council_officer", "school_staff", "support_agent", "cio")
 MAX_ROWS = 5000
@@ -61,7 +61,7 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     api_roles = DEVICE_ROLES
     model = None
     related = ()
@@ -131,7 +131,7 @@ class DeliveryRowSerializer(serializers.Serializer):
 
 class DeliveryManifestSerializer(serializers.Serializer):
     local_authority = serializers.CharField(max_length=3, help_text="DfE LA code the devices were delivered to, for example 202")
-    rows = DeliveryRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+    rows = DeliveryRowSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_ROWS)
 
 
 class DeliveryResultSerializer(serializers.Serializer):
@@ -149,9 +149,10 @@ class DeliveryManifestView(APIView):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasTokenKind]
     throttle_classes = [WriteRateThrottle]
+    parser_classes = [JSONParser]  # ``rows`` is a list of objects: a form body cannot carry it
     token_kind = "supplier"
 
-    @extend_schema(request=DeliveryManifestSerializer, responses={201: DeliveryResultSerializer}, auth=[{"tokenAuth": []}])
+    @extend_schema(request=DeliveryManifestSerializer, responses={201: DeliveryResultSerializer})
     def post(self, request):
         from core.imports.engine import ImportRejected, commit, validate
         from core.imports.readers import ReadError
@@ -198,7 +199,7 @@ class UsageRowSerializer(serializers.Serializer):
 
 
 class UsageSerializer(serializers.Serializer):
-    rows = UsageRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+    rows = UsageRowSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_ROWS)
 
 
 class UsageResultSerializer(serializers.Serializer):
@@ -215,9 +216,10 @@ class UsageReadingsView(APIView):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasTokenKind]
     throttle_classes = [WriteRateThrottle]
+    parser_classes = [JSONParser]  # ``rows`` is a list of objects: a form body cannot carry it
     token_kind = "operator"
 
-    @extend_schema(request=UsageSerializer, responses={201: UsageResultSerializer}, auth=[{"tokenAuth": []}])
+    @extend_schema(request=UsageSerializer, responses={201: UsageResultSerializer})
     def post(self, request):
         from devices.usage import UsageFileError, import_usage
 

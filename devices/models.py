@@ -362,6 +362,12 @@ class DeviceEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("when"), db_index=True)
     note = models.TextField(_("note"), blank=True)
+    # The allocation this event is about, if any. The child is shown from this relation and
+    # only to viewers who may see the allocation; notes never carry a child reference.
+    allocation = models.ForeignKey(
+        "allocations.Allocation", on_delete=models.SET_NULL, null=True, blank=True, related_name="device_events",
+        verbose_name=_("allocation"),
+    )
 
     objects = DeviceEventQuerySet.as_manager()
 

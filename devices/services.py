@@ -122,7 +122,7 @@ def _event_kind(from_status, to_status):
 
 
 @transaction.atomic
-def transition(*, device, to_status, by, note="", at=None):
+def transition(*, device, to_status, by, note="", at=None, allocation=None):
     """Move ``device`` to ``to_status``, recording who (``by``), when (``at``, default now) and why.
 
     Raises ``TransitionNotAllowed`` when the lifecycle forbids the move from the device's
@@ -151,7 +151,7 @@ def transition(*, device, to_status, by, note="", at=None):
     locked.save(update_fields=fields)
     event = DeviceEvent(
         device=locked, kind=_event_kind(from_status, to_status), from_status=from_status, to_status=to_status,
-        actor=by, at=at, note=note or "",
+        actor=by, at=at, note=note or "", allocation=allocation,
     )
     event.full_clean()
     event.save()

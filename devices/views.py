@@ -103,7 +103,7 @@ class DeviceDetailView(ObjectDetailView):
         user = self.request.user
         context["can_report_fault"] = user.is_superuser or user.role in SUPPORT_REPORT_ROLES
         context["holder_url"] = _child_url(holder.child_id) if holder else ""
-        events = list(device.events.select_related("actor")[: EVENTS_SHOWN + 1])
+        events = custody_events(device.events.select_related("actor")[: EVENTS_SHOWN + 1], user)
         context["events"], context["more_events"] = events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN
         sim = getattr(device, "sim", None)
         plans = _plans_with_labels(sim)
@@ -284,3 +284,25 @@ class AlertAcknowledgeView(RoleRequiredMixin, View):
         if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
             return redirect(next_url)
         return redirect("devices:alert_list")
+
+
+def custody_events(events, user):
+    """The custody-log entries ``events`` as ``user`` may see them.
+
+    An entry about an allocation names the child (``event.child``) only if ``user`` may see
+    that allocation; otherwise ``event.redacted`` is set, and the template shows "a child at
+    another school" instead of the child and the note (a return reason is free text).
+    """
+    from allocations.models import Allocation
+
+    events = list(events)
+    ids = {e.allocation_id for e in events if e.allocation_id}
+    visible = {
+        a.pk: a for a in Allocation.objects.visible_to(user).filter(pk__in=ids).select_related("child")
+    } if ids else {}
+    for event in events:
+        allocation = visible.get(event.allocation_id)
+        event.child = allocation.child if allocation else None
+        event.child_url = _child_url(allocation.child_id) if allocation else ""
+        event.redacted = bool(event.allocation_id) and allocation is None
+    return events

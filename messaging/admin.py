@@ -36,6 +36,14 @@ class InboundMessageAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return InboundMessage.objects.visible_to(request.user)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A family's text about a safeguarding concern is that ticket's content: log the read.
+        from support.admin import _pk, log_safeguarding_admin_read
+
+        message = self.get_queryset(request).filter(pk=_pk(object_id)).select_related("ticket").first()
+        log_safeguarding_admin_read(request, message.ticket if message else None)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False
 

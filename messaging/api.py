@@ -3,13 +3,12 @@
 Read-only; scoped like the pages (messages on safeguarding tickets only for designated leads).
 The text itself is not in the API: it is on the message page, which is for people."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 
 from messaging.filters import OutboundMessageFilterSet
 from messaging.models import OutboundMessage
-from reports.api_common import IsStaff, Pagination, TokenOrUserRateThrottle
+from reports.api_common import IsStaff, Pagination, StrictFilterBackend, TokenOrUserRateThrottle
 
 
 class OutboundMessageSerializer(serializers.ModelSerializer):
@@ -29,7 +28,7 @@ class OutboundMessageViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = OutboundMessageFilterSet
     api_roles = ("support_agent",)
 

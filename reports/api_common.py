@@ -9,7 +9,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination, permissions, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -63,9 +66,48 @@ class WriteRateThrottle(TokenOrUserRateThrottle):
 
 
 class Pagination(pagination.PageNumberPagination):
+    """``page_size`` is absent, or a whole number from 1 to ``max_page_size``; anything else
+    (``null``, empty, 0, negative, too big) is a 400, not silently the default."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [_("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """The filters, with a present-but-empty date or choice (``?handed_over_from=``,
+    ``?language=``) refused with a 400 like any other invalid value (the HTML pages, whose
+    forms send empty fields, keep the lenient behaviour)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            errors = {}
+            for name, spec in filterset_class.base_filters.items():
+                if isinstance(spec, (django_filters.DateFilter, django_filters.ChoiceFilter, django_filters.DateFromToRangeFilter)):
+                    values = request.query_params.getlist(name)
+                    if values and any(v.strip() == "" for v in values):
+                        errors[name] = [_("This value may not be blank.")]
+            if errors:
+                raise ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
 
 
 def exception_handler(exc, context):

@@ -18,7 +18,19 @@ ERROR = OpenApiResponse(response=OpenApiTypes.OBJECT, description="An error: a `
 
 
 class Schema(AutoSchema):
-    """Every operation documents the errors it can return, so clients (and schemathesis) know."""
+    """Every operation documents the errors it can return, so clients (and schemathesis) know;
+    a nested list's bounds (``allow_empty=False``, ``max_length``) are in the schema too."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        from rest_framework.serializers import ListSerializer
+
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, ListSerializer) and schema.get("type") == "array":
+            if field.min_length is not None or not field.allow_empty:
+                schema["minItems"] = max(field.min_length or 0, 0 if field.allow_empty else 1)
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -4,6 +4,21 @@ from simple_history.admin import SimpleHistoryAdmin
 from support.models import AgentLanguage, AgentProfile, CannedResponse, CannedResponseText, SafeguardingAccessLog, Ticket
 
 
+def _pk(object_id):
+    try:
+        return int(object_id)
+    except (TypeError, ValueError):
+        return None
+
+
+def log_safeguarding_admin_read(request, ticket):
+    """Log that ``request.user`` opened ``ticket`` (if any, and if a safeguarding concern) in the admin."""
+    from support.services import record_safeguarding_access
+
+    if ticket is not None and request.user.is_authenticated:
+        record_safeguarding_access(ticket=ticket, user=request.user, action=SafeguardingAccessLog.Action.ADMIN_VIEWED)
+
+
 class ScopedTicketAdmin(SimpleHistoryAdmin):
     list_display = ("reference", "status", "priority", "category", "language", "local_authority", "created_at")
     list_filter = ("status", "priority", "category", "language")
@@ -14,6 +29,23 @@ class ScopedTicketAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         # The admin obeys the same rule as every page: safeguarding tickets for leads only.
         return Ticket.objects.visible_to(request.user)
+
+    # Every admin page that shows a safeguarding ticket's content (its form, its history and
+    # each historical version) is logged like the ticket page; the list shows no content.
+    def _log_read(self, request, object_id):
+        log_safeguarding_admin_read(request, self.get_queryset(request).filter(pk=_pk(object_id)).first())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._log_read(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._log_read(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._log_read(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class CannedResponseTextInline(admin.TabularInline):

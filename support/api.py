@@ -1,11 +1,10 @@
 """Support API: read tickets (scoped like the queue: safeguarding concerns only for designated
 leads), filtered like the queue page. No requester contact details are exposed."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.authentication import SessionAuthentication
 from rest_framework import serializers, viewsets
 
-from reports.api_common import IsStaff, Pagination, TokenOrUserRateThrottle
+from reports.api_common import IsStaff, Pagination, StrictFilterBackend, TokenOrUserRateThrottle
 from support.filters import TicketFilterSet
 from support.models import Ticket
 from support.views import TICKET_ROLES
@@ -32,7 +31,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
     throttle_classes = [TokenOrUserRateThrottle]
     pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = TicketFilterSet
     api_roles = tuple(r for r in TICKET_ROLES if r != "admin")
 

@@ -375,6 +375,16 @@ class Attachment(models.Model):
     def get_absolute_url(self):
         return reverse("support:attachment", args=[self.pk])
 
+    @property
+    def download_name(self):
+        """The name a download is served under: the uploader's name with the extension of the
+        detected type (``evil.svg`` holding a PNG is served as ``evil.png``)."""
+        from support.uploads import EXTENSIONS
+
+        stem = (self.original_name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+        stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
+        return f"{stem.strip() or 'file'}.{EXTENSIONS.get(self.content_type, 'bin')}"
+
 
 class CannedResponse(models.Model):
     """A ready-made reply with a text per language; agents edit and send the family's version."""
@@ -451,6 +461,7 @@ class SafeguardingAccessLog(models.Model):
     class Action(models.TextChoices):
         VIEWED = "viewed", _("opened the ticket")
         DOWNLOADED = "downloaded", _("downloaded a file")
+        ADMIN_VIEWED = "admin_viewed", _("opened in the admin")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="access_log")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

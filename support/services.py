@@ -17,7 +17,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import family_messages, sla
+from support import family_messages, sla, uploads
 from support.language import detect_language
 from support.models import (
     OPEN_STATUSES,
@@ -46,32 +46,33 @@ ALLOWED_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
 
 def sniff_content_type(head):
     """The content type from a file's first bytes (never from its name), or ""."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return ""
+    return uploads.sniff(head)
 
 
 def check_upload(upload):
     """Raise ValidationError unless ``upload`` is a photo or PDF within the size limit.
 
-    Returns the sniffed content type."""
+    The first bytes name the type; the whole file must then hold up as that type (see
+    ``support.uploads``): a broken or disguised image is refused as not a photo, a PDF with
+    scripts, actions or embedded files is refused with its own message. Returns the type."""
     limit = settings.SUPPORT_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
             _("The file must be smaller than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}, code="too_big"
         )
     upload.seek(0)
-    head = upload.read(16)
+    data = upload.read(limit + 1)
     upload.seek(0)
-    content_type = sniff_content_type(head)
-    if not content_type:
+    content_type = sniff_content_type(data[:16])
+    check = uploads.STRUCTURE_CHECKS.get(content_type)
+    if not content_type or (check and not check(data)):
         raise ValidationError(_("The file must be a photo (JPEG, PNG or WebP) or a PDF."), code="bad_type")
+    if content_type == "application/pdf" and uploads.pdf_active_content(data):
+        raise ValidationError(
+            _("This PDF contains active content (such as scripts or embedded files), so we cannot accept it. "
+              "Save or print it again as a plain PDF, or send a photo of it instead."),
+            code="active_pdf",
+        )
     return content_type
 
 

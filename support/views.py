@@ -296,8 +296,10 @@ def _file_response(attachment):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=attachment.content_type, as_attachment=True, filename=attachment.original_name)
+    # Always a download, under the detected type's extension, and never re-sniffed by the browser.
+    response = FileResponse(handle, content_type=attachment.content_type, as_attachment=True, filename=attachment.download_name)
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -64,6 +64,10 @@ def test_dry_run_and_commit(la, officer, setup, django_assert_max_num_queries):
     router.refresh_from_db()
     assert router.status == "allocated" and router.school_id == school.pk
     assert DeviceEvent.objects.filter(kind="allocated", actor=officer).count() == 3
+    # Issue 15 #5: the event links the allocation; the note carries no child reference.
+    events = DeviceEvent.objects.filter(kind="allocated")
+    assert sorted(events.values_list("allocation__child__reference", flat=True)) == ["C-1", "C-2", "C-2"]
+    assert not any("C-" in note for note in events.values_list("note", flat=True))
 
 
 def test_reimport_is_idempotent_for_same_child(la, officer, setup):

@@ -26,7 +26,7 @@ from support.models import Status as TicketStatus
 from support.tests.factories import TicketFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from support.tests.files import PNG  # noqa: E402  (a structurally valid PNG)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 

@@ -14,7 +14,7 @@ from support import services
 from support.models import Attachment, Message, Status, Ticket
 from support.tests.factories import DEFAULT_TOKEN, TicketFactory, give_languages
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from support.tests.files import PNG  # noqa: E402  (a structurally valid PNG)
 PDF = b"%PDF-1.4\n%test\n"
 
 

@@ -9,6 +9,7 @@ from devices.models import Alert
 from support import services
 from support.models import Priority, SafeguardingAccessLog, Ticket
 from support.tests.factories import DEFAULT_TOKEN, TicketFactory
+from support.tests.files import PNG
 
 CONCERN = "My daughter is being sent frightening messages by an adult she met online."
 
@@ -108,7 +109,7 @@ def test_file_downloads_by_a_lead_are_logged_and_others_are_refused(client, user
 
     from support.models import Attachment
 
-    services.add_message(ticket=concern, body="Screenshot", by=None, uploads=[SimpleUploadedFile("s.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32)])
+    services.add_message(ticket=concern, body="Screenshot", by=None, uploads=[SimpleUploadedFile("s.png", PNG)])
     url = reverse("support:attachment", args=[Attachment.objects.get().pk])
     client.force_login(users["support_agent"])
     assert client.get(url).status_code == 404

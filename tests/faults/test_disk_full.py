@@ -17,7 +17,7 @@ from core.models import ImportJob
 from support.models import Attachment, Message, Ticket
 from support.tests.factories import DEFAULT_TOKEN, TicketFactory
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from support.tests.files import PNG  # noqa: E402  (a structurally valid PNG)
 MANIFEST = xlsx_bytes([["Kind", "Make", "Serial", "Delivery date"], ["laptop", "Dell", "FULL-1", "01/02/2021"]])
 STORAGE_MESSAGE = "nothing was saved"
 
