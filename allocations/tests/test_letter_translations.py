@@ -175,6 +175,8 @@ FAMILY_VIEW_STRINGS = (
     "Your request %(ref)s",
     "The file must be a photo (JPEG, PNG or WebP) or a PDF.",
     "The file must be smaller than %(mb)s MB.",
+    "This PDF contains active content (such as scripts or embedded files), so we cannot accept it. "
+    "Save or print it again as a plain PDF, or send a photo of it instead.",
     "Find your request",
     "Enter your code",
     "This code is wrong or has expired. Check it, or ask for a new code.",
