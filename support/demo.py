@@ -6,8 +6,8 @@ from support import services
 from support.models import CannedResponse, CannedResponseText, Ticket
 
 AGENT_LANGUAGES = {
-    "agent": ["en", "ur", "so", "bn", "ar"],  # Amina Hussain, all LAs, safeguarding lead
-    "agent.camden": ["en", "pl", "ro"],  # Piotr Nowak, Camden
+    "agent": ["en", "ur", "hi", "so", "bn", "ar", "fa", "ps"],  # Amina Hussain, all LAs, safeguarding lead
+    "agent.camden": ["en", "pl", "ro", "lt", "sq", "fr", "it"],  # Piotr Nowak, Camden
 }
 
 CANNED = {
