@@ -30,11 +30,12 @@ class OutboundMessageTable(tables.Table):
     ticket = tables.Column(verbose_name=_("Ticket"), linkify=True, attrs={"a": {"class": "govuk-link"}}, default="—")
     last_error = tables.Column(verbose_name=_("Why"), default="—")
 
-    optional_columns = ("last_error",)
+    # Fits 1280 px: the message type, language and reason are extra columns.
+    optional_columns = ("template", "language", "last_error")
 
     class Meta:
         model = OutboundMessage
-        fields = ("created_at", "channel", "recipient", "template", "language", "status", "ticket", "last_error")
+        fields = ("created_at", "channel", "recipient", "status", "ticket", "template", "language", "last_error")
         order_by = ("-created_at",)
 
     def render_recipient(self, record):
@@ -48,10 +49,9 @@ class OutboundMessageTable(tables.Table):
 
 
 class FailedMessageTable(OutboundMessageTable):
-    optional_columns = ()
+    optional_columns = ("template", "language")
 
     class Meta(OutboundMessageTable.Meta):
-        fields = ("created_at", "channel", "recipient", "ticket", "status", "last_error", "template", "language")
         sequence = ("created_at", "ticket", "channel", "recipient", "status", "last_error", "template", "language")
 
 

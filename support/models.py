@@ -280,9 +280,11 @@ class Ticket(models.Model):
 
     @property
     def requester_display(self):
+        """Who asked: the staff member, the name the family gave, else how to reach them (a
+        ticket opened by a text or email may come with no name)."""
         if self.requester_user_id:
             return self.requester_user.get_full_name() or self.requester_user.username
-        return self.requester_name
+        return self.requester_name or self.requester_phone_display or self.requester_email
 
     @property
     def requester_phone_display(self):
