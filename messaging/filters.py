@@ -1,6 +1,7 @@
 """Filters for the outbox and the inbound list."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,7 @@ class OutboundMessageFilterSet(django_filters.FilterSet):
         candidates = {value, value.upper()}
         try:
             candidates.add(normalise_uk_phone(value))
-        except Exception:  # noqa: BLE001 - not a phone number: search the other ways
+        except ValidationError:  # not a phone number: search the other ways
             pass
         return queryset.filter(recipient__in=candidates) | queryset.filter(ticket__reference=value.upper())
 

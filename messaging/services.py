@@ -33,6 +33,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from devices.validators import normalise_uk_mobile, normalise_uk_phone
 from messaging.drivers import driver_for
 from messaging.drivers.base import PermanentFailure, TemporaryFailure
 from messaging.models import (
@@ -97,30 +98,31 @@ def render(*, template, channel, context, language, compiled=None):
     return subject[:200], body
 
 
-def _normalise_phone(phone):
-    from devices.validators import normalise_uk_phone
-
-    return normalise_uk_phone(phone)
-
-
 E164_UK_MOBILE = re.compile(r"^\+447\d{9}$")
-
-
-def _normalise_mobile(phone):
-    from devices.validators import normalise_uk_mobile
-
-    return normalise_uk_mobile(phone)
 
 
 def _normalise_stored_mobile(phone):
     """A number as our validators store it (E.164 UK mobile) is taken as it is; anything else is
     normalised (and refused if it is not a UK mobile). Saves phonenumbers' full check per family
     in a bulk send, where the numbers come from our own records."""
-    return phone if E164_UK_MOBILE.match(phone or "") else _normalise_mobile(phone)
+    return phone if E164_UK_MOBILE.match(phone or "") else normalise_uk_mobile(phone)
 
 
 def is_opted_out(phone):
     return bool(phone) and OptOut.objects.filter(phone=phone).exists()
+
+
+def _text_target(phone, *, opted_out):
+    """(number, status, why) for a text. A landline or a mistyped number is kept as a message
+    that did not arrive, so an agent sees it and reaches the family another way (never an
+    error for the caller); a number that texted STOP is kept as opted out."""
+    try:
+        phone = _normalise_stored_mobile(phone)
+    except ValidationError as error:
+        return phone, Status.PERMANENT_FAILURE, error.messages[0]
+    if opted_out(phone):
+        return phone, Status.OPTED_OUT, _("This number texted STOP.")
+    return phone, Status.QUEUED, ""
 
 
 def send_to_family(*, recipient, template, context, language, channel=None, key=None, ticket=None,
@@ -135,15 +137,9 @@ def send_to_family(*, recipient, template, context, language, channel=None, key=
     channel = recipient.channel_for(channel)
     if channel is None:
         return None
-    address = recipient.address_for(channel)
-    unreachable = ""
+    address, status, why = recipient.address_for(channel), Status.QUEUED, ""
     if channel == Channel.SMS:
-        try:
-            address = _normalise_mobile(address)
-        except ValidationError as error:
-            # A landline or a mistyped number: kept as a message that did not arrive, so an
-            # agent sees it and reaches the family another way; never an error for the caller.
-            unreachable = error.messages[0]
+        address, status, why = _text_target(address, opted_out=is_opted_out)
     if language not in dict(settings.LANGUAGES):
         language = "en"
     key = (key or f"{template}:{uuid.uuid4().hex}")[:100] + f":{channel}"
@@ -167,14 +163,8 @@ def send_to_family(*, recipient, template, context, language, channel=None, key=
             from messaging.threading import reply_address
 
             message.reply_to = reply_address(ticket)
-    if unreachable:
-        message.status = Status.PERMANENT_FAILURE
-        message.failed_at = timezone.now()
-        message.last_error = unreachable[:300]
-    elif channel == Channel.SMS and is_opted_out(address):
-        message.status = Status.OPTED_OUT
-        message.failed_at = timezone.now()
-        message.last_error = _("This number texted STOP.")
+    if why:
+        message.status, message.failed_at, message.last_error = status, timezone.now(), why[:300]
     try:
         with transaction.atomic():
             message.save()
@@ -215,13 +205,7 @@ def send_to_families(*, template, channel, items, sent_by=None):
         if not address:
             continue
         if channel == Channel.SMS:
-            try:
-                address = _normalise_stored_mobile(address)
-            except ValidationError as exc:
-                status, error = Status.PERMANENT_FAILURE, exc.messages[0]
-            else:
-                if address in opted_out:
-                    status, error = Status.OPTED_OUT, _("This number texted STOP.")
+            address, status, error = _text_target(address, opted_out=opted_out.__contains__)
         language = item.get("language") if item.get("language") in languages else "en"
         subject, body = render(template=template, channel=channel, context=item.get("context", {}), language=language,
                                compiled=compiled)
@@ -403,7 +387,7 @@ def send_again(*, message, by, recipient=None, channel=None):
     if not target:
         raise ValidationError(_("Give the number, email address or postal address to send it to."))
     if channel == Channel.SMS:
-        target = _normalise_mobile(target)
+        target = normalise_uk_mobile(target)
     elif channel == Channel.EMAIL:
         from django.core.validators import validate_email
 
@@ -469,7 +453,7 @@ def receive_text(*, sender, body, provider_id, received_at=None):
     inbound = InboundMessage(channel=Channel.SMS, provider_id=provider_id[:200], sender=(sender or "")[:320],
                              body=body[:10000], received_at=received_at)
     try:
-        phone = _normalise_phone(sender)
+        phone = normalise_uk_phone(sender)
     except ValidationError:
         phone = ""
     with transaction.atomic():

@@ -96,12 +96,15 @@ class MessageDetailView(ObjectDetailView):
         }
         if message.is_failed:
             ticket = message.ticket
-            initial_channel = Channel.LETTER if message.channel == Channel.EMAIL and not (ticket and ticket.requester_phone) else (
-                Channel.SMS if message.channel == Channel.EMAIL else Channel.EMAIL
-            )
-            initial_to = ""
-            if ticket is not None:
-                initial_to = {Channel.SMS: ticket.requester_phone, Channel.EMAIL: ticket.requester_contact_email}.get(initial_channel, "")
+            phone = ticket.requester_phone if ticket else ""
+            email = ticket.requester_contact_email if ticket else ""
+            # Offer the other way the family gave us; a letter when there is none.
+            if message.channel != Channel.SMS and phone:
+                initial_channel, initial_to = Channel.SMS, phone
+            elif message.channel != Channel.EMAIL and email:
+                initial_channel, initial_to = Channel.EMAIL, email
+            else:
+                initial_channel, initial_to = Channel.LETTER, ""
             context["form"] = kwargs.get("form") or SendAgainForm(initial={"channel": initial_channel, "recipient": initial_to})
         return context
 

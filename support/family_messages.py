@@ -7,6 +7,8 @@ only that there is news and how to get it. Each call names its event in the idem
 a retried task or a repeated call sends nothing twice.
 """
 
+import hashlib
+
 from django.conf import settings
 
 from messaging.services import Recipient, send_to_family
@@ -81,6 +83,4 @@ def send_access_code(*, ticket, code, channel):
 
 
 def code_key(ticket, code):
-    import hashlib
-
     return hashlib.sha256(f"{ticket.pk}:{code}".encode()).hexdigest()[:32]

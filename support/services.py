@@ -6,8 +6,11 @@ same transaction as the change it reports, and handed to the worker only when it
 nothing is sent for a write that rolled back and nothing is lost for one that committed.
 """
 
+import hashlib
+import hmac
 import logging
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -505,10 +508,7 @@ def message_from_family(*, channel, body, phone="", email="", name="", ticket=No
 
 
 def _code_hash(code_id, code):
-    import hashlib
-    import hmac as _hmac
-
-    return _hmac.new(settings.SECRET_KEY.encode(), f"access-code:{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), f"access-code:{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _contact_matches(ticket, contact):
@@ -560,16 +560,12 @@ def redeem_access_code(*, code_id, code, now=None):
     after ``SUPPORT_ACCESS_CODE_ATTEMPTS`` wrong tries it stops working."""
     now = now or timezone.now()
     row = FamilyAccessCode.objects.select_for_update(of=("self",)).filter(pk=code_id).select_related("ticket").first()
-    import unicodedata
-
     # Digits as typed on any phone keyboard (Arabic-Indic, Bengali, ...) count as the same digits.
     code = "".join(str(unicodedata.digit(ch)) for ch in (code or "")[:40] if unicodedata.digit(ch, None) is not None)
     if row is None or row.used_at or row.expires_at < now or row.attempts >= settings.SUPPORT_ACCESS_CODE_ATTEMPTS:
         return None
     row.attempts += 1
-    import hmac as _hmac
-
-    if row.ticket is None or len(code) != 6 or not _hmac.compare_digest(row.code_hash, _code_hash(row.pk, code)):
+    if row.ticket is None or len(code) != 6 or not hmac.compare_digest(row.code_hash, _code_hash(row.pk, code)):
         row.save(update_fields=["attempts"])
         return None
     row.used_at = now
