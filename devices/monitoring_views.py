@@ -7,18 +7,20 @@ Thin views: they parse input, call ``devices.usage`` / ``devices.monitoring`` /
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from accounts.models import LocalAuthority, Role
+from core.imports.readers import ReadError
 from core.navigation_roles import LA_ROLES
 from core.views import RoleRequiredMixin
 from devices.horizon import add_months, cliff_edge, la_horizon
-from devices.models import Sim
 from devices.monitoring import evidence, likely_to_run_out
-from devices.usage import UsageFileError, import_usage, operator_choices, parse_period
+from devices.usage import operator_choices, parse_period
+from devices.usage_imports import start_usage_import
 
 UPLOAD_ROLES = ("council_officer",)
 RUNOUT_ROLES = ("council_officer", "cio", "support_agent", "school_staff")
@@ -30,7 +32,6 @@ SMALL_NUMBER = 10
 class UsageUploadForm(forms.Form):
     operator = forms.ChoiceField(label=_("Network operator"), help_text=_("Whose file layout this is."))
     file = forms.FileField(label=_("Usage file (CSV or Excel)"), help_text=_("Columns: ICCID or mobile number, data used, month or date."))
-    dry_run = forms.BooleanField(label=_("Check the file only, do not import"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,26 +39,21 @@ class UsageUploadForm(forms.Form):
 
 
 class UsageUploadView(RoleRequiredMixin, FormView):
-    """Upload an operator's usage file; only SIMs in the officer's scope are touched."""
+    """Upload an operator's usage file: stored as an import job whose dry run and commit run in
+    the background worker (``devices.usage_imports``); the job page shows progress and errors.
+    Only SIMs in the officer's scope are touched."""
 
     allowed_roles = UPLOAD_ROLES
     form_class = UsageUploadForm
     template_name = "devices/monitoring/usage_upload.html"
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
         try:
-            result = import_usage(
-                upload,
-                operator=form.cleaned_data["operator"],
-                filename=upload.name,
-                sims=Sim.objects.visible_to(self.request.user),
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except UsageFileError as exc:
+            job = start_usage_import(user=self.request.user, operator=form.cleaned_data["operator"], upload=form.cleaned_data["file"])
+        except ReadError as exc:
             form.add_error("file", exc.message)
             return self.form_invalid(form)
-        return self.render_to_response(self.get_context_data(form=self.form_class(), result=result))
+        return redirect(job.get_absolute_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -278,9 +279,23 @@ def _iccid_key(value):
     return digits
 
 
+class RowError(str):
+    """One row error: the text ``row N, column: message`` (as every import words it), which
+    the command and the API print, carrying ``row``, ``column`` and ``message`` for the import
+    pages (``devices.usage_imports``)."""
+
+    def __new__(cls, row, column, message):
+        text = super().__new__(cls, format_error({"row": row, "column": column, "message": message}))
+        text.row, text.column, text.message = row, column, str(message)
+        return text
+
+    def as_dict(self):
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
 def _row_error(row, column, message):
     """``row N, column: message``, worded as every import words it."""
-    return format_error({"row": row, "column": column, "message": message})
+    return RowError(row, column, message)
 
 
 def _iccid_check_digit_error():
@@ -305,7 +320,10 @@ def _lookup(sims, column, keys):
     found = {}
     keys = list(keys)
     if connection.vendor == "postgresql":
-        scope_sql, scope_params = sims.order_by().values("pk").query.sql_with_params()
+        try:
+            scope_sql, scope_params = sims.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # an empty scope (``none()``): nothing can match
+            return {}
         table = Sim._meta.db_table
         with connection.cursor() as cursor:
             # The keys as one comma-joined text (ICCIDs and E.164 numbers hold no commas):
@@ -320,14 +338,15 @@ def _lookup(sims, column, keys):
     return found
 
 
-def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, max_rows=None, max_bytes=None):
+def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, max_rows=None, max_bytes=None, progress=None):
     """Read an operator's usage file and upsert its readings; returns ``UsageImportResult``.
 
     ``sims``: the SIMs this import may touch (the web passes ``Sim.objects.visible_to(user)``);
     rows for any other SIM are reported as unknown. ``dry_run`` validates and counts without
     writing. ``max_rows`` / ``max_bytes`` raise the reader's limits (the command line allows
-    bigger files than the web). Raises ``UsageFileError`` when the file cannot be read at all.
-    Writes nothing unless every row is valid.
+    bigger files than the web). ``progress(rows_read, total=None)``, when given, is called as
+    the rows are read (the import pages' progress). Raises ``UsageFileError`` when the file
+    cannot be read at all. Writes nothing unless every row is valid.
     """
     operator = resolve_operator(operator)
     sims = Sim.objects.all() if sims is None else sims
@@ -341,7 +360,7 @@ def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, m
     with override_settings(**limits):
         try:
             with open_spreadsheet(source, filename=filename, header_aliases=aliases) as sheet:
-                parsed = _parse_rows(sheet, operator, result)
+                parsed = _parse_rows(sheet, operator, result, progress)
         except ReadError as exc:
             raise UsageFileError(exc.message) from None
     if result.errors:
@@ -366,8 +385,7 @@ def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, m
         first = readings.get(slot)
         if first is not None:
             result.errors.append(
-                _("row %(row)s, %(column)s: this SIM and period are already on row %(first)s; give each SIM one reading per period.")
-                % {"row": row_number, "column": _("SIM"), "first": first[1]}
+                _row_error(row_number, _("SIM"), _("this SIM and period are already on row %(first)s; give each SIM one reading per period.") % {"first": first[1]})
             )
             continue
         readings[slot] = (mb, row_number)
@@ -379,7 +397,10 @@ def import_usage(source, *, operator, filename=None, sims=None, dry_run=False, m
     return result
 
 
-def _parse_rows(sheet, operator, result):
+PROGRESS_EVERY = 5000
+
+
+def _parse_rows(sheet, operator, result, progress=None):
     columns, usage_column = _locate_columns(sheet.headers, operator)
     factor = UNIT_FACTORS[usage_column.split("_", 1)[1]]
     usage_i = columns[usage_column]
@@ -397,8 +418,12 @@ def _parse_rows(sheet, operator, result):
     def error(index, message, row_number):
         errors.append(_row_error(row_number, headers[index], message))
 
+    if progress and sheet.estimated_rows:
+        progress(0, sheet.estimated_rows)
     for row_number, values in sheet.rows():
         result.rows += 1
+        if progress and result.rows % PROGRESS_EVERY == 0:
+            progress(result.rows)
         row_ok = True
         row_errors_start = len(errors)
         key = kind = None

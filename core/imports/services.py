@@ -12,6 +12,11 @@ Guarantees:
   ``IMPORT_STALE_SECONDS`` (default 300), or a failed job, can be retried.
 - Small files (under ``IMPORT_INLINE_MAX_BYTES``, default 512 KB) run inside the request;
   bigger ones run in the background worker (``core.imports.tasks.run_import``).
+- A spec that keeps a fast path of its own (``devices.usage_imports.UsageSpec``) defines
+  ``run_validate(job, file, progress)`` / ``run_commit(...)`` returning an ``ImportContext``
+  (``run_commit`` raising ``ImportRejected`` on row errors); ``run_job`` calls them instead of
+  ``engine.validate`` / ``engine.commit``, and everything else (tokens, heartbeats, sha256
+  checks, stored errors, retry) is the same.
 """
 
 from __future__ import annotations
@@ -295,7 +300,10 @@ def run_job(job_id, action, token):
             if digest != job.validated_sha256:
                 return _finish(live, status=S.INVALID, validated_sha256="", message=_("The file has changed since it was checked. Check it again before importing."))
             with job.file.open("rb") as f:
-                ctx = engine.commit(spec, f, before_write=lambda ctx: progress(ctx.total_rows), **kwargs)
+                if hasattr(spec, "run_commit"):  # a spec with a fast path of its own (usage)
+                    ctx = spec.run_commit(job, f, progress)
+                else:
+                    ctx = engine.commit(spec, f, before_write=lambda ctx: progress(ctx.total_rows), **kwargs)
             return _finish(
                 live,
                 status=S.DONE,
@@ -306,7 +314,7 @@ def run_job(job_id, action, token):
                 message=_("Imported %(n)s rows.") % {"n": ctx.total_rows},
             )
         with job.file.open("rb") as f:
-            ctx = engine.validate(spec, f, **kwargs)
+            ctx = spec.run_validate(job, f, progress) if hasattr(spec, "run_validate") else engine.validate(spec, f, **kwargs)
         return _store_result(live, ctx, digest)
     except engine.ImportRejected as exc:
         return _store_result(live, exc.ctx, "", message=exc.message)

@@ -112,6 +112,9 @@ class ImportUploadView(RoleRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         kind = request.GET.get("kind") or kwargs.get("kind") or ""
         self.spec = get_spec_or_404(kind) if kind else None
+        if self.spec is not None and getattr(self.spec, "upload_url_name", ""):
+            # An import with its own upload page (usage files also need the operator).
+            return redirect(self.spec.upload_url_name)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -160,7 +163,11 @@ class ImportDetailView(JobMixin, DetailView):
             raise Http404 from None
         headers = job.options.get("headers", [])
         user = self.request.user
-        can_edit = user.role in UPLOAD_ROLES and job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.INVALID, ImportJob.Status.VALID, ImportJob.Status.FAILED)
+        can_edit = (
+            user.role in UPLOAD_ROLES
+            and getattr(spec, "column_choice", True)
+            and job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.INVALID, ImportJob.Status.VALID, ImportJob.Status.FAILED)
+        )
         context.update(
             title=str(job),
             spec=spec,

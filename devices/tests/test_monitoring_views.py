@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import ImportJob
 from devices.models import UsageReading
 from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, RouterFactory, SimFactory, UsageReadingFactory
 
@@ -72,13 +73,20 @@ def test_runout_page_is_scoped(client, users, scene, django_assert_max_num_queri
 
 
 def test_usage_upload_touches_only_own_la(client, users, scene, month):
+    """The upload stores a job and checks it (inline for a file this small); Import writes only
+    the officer's own SIMs; another LA's SIM is counted as unknown, not written."""
     client.force_login(users["council_officer"])
     text = f"ICCID,Usage (MB),Month\n{scene['mine'].iccid},500,{month:%Y-%m}\n{scene['theirs'].iccid},1,{month:%Y-%m}\n"
     upload = SimpleUploadedFile("usage.csv", text.encode(), content_type="text/csv")
     response = client.post(reverse("devices:usage_upload"), {"operator": "vodafone", "file": upload})
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "Usage imported" in body and scene["theirs"].iccid in body  # listed as unknown
+    job = ImportJob.objects.get(kind="usage")
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.status == "valid" and job.counts == {"rows": 2, "readings": 1, "unknown": 1}
+    assert UsageReading.objects.get(sim=scene["mine"], period=month).mb_used == 950  # checked, not written
+    body = client.get(job.get_absolute_url()).content.decode()
+    assert "Rows for SIMs we do not know" in body and scene["theirs"].iccid not in body
+    response = client.post(reverse("core:import_commit", args=[job.pk]), follow=True)
+    assert "Readings written" in response.content.decode()
     assert UsageReading.objects.get(sim=scene["mine"], period=month).mb_used == 500
     assert UsageReading.objects.get(sim=scene["theirs"], period=month).mb_used == 999
 
@@ -86,7 +94,7 @@ def test_usage_upload_touches_only_own_la(client, users, scene, month):
 def test_usage_upload_errors_and_bad_files(client, users, scene, month):
     client.force_login(users["council_officer"])
     text = f"ICCID,Usage (MB),Month\n{scene['mine'].iccid},lots,{month:%Y-%m}\n"
-    response = client.post(reverse("devices:usage_upload"), {"operator": "vodafone", "file": SimpleUploadedFile("u.csv", text.encode())})
+    response = client.post(reverse("devices:usage_upload"), {"operator": "vodafone", "file": SimpleUploadedFile("u.csv", text.encode())}, follow=True)
     assert "row 2, Usage (MB): “lots” is not a number." in response.content.decode()
     assert UsageReading.objects.get(sim=scene["mine"], period=month).mb_used == 950
     junk = SimpleUploadedFile("u.xlsx", b"PK\x03\x04 not really a zip file at all")
@@ -94,6 +102,7 @@ def test_usage_upload_errors_and_bad_files(client, users, scene, month):
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
     response = client.post(reverse("devices:usage_upload"), {"operator": "acme"})
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
+    assert ImportJob.objects.filter(status="invalid").count() == 1  # the bad files stored no job
 
 
 def test_evidence_page(client, users, scene, la, other_la, month, django_assert_max_num_queries):
