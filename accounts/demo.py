@@ -22,6 +22,9 @@ SCHOOLS = [
     (991826, "Harris Academy South Norwood", "306", "Secondary", "Academy converter", "SE25 6AE"),
 ]
 
+#: (URN, name, successor's URN): closed in August 2025, its pupils moved to Argyle Primary
+CLOSED_SCHOOL = (990061, "Kentish Town Church Primary School", 990000)
+
 USERS = [
     ("officer", "Olu", "Adebayo", Role.COUNCIL_OFFICER, "202", None, False),
     ("officer.hackney", "Hana", "Kowalski", Role.COUNCIL_OFFICER, "204", None, False),
@@ -44,6 +47,16 @@ def seed(stdout, style):
             defaults={"name": name, "local_authority": las[la], "phase": phase, "type": type_, "postcode": postcode,
                       "open_date": datetime.date(1990, 9, 1)},
         )
+    # A closed Camden school whose successor GIAS names (made up, as every demo URN is 9xxxxx):
+    # listed on "Closed schools" for the officer to move what it still holds.
+    closed, _ = School.objects.update_or_create(
+        urn=CLOSED_SCHOOL[0],
+        defaults={"name": CLOSED_SCHOOL[1], "local_authority": las["202"], "phase": "Primary", "type": "Community school", "postcode": "NW5 1TB",
+                  "open_date": datetime.date(1990, 9, 1), "close_date": datetime.date(2025, 8, 31), "status": School.Status.CLOSED},
+    )
+    if closed.successor_id is None:
+        closed.successor = School.objects.get(urn=CLOSED_SCHOOL[2])
+        closed.save(update_fields=["successor"])
     stdout.write(style.MIGRATE_HEADING("Demo logins (password for all: %s)" % DEMO_PASSWORD))
     for username, first, last, role, la, urn, dsl in USERS:
         user = User.objects.filter(username=username).first()

@@ -37,3 +37,25 @@ class LocalAuthorityFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code=value.strip()) | Q(gss_code__iexact=value.strip()))
+
+
+class SuccessorFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search by name or URN"))
+    holding = django_filters.BooleanFilter(method="still_holding", label=_("Still holding children or devices"))
+
+    class Meta:
+        model = School
+        fields = ["q", "holding"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        q = Q(name__icontains=value) | Q(successor__name__icontains=value)
+        if value.isdigit():
+            q |= Q(urn=int(value)) | Q(successor__urn=int(value))
+        return queryset.filter(q)
+
+    def still_holding(self, queryset, name, value):
+        if value is None:
+            return queryset
+        holding = Q(held_children__gt=0) | Q(held_devices__gt=0)
+        return queryset.filter(holding) if value else queryset.exclude(holding)

@@ -1,8 +1,9 @@
-"""Forms for two-step sign-in."""
+"""Forms for two-step sign-in and the admins' GIAS upload."""
 
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,3 +31,24 @@ class CodeForm(forms.Form):
         if not self.recovery_allowed and not re.fullmatch(r"\d{6}", code):
             raise forms.ValidationError(_("Enter the 6-digit code from your authenticator app"))
         return code
+
+
+class GiasUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("GIAS establishments extract"),
+        help_text=_("The establishments CSV downloaded from Get Information About Schools, as downloaded (Windows-1252 or UTF-8)."),
+    )
+    links = forms.FileField(
+        label=_("GIAS links file (optional)"),
+        required=False,
+        help_text=_("The links CSV (URN, LinkURN, LinkType): records each closed school's successor."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        limit = settings.GIAS_UPLOAD_MAX_BYTES
+        for name in ("file", "links"):
+            f = cleaned.get(name)
+            if f and f.size > limit:
+                self.add_error(name, _("The file is %(size)s MB; the largest we accept is %(max)s MB.") % {"size": round(f.size / 1048576, 1), "max": limit // 1048576})
+        return cleaned

@@ -60,6 +60,31 @@ class SchoolQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=School.Status.OPEN)
 
+    def closed_with_successor(self):
+        """Closed schools whose GIAS successor is recorded, with it and both LAs loaded."""
+        return self.filter(status=School.Status.CLOSED, successor__isnull=False).select_related("local_authority", "successor__local_authority")
+
+    def with_holdings(self):
+        """Annotate what each school still holds, in the one query: ``held_children``,
+        ``held_allocations`` (planned or handed over), ``held_devices``, ``held_open_tickets``."""
+        from django.apps import apps
+        from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+        from django.db.models.functions import Coalesce
+
+        def count(model, school_path, **filters):
+            rows = model._base_manager.filter(**{school_path: OuterRef("pk")}, **filters).order_by().values(school_path)
+            return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
+
+        from allocations.models import ACTIVE_ALLOCATION_STATUSES
+        from support.models import OPEN_STATUSES
+
+        return self.annotate(
+            held_children=count(apps.get_model("allocations", "Child"), "school"),
+            held_allocations=count(apps.get_model("allocations", "Allocation"), "child__school", status__in=ACTIVE_ALLOCATION_STATUSES),
+            held_devices=count(apps.get_model("devices", "Device"), "school"),
+            held_open_tickets=count(apps.get_model("support", "Ticket"), "school", status__in=OPEN_STATUSES),
+        )
+
 
 class School(models.Model):
     """An establishment from the GIAS register, keyed by its URN."""
@@ -80,6 +105,10 @@ class School(models.Model):
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     open_date = models.DateField(_("open date"), null=True, blank=True)
     close_date = models.DateField(_("close date"), null=True, blank=True)
+    #: the school GIAS names as this one's successor ("links" download, LinkType "Successor")
+    successor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors", verbose_name=_("successor")
+    )
     history = HistoricalRecords()
 
     objects = SchoolQuerySet.as_manager()

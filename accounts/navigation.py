@@ -6,6 +6,8 @@ ITEMS = [
     NavItem("home", _("Home"), ("council_officer", "school_staff", "support_agent", "cio", "london_lead"), order=0),
     NavItem("accounts:school_list", _("Schools"), ("council_officer", "cio", "support_agent"), order=80),
     NavItem("accounts:la_list", _("Local authorities"), ("london_lead",), order=85),
+    NavItem("accounts:successor_list", _("Closed schools"), ("council_officer",), order=82),
+    NavItem("accounts:gias_import", _("GIAS register"), (), order=83),
 ]
 
 # Everyone's own two-step sign-in page (school staff turn it on there, others make new recovery

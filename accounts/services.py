@@ -338,8 +338,10 @@ def import_gias_schools(*, data, dry_run=False, by=None, accept_la_changes=False
 
     Nothing is written when the file has any error (``GiasImportError``) or with ``dry_run``.
     A school that holds children, devices or tickets is never moved to another LA silently:
-    unless ``accept_la_changes``, such moves raise ``GiasLaChangeRefused`` (nothing written;
-    a dry run lists them in ``result.la_changes``). When accepted, the school's children move
+    unless ``accept_la_changes`` (``True`` for every such move, or the URNs of the moves the
+    admin confirmed: a move not among them, such as one that appeared since the check,
+    refuses the whole file), such moves raise ``GiasLaChangeRefused`` (nothing written; a dry
+    run lists them in ``result.la_changes``). When accepted, the school's children move
     to its new LA with it (a child's LA is its school's); devices stay owned by the LA that
     received them. ``by`` is recorded as the acting user in the audit history.
     """
@@ -365,8 +367,13 @@ def import_gias_schools(*, data, dry_run=False, by=None, accept_la_changes=False
             existing[row[1]] = (row[0], row[2:])
 
         result.la_changes = _la_changes(schools, existing, existing_las, las)
-        if result.la_changes and not (accept_la_changes or dry_run):
-            raise GiasLaChangeRefused(result.la_changes)
+        if accept_la_changes is True:
+            unconfirmed = []
+        else:
+            confirmed = set(accept_la_changes or ())
+            unconfirmed = [c for c in result.la_changes if c.urn not in confirmed]
+        if unconfirmed and not dry_run:
+            raise GiasLaChangeRefused(unconfirmed)
 
         if dry_run:
             la_ids = {code: la.pk for code, la in existing_las.items()}
@@ -477,36 +484,89 @@ def closed_with_successor(links_data):
     return out
 
 
+def record_successors(*, data, by=None):
+    """Record each school's GIAS successor from a links download (``parse_gias_links``) on
+    ``School.successor``, with a history record per change. Pairs naming a URN we do not hold
+    are skipped. Returns ``(recorded, unchanged, skipped)``. Raises ``GiasImportError``."""
+    pairs = parse_gias_links(data)
+    with transaction.atomic():
+        urns = {urn for pair in pairs for urn in pair}
+        found = list(School.objects.filter(urn__in=list(urns)).only("pk", "urn", "successor_id"))
+        schools = {s.urn: s for s in found}
+        changed, unchanged, skipped = [], 0, 0
+        for urn, link in pairs:
+            school, successor = schools.get(urn), schools.get(link)
+            if school is None or successor is None or school.pk == successor.pk:
+                skipped += 1
+            elif school.successor_id == successor.pk:
+                unchanged += 1
+            else:
+                school.successor_id = successor.pk
+                changed.append(school)
+        if changed:
+            bulk_update_with_history(changed, School, ["successor"], batch_size=500, default_user=by, default_change_reason=_("GIAS links"))
+    return len(changed), unchanged, skipped
+
+
 class SuccessorMoveRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
 
 
+def successor_move_problems(*, school, successor):
+    """Why ``school``'s children and devices cannot move to ``successor`` (empty: they can).
+
+    The confirmation page shows these as warnings and ``move_to_successor`` refuses with the
+    first, so the page and the move apply one rule."""
+    from allocations.models import Child
+    from devices.models import Device
+
+    problems = []
+    if school.status != School.Status.CLOSED:
+        problems.append(_("%(name)s is not closed, so its children and devices stay with it.") % {"name": school.name})
+    if successor is None:
+        return [*problems, _("GIAS names no successor for %(name)s, so there is nowhere to move its children and devices.") % {"name": school.name}]
+    if school.pk == successor.pk:
+        return [_("A school cannot be its own successor.")]
+    if successor.status == School.Status.CLOSED:
+        problems.append(_("%(name)s is closed too: choose an open successor.") % {"name": successor.name})
+    if school.local_authority_id != successor.local_authority_id:
+        problems.append(
+            _(
+                "%(new)s is in %(la)s, another council. Children and devices cannot move between councils here: the two "
+                "councils agree the transfer and an administrator makes it."
+            )
+            % {"new": successor.name, "la": successor.local_authority.name}
+        )
+    if not problems and not (Child.objects.filter(school=school).exists() or Device.objects.filter(school=school).exists()):
+        problems.append(
+            _("%(name)s holds no children or devices: nothing is left to move (they may have been moved already).") % {"name": school.name}
+        )
+    return problems
+
+
 @transaction.atomic
-def move_to_successor(*, school, successor, by=None):
-    """Move a closed school's children and devices to its successor, in one transaction.
+def move_to_successor(*, school, successor=None, by=None):
+    """Move a closed school's children and devices to its successor (``successor``, or the one
+    GIAS names, ``school.successor``), in one transaction.
 
     Guarantees: ``school`` is closed and ``successor`` is not; both are in the same LA (a move
-    between councils is theirs to agree, not an import's); each child and device is re-pointed
-    with a history record; allocations follow their children; tickets stay where they were
-    raised. Returns ``(children, devices)`` moved. Refusals raise ``SuccessorMoveRefused``.
+    between councils is theirs to agree, not an import's); there is something to move (a
+    second call moves nothing and is refused); each child and device is re-pointed with a
+    history record naming the move; allocations follow their children; tickets stay where
+    they were raised. Returns ``(children, devices)`` moved. Refusals raise
+    ``SuccessorMoveRefused`` (``successor_move_problems``), with nothing changed.
     """
     from allocations.models import Child
     from devices.models import Device
 
-    school, successor = (School.objects.select_for_update().select_related("local_authority").get(pk=pk) for pk in (school.pk, successor.pk))
-    if school.pk == successor.pk:
-        raise SuccessorMoveRefused(_("A school cannot be its own successor."))
-    if school.status != School.Status.CLOSED:
-        raise SuccessorMoveRefused(_("%(name)s is not closed, so its children and devices stay with it.") % {"name": school.name})
-    if successor.status == School.Status.CLOSED:
-        raise SuccessorMoveRefused(_("%(name)s is closed too: choose an open successor.") % {"name": successor.name})
-    if school.local_authority_id != successor.local_authority_id:
-        raise SuccessorMoveRefused(
-            _("%(new)s is in %(la)s, another council: a move between councils is agreed between them, not made here.")
-            % {"new": successor.name, "la": successor.local_authority.name}
-        )
+    school = School.objects.select_for_update().select_related("local_authority").get(pk=school.pk)
+    successor_pk = successor.pk if successor is not None else school.successor_id
+    successor = School.objects.select_for_update().select_related("local_authority").get(pk=successor_pk) if successor_pk else None
+    problems = successor_move_problems(school=school, successor=successor)
+    if problems:
+        raise SuccessorMoveRefused(problems[0])
     children = list(Child.objects.select_for_update().filter(school=school).order_by("pk"))
     devices = list(Device.objects.select_for_update().filter(school=school).order_by("pk"))
     for c in children:
@@ -519,3 +579,25 @@ def move_to_successor(*, school, successor, by=None):
     if devices:
         bulk_update_with_history(devices, Device, ["school"], batch_size=500, default_user=by, default_change_reason=reason)
     return len(children), len(devices)
+
+
+@dataclass
+class GiasUploadResult:
+    """What an admin's upload of an extract (and optionally the links file) did or would do."""
+
+    schools: GiasImportResult
+    successors: tuple = (0, 0, 0)  # recorded, unchanged, skipped (``record_successors``)
+    links_pairs: int = 0
+
+
+def import_gias(*, data, links=None, dry_run=False, accept_la_changes=False, by=None):
+    """The admin page's import: ``import_gias_schools`` and, when a links download is given,
+    ``record_successors`` after it, in one transaction (all or nothing). A dry run checks
+    both files and writes nothing. Raises ``GiasImportError`` / ``GiasLaChangeRefused``."""
+    with transaction.atomic():
+        result = GiasUploadResult(schools=import_gias_schools(data=data, dry_run=dry_run, accept_la_changes=accept_la_changes, by=by))
+        if links:
+            result.links_pairs = len(parse_gias_links(links))
+            if not dry_run:
+                result.successors = record_successors(data=links, by=by)
+    return result

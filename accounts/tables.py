@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LocalAuthority, School
@@ -30,3 +31,35 @@ class LocalAuthorityTable(tables.Table):
         model = LocalAuthority
         fields = ("name", "code", "gss_code")
         order_by = ("name",)
+
+
+class SuccessorTable(tables.Table):
+    """Closed schools with a GIAS successor and what they still hold (``with_holdings``)."""
+
+    name = tables.Column(linkify=True, attrs={"a": {"class": "govuk-link"}}, verbose_name=_("Closed school"))
+    urn = tables.Column(verbose_name=_("URN"))
+    held_children = tables.Column(verbose_name=_("Children"), attrs={"td": {"class": "govuk-table__cell--numeric"}})
+    held_allocations = tables.Column(verbose_name=_("Active allocations"), attrs={"td": {"class": "govuk-table__cell--numeric"}})
+    held_devices = tables.Column(verbose_name=_("Devices"), attrs={"td": {"class": "govuk-table__cell--numeric"}})
+    held_open_tickets = tables.Column(verbose_name=_("Open tickets"), attrs={"td": {"class": "govuk-table__cell--numeric"}})
+    successor = tables.Column(verbose_name=_("Successor"), accessor="successor__name", order_by=("successor__name",))
+    successor_urn = tables.Column(verbose_name=_("Successor URN"), accessor="successor__urn")
+    successor_la = tables.Column(verbose_name=_("Successor's local authority"), accessor="successor__local_authority__name")
+    move = tables.Column(
+        verbose_name=_("Action"),
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        linkify=lambda record: reverse("accounts:successor_move", args=[record.pk]) if record.held_children or record.held_devices else None,
+        attrs={"a": {"class": "govuk-link"}},
+    )
+
+    class Meta:
+        model = School
+        fields = ("name", "urn", "held_children", "held_allocations", "held_devices", "held_open_tickets", "successor", "successor_urn", "successor_la", "move")
+        order_by = ("name",)
+
+    def render_move(self, record):
+        if not (record.held_children or record.held_devices):
+            return _("Nothing to move")
+        return _("Move to successor")

@@ -33,7 +33,7 @@ def seed(stdout, style):
     today = timezone.localdate()
     for code in ("202", "204"):
         la = LocalAuthority.objects.filter(code=code).first()
-        schools = list(School.objects.filter(local_authority=la).order_by("urn")) if la else []
+        schools = list(School.objects.filter(local_authority=la).open().order_by("urn")) if la else []
         if not schools:
             stdout.write(f"  LA {code}: no schools yet, skipped")
             continue

@@ -75,7 +75,7 @@ def seed(stdout, style):
         if la is None:
             continue
         officer = User.objects.filter(username=officer_name).first()
-        schools = list(School.objects.filter(local_authority=la).order_by("urn"))
+        schools = list(School.objects.filter(local_authority=la).open().order_by("urn"))
         batch, _ = DeliveryBatch.objects.get_or_create(
             local_authority=la, order_reference=f"DFE-{code}-{delivered:%Y%m}",
             defaults={"supplier": "Computacenter", "delivered_on": delivered, "created_by": officer},

@@ -83,7 +83,7 @@ def seed(stdout, style):
     for code, name, category, text, language in TICKETS:
         if Ticket.objects.filter(requester_name=name, description=text).exists():
             continue
-        school = School.objects.filter(local_authority__code=code).order_by("urn").first()
+        school = School.objects.filter(local_authority__code=code).open().order_by("urn").first()
         if school is None:
             continue
         device = _device_for(code, category)

@@ -472,3 +472,6 @@ MESSAGING_INBOUND_MAX_ATTACHMENTS = env.int("MESSAGING_INBOUND_MAX_ATTACHMENTS",
 MESSAGING_INBOUND_EMAIL_MAX_PER_HOUR = env.int("MESSAGING_INBOUND_EMAIL_MAX_PER_HOUR", default=30)
 # Addresses of ours besides DEFAULT_FROM_EMAIL and MESSAGING_REPLY_ADDRESS: mail from them is a loop.
 MESSAGING_OWN_ADDRESSES = env.list("MESSAGING_OWN_ADDRESSES", default=[])
+
+# --- accounts settings (the admins' GIAS upload page; the national extract is about 52 MB)
+GIAS_UPLOAD_MAX_BYTES = env.int("GIAS_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)

@@ -2,15 +2,16 @@
 
 Loads a GIAS establishments extract. A school that holds children, devices or tickets is not
 moved to another LA unless ``--accept-la-changes`` is given (the conflict is printed and nothing
-is written). ``--links`` (GIAS's "links" download) lists closed schools with a successor and
-what they still hold; move them with ``move_to_successor``.
+is written). ``--links`` (GIAS's "links" download) records each school's successor (not with ``--dry-run``)
+and lists closed schools with a successor and what they still hold; move them with
+``move_to_successor`` or on the "Closed schools" page.
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import GiasImportError, GiasLaChangeRefused, closed_with_successor, import_gias_schools
+from accounts.services import GiasImportError, GiasLaChangeRefused, closed_with_successor, import_gias_schools, record_successors
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--accept-la-changes", action="store_true", help="Move schools that hold children, devices or tickets to the LA the extract gives them."
         )
-        parser.add_argument("--links", default=None, help="GIAS links CSV (URN, LinkURN, LinkType): list closed schools with a successor.")
+        parser.add_argument("--links", default=None, help="GIAS links CSV (URN, LinkURN, LinkType): record successors and list closed schools with one.")
 
     def _read(self, path):
         path = Path(path)
@@ -61,14 +62,19 @@ class Command(BaseCommand):
             self.stdout.write(f"Local authorities: {result.las_created} new, {result.las_updated} changed.")
         self.stdout.write(self.style.SUCCESS(result.summary()))
         if options["links"]:
+            links = self._read(options["links"])
             try:
-                rows = closed_with_successor(self._read(options["links"]))
+                if not result.dry_run:
+                    recorded, unchanged, skipped = record_successors(data=links)
+                    self.stdout.write(f"Successors recorded: {recorded} new or changed, {unchanged} unchanged, {skipped} naming schools not held.")
+                rows = closed_with_successor(links)
             except GiasImportError as exc:
                 raise CommandError("; ".join(exc.errors)) from None
             for old, new, (children, devices, tickets) in rows:
                 self.stdout.write(
                     f"Closed: {old.urn} {old.name} ({old.local_authority.code}) -> successor {new.urn} {new.name} ({new.local_authority.code}): "
-                    f"{children} children, {devices} devices, {tickets} tickets. Move with: manage.py move_to_successor {old.urn} {new.urn} --confirm"
+                    f"{children} children, {devices} devices, {tickets} tickets. Move with: manage.py move_to_successor {old.urn} {new.urn} --confirm "
+                    "(or on the Closed schools page)"
                 )
             if not rows:
                 self.stdout.write("No closed school with a successor holds children, devices or tickets.")
