@@ -26,6 +26,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 
 from core.imports import parsers
 from core.imports.engine import Field, ImportContext, ImportRejected, ImportSpec
@@ -85,7 +86,7 @@ class UsageSpec(ImportSpec):
         ctx = self._run(job, source, progress, dry_run=False)
         if not ctx.ok:
             n = len(ctx.errors)
-            raise ImportRejected(_("The file has %(n)s errors, so nothing was imported.") % {"n": n}, ctx)
+            raise ImportRejected(ngettext("The file has %(n)s error, so nothing was imported.", "The file has %(n)s errors, so nothing was imported.", n) % {"n": n}, ctx)
         return ctx
 
     def _run(self, job, source, progress, *, dry_run):

@@ -3,6 +3,7 @@ returns at once, the dry run and the commit happen in the task, every row error 
 ``row N, column: message``, nothing is written on error, and a spreadsheet whose sheet
 expands hugely is processed in bounded memory (peak RSS measured in a subprocess)."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -236,10 +237,15 @@ def test_a_memory_bomb_is_processed_in_bounded_memory_on_the_usage_path(tmp_path
     path = tmp_path / "bomb.xlsx"
     size, packed = usage_bomb(path, rows=25_000)
     assert size > 16 * 1024 * 1024 and size / packed < 200  # expands ~100x, under the zip-bomb ratio
-    out = subprocess.run(
+    # The script runs no query, but the import's transaction opens a connection: a scratch
+    # SQLite file, whichever database the tests use.
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'scratch.sqlite3'}"}
+    run = subprocess.run(
         [sys.executable, "-c", PEAK_SCRIPT.format(cap=4 * 1024 * 1024), str(path)],
-        capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=600, check=True,
-    ).stdout.split()
+        capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=600, env=env,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = run.stdout.split()
     base, after_headers, after_rows, rows, unknown, errors, progress_calls = (int(x) for x in out)
     assert (rows, unknown, errors) == (25_000, 25_000, 0) and progress_calls >= 5
     assert after_headers - base < 20  # MB: the upload reads the first rows only
