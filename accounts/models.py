@@ -64,25 +64,28 @@ class SchoolQuerySet(ScopedQuerySet):
         """Closed schools whose GIAS successor is recorded, with it and both LAs loaded."""
         return self.filter(status=School.Status.CLOSED, successor__isnull=False).select_related("local_authority", "successor__local_authority")
 
-    def with_holdings(self):
+    def with_holdings(self, user=None):
         """Annotate what each school still holds, in the one query: ``held_children``,
-        ``held_allocations`` (planned or handed over), ``held_devices``, ``held_open_tickets``."""
+        ``held_allocations`` (planned or handed over), ``held_devices``, ``held_open_tickets``
+        (with ``user``, only the tickets they may see: a safeguarding ticket hidden from them
+        is not counted either)."""
         from django.apps import apps
         from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
         from django.db.models.functions import Coalesce
 
-        def count(model, school_path, **filters):
-            rows = model._base_manager.filter(**{school_path: OuterRef("pk")}, **filters).order_by().values(school_path)
+        def count(model, school_path, rows=None, **filters):
+            rows = (model._base_manager.all() if rows is None else rows).filter(**{school_path: OuterRef("pk")}, **filters).order_by().values(school_path)
             return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
 
         from allocations.models import ACTIVE_ALLOCATION_STATUSES
         from support.models import OPEN_STATUSES
 
+        Ticket = apps.get_model("support", "Ticket")
         return self.annotate(
             held_children=count(apps.get_model("allocations", "Child"), "school"),
             held_allocations=count(apps.get_model("allocations", "Allocation"), "child__school", status__in=ACTIVE_ALLOCATION_STATUSES),
             held_devices=count(apps.get_model("devices", "Device"), "school"),
-            held_open_tickets=count(apps.get_model("support", "Ticket"), "school", status__in=OPEN_STATUSES),
+            held_open_tickets=count(Ticket, "school", rows=Ticket.objects.visible_to(user) if user is not None else None, status__in=OPEN_STATUSES),
         )
 
 

@@ -601,3 +601,56 @@ def import_gias(*, data, links=None, dry_run=False, accept_la_changes=False, by=
             if not dry_run:
                 result.successors = record_successors(data=links, by=by)
     return result
+
+
+# The admins' page checks an extract and imports it on a second request: the files checked are
+# kept in storage (private, under MEDIA_ROOT/gias/) with their sha256, so the import is of
+# exactly the bytes checked.
+
+
+def stage_gias_files(*, data, links, result):
+    """Keep the checked files; returns what the confirmation needs (a token, the stored paths,
+    their sha256, and the URNs of the LA changes the admin was shown)."""
+    import hashlib
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    token = uuid.uuid4().hex
+    files = {name: content for name, content in (("file", data), ("links", links)) if content is not None}
+    return {
+        "token": token,
+        "paths": {name: default_storage.save(f"gias/{token}-{name}.csv", ContentFile(content)) for name, content in files.items()},
+        "sha256": {name: hashlib.sha256(content).hexdigest() for name, content in files.items()},
+        "la_changes": [c.urn for c in result.schools.la_changes],
+    }
+
+
+def read_staged_gias(check):
+    """``(extract, links)`` as checked, or ``(None, None)`` when a file is gone or changed."""
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    out = {}
+    for name, path in (check or {}).get("paths", {}).items():
+        try:
+            with default_storage.open(path, "rb") as f:
+                content = f.read()
+        except OSError:
+            return None, None
+        if hashlib.sha256(content).hexdigest() != check["sha256"].get(name):
+            return None, None
+        out[name] = content
+    return out.get("file"), out.get("links")
+
+
+def discard_staged_gias(check):
+    from django.core.files.storage import default_storage
+
+    for path in (check or {}).get("paths", {}).values():
+        try:
+            default_storage.delete(path)
+        except OSError:
+            pass

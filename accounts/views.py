@@ -1,12 +1,8 @@
-import hashlib
-import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,8 +17,11 @@ from accounts.services import (
     GiasImportError,
     GiasLaChangeRefused,
     SuccessorMoveRefused,
+    discard_staged_gias,
     import_gias,
     move_to_successor,
+    read_staged_gias,
+    stage_gias_files,
     successor_move_problems,
 )
 from accounts.tables import LocalAuthorityTable, SchoolTable, SuccessorTable
@@ -111,7 +110,7 @@ class SuccessorListView(ObjectListView):
     export_name = "closed-schools"
 
     def get_queryset(self):
-        return super().get_queryset().closed_with_successor().with_holdings()
+        return super().get_queryset().closed_with_successor().with_holdings(self.request.user)
 
 
 class SuccessorMoveView(ObjectDetailView):
@@ -124,7 +123,7 @@ class SuccessorMoveView(ObjectDetailView):
     context_object_name = "school"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("local_authority", "successor__local_authority").with_holdings()
+        return super().get_queryset().select_related("local_authority", "successor__local_authority").with_holdings(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -159,7 +158,7 @@ class SuccessorMovedView(ObjectDetailView):
     context_object_name = "school"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("successor__local_authority").with_holdings()
+        return super().get_queryset().select_related("successor__local_authority").with_holdings(self.request.user)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -188,7 +187,9 @@ class GiasImportView(RoleRequiredMixin, FormView):
             result = import_gias(data=data, links=links, dry_run=True)
         except GiasImportError as exc:
             return self.render_to_response(self.get_context_data(form=form, errors=exc.errors[:200]))
-        check = gias_store_upload(self.request, data, links, result)
+        discard_staged_gias(self.request.session.pop(GIAS_CHECK_KEY, None))
+        check = stage_gias_files(data=data, links=links, result=result)
+        self.request.session[GIAS_CHECK_KEY] = check
         return self.render_to_response(self.get_context_data(form=self.form_class(), result=result, check=check))
 
     def get_context_data(self, **kwargs):
@@ -208,7 +209,7 @@ class GiasConfirmView(RoleRequiredMixin, View):
         if request.POST.get("check") != check.get("token"):
             messages.error(request, _("That check is out of date: upload the extract again."))
             return redirect("accounts:gias_import")
-        data, links = gias_read_upload(check)
+        data, links = read_staged_gias(check)
         if data is None:
             messages.error(request, _("The file you checked is no longer stored, or has changed: upload the extract again."))
             return redirect("accounts:gias_import")
@@ -224,7 +225,7 @@ class GiasConfirmView(RoleRequiredMixin, View):
         except GiasImportError as exc:
             messages.error(request, "; ".join(exc.errors[:5]))
             return redirect("accounts:gias_import")
-        gias_forget_upload(request)
+        discard_staged_gias(request.session.pop(GIAS_CHECK_KEY, None))
         s = result.schools
         request.session[GIAS_DONE_KEY] = {
             "created": s.created, "updated": s.updated, "unchanged": s.unchanged, "las_created": s.las_created,
@@ -242,45 +243,3 @@ class GiasDoneView(RoleRequiredMixin, TemplateView):
         if not done:
             return redirect("accounts:gias_import")
         return self.render_to_response(self.get_context_data(done=done, title=_("GIAS register loaded")))
-
-
-def gias_store_upload(request, data, links, result):
-    """Keep the checked files (private storage) and what the admin was shown, in the session."""
-    gias_forget_upload(request)
-    token = uuid.uuid4().hex
-    paths = {}
-    for name, content in (("file", data), ("links", links)):
-        if content is not None:
-            paths[name] = default_storage.save(f"gias/{token}-{name}.csv", ContentFile(content))
-    check = {
-        "token": token,
-        "paths": paths,
-        "sha256": {name: hashlib.sha256(content).hexdigest() for name, content in (("file", data), ("links", links)) if content is not None},
-        "la_changes": [c.urn for c in result.schools.la_changes],
-    }
-    request.session[GIAS_CHECK_KEY] = check
-    return check
-
-
-def gias_read_upload(check):
-    """The stored files if they are still there and unchanged, else ``(None, None)``."""
-    out = {}
-    for name, path in check.get("paths", {}).items():
-        try:
-            with default_storage.open(path, "rb") as f:
-                content = f.read()
-        except OSError:
-            return None, None
-        if hashlib.sha256(content).hexdigest() != check["sha256"].get(name):
-            return None, None
-        out[name] = content
-    return out.get("file"), out.get("links")
-
-
-def gias_forget_upload(request):
-    check = request.session.pop(GIAS_CHECK_KEY, None) or {}
-    for path in check.get("paths", {}).values():
-        try:
-            default_storage.delete(path)
-        except OSError:
-            pass

@@ -24,12 +24,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def closed(la, other_la, school):
     """A closed Camden school (successor ``school``) holding 2 children (one allocated), a spare
-    device and an open ticket; a closed Hackney school; an empty closed Camden school."""
+    device, an open ticket and a safeguarding one; a closed Hackney school; an empty closed
+    Camden school."""
     old = SchoolFactory(local_authority=la, status=School.Status.CLOSED, name="Old Camden Primary", successor=school)
     allocation = AllocationFactory(child=ChildFactory(school=old))
     ChildFactory(school=old)
     DeviceFactory(local_authority=la, school=old, serial="SPARE-1")
     TicketFactory(school=old)
+    TicketFactory(school=old, is_safeguarding=True)  # hidden from the officer: not counted for them either
     hackney_new = SchoolFactory(local_authority=other_la, name="New Hackney Academy")
     theirs = SchoolFactory(local_authority=other_la, status=School.Status.CLOSED, name="Old Hackney Primary", successor=hackney_new)
     ChildFactory(school=theirs)
@@ -82,7 +84,7 @@ def test_confirm_then_move_in_one_step_then_a_second_post_moves_nothing(client, 
     latest = Child.history.filter(id=allocation.child_id).latest("history_date")
     assert latest.history_user == users["council_officer"] and f"{old.urn}" in latest.history_change_reason
     assert Device.history.filter(serial="SPARE-1").latest("history_date").history_user == users["council_officer"]
-    assert old.tickets.count() == 1  # tickets stay where they were raised
+    assert old.tickets.count() == 2  # tickets stay where they were raised
     done = client.get(response.url).content.decode()
     assert "govuk-panel--confirmation" in done and "2 children are now at" in done and "with 2 devices" in done
 
