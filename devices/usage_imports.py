@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from core.imports import parsers
 from core.imports.engine import Field, ImportContext, ImportRejected, ImportSpec
 from core.imports.readers import ReadError
+from core.models import ImportJob
 from devices.models import Sim
 from devices.usage import COMMON_ALIASES, OPERATOR_MAPPINGS, UsageFileError, _locate_columns, import_usage, resolve_operator
 
@@ -77,6 +78,16 @@ class UsageSpec(ImportSpec):
     def write(self, ctx):  # pragma: no cover - run_commit writes; the engine never calls this
         raise NotImplementedError
 
+    def notes(self, job):
+        """Lines for the job page under the counts: the first rows whose SIM we do not know."""
+        unknown = job.options.get("unknown") or []
+        if not unknown or not job.counts.get("unknown"):
+            return []
+        lines = [_("row %(row)s: no SIM %(key)s in your council, so it is not imported") % {"row": row, "key": key} for row, key in unknown]
+        if job.counts["unknown"] > len(unknown):
+            lines.append(_("… and %(n)s more rows like these.") % {"n": job.counts["unknown"] - len(unknown)})
+        return lines
+
     # ------------------------------------------------------------------ the worker's two steps
 
     def run_validate(self, job, source, progress):
@@ -102,6 +113,10 @@ class UsageSpec(ImportSpec):
                     transaction.set_rollback(True)
         except UsageFileError as exc:
             raise ReadError(exc.message) from None
+        if dry_run and getattr(job, "pk", None):
+            # The rows for SIMs we do not know, for the job page (``notes``); kept by this run only.
+            unknown = [[row, key] for row, key in result.unknown[:UNKNOWN_SHOWN]]
+            ImportJob.objects.filter(pk=job.pk, run_token=job.run_token).update(options={**job.options, "unknown": unknown})
         ctx = ImportContext(spec=self, local_authority=job.local_authority, user=job.created_by, mapping={}, committing=not dry_run, filename=job.file_name)
         ctx.total_rows = result.rows
         ctx.errors = sorted((_as_dict(e) for e in result.errors), key=lambda e: e["row"])
@@ -116,6 +131,7 @@ def _as_dict(error):
 
 
 SPEC = UsageSpec()
+UNKNOWN_SHOWN = 200
 
 
 def start_usage_import(*, user, operator, upload):

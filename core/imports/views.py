@@ -189,6 +189,8 @@ class ImportDetailView(JobMixin, DetailView):
             count_lines=[(str(label), job.counts.get(key, 0)) for key, label in spec.count_labels.items()],
         )
         context["column_warnings"] = sum(1 for c in context["columns"] if c["warning"])
+        # A spec may add lines of its own under the counts (usage: the rows for unknown SIMs).
+        context["notes"] = spec.notes(job) if hasattr(spec, "notes") and not context["running"] else []
         return context
 
 

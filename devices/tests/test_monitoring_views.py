@@ -84,7 +84,7 @@ def test_usage_upload_touches_only_own_la(client, users, scene, month):
     assert job.status == "valid" and job.counts == {"rows": 2, "readings": 1, "unknown": 1}
     assert UsageReading.objects.get(sim=scene["mine"], period=month).mb_used == 950  # checked, not written
     body = client.get(job.get_absolute_url()).content.decode()
-    assert "Rows for SIMs we do not know" in body and scene["theirs"].iccid not in body
+    assert "Rows for SIMs we do not know" in body and f"row 3: no SIM {scene['theirs'].iccid} in your council" in body
     response = client.post(reverse("core:import_commit", args=[job.pk]), follow=True)
     assert "Readings written" in response.content.decode()
     assert UsageReading.objects.get(sim=scene["mine"], period=month).mb_used == 500
