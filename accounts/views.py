@@ -44,6 +44,9 @@ class SchoolDetailView(ObjectDetailView):
     template_name = "accounts/school_detail.html"
     allowed_roles = ("council_officer", "cio", "support_agent", "school_staff")
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("local_authority", "successor")
+
 
 class LocalAuthorityListView(ObjectListView):
     model = LocalAuthority

@@ -56,6 +56,9 @@ def test_list_shows_closed_schools_in_scope_with_what_they_hold(client, users, c
     assert "Old Camden Primary" in export and "Old Hackney Primary" not in export
     assert "Closed schools" in client.get(reverse("home")).content.decode()  # in the header navigation
 
+    detail = client.get(closed["old"].get_absolute_url()).content.decode()
+    assert closed["new"].name in detail and reverse("accounts:successor_move", args=[closed["old"].pk]) in detail
+
     client.force_login(users["admin"])
     body = client.get(reverse("accounts:successor_list")).content.decode()
     assert "Old Camden Primary" in body and "Old Hackney Primary" in body
