@@ -349,7 +349,7 @@ def test_database_restart_under_load(transactional_db, officer, client, tmp_path
         stop.set()
         web_out = _stop(web)
         sender_out = _stop(sender) if sender else ("", "")
-        worker_out = ("", "")
+        worker_out, worker_exit = ("", ""), None
         if worker:
             # Let the worker finish the import if it is still writing (it is on a new connection).
             end = time.monotonic() + 180
@@ -359,6 +359,7 @@ def test_database_restart_under_load(transactional_db, officer, client, tmp_path
                 if not ImportJob.objects.filter(pk=job.pk, heartbeat_at__gte=timezone.now() - timedelta(seconds=20)).exists():
                     break  # the worker is not writing any more
                 time.sleep(0.5)
+            worker_exit = worker.poll()
             worker_out = _stop(worker)
         proxy.stop()
         with connection.cursor() as cur:
@@ -419,4 +420,5 @@ def test_database_restart_under_load(transactional_db, officer, client, tmp_path
     assert set(received) == set(statuses), "a message recorded as sent never reached Notify"
     print(f"requests {len(results)}, 503 during the fault {sum(r.status == 503 for r in during)}, "
           f"sessions cut {proxy.cut}, replies accepted {accepted}, import rows {imported}, "
-          f"messages left mid-send by the restart {left_sending}, Notify received {len(notify.state.notifications)}")
+          f"messages left mid-send by the restart {left_sending}, Notify received {len(notify.state.notifications)}, "
+          f"worker exit code after the fault {worker_exit} (None: still running), import job {job.status}")
