@@ -129,7 +129,10 @@ def test_bad_group_parameters_give_a_clear_message_not_a_500(client, users, aler
         assert "That group of alerts could not be found" in response.content.decode()
 
 
-@pytest.mark.parametrize("params", [{"month": "2026-99"}, {"school": "'; drop"}, {"month": "none", "school": "none", "show": "each"}])
+@pytest.mark.parametrize("params", [
+    {"month": "2026-99"}, {"school": "'; drop"}, {"month": "none", "school": "none", "show": "each"}, {"show": "nonsense"},
+    {"sort": "kind"}, {"sort": "-latest"}, {"sort": "group_la_name"}, {"sort": "-month"}, {"sort": "action"}, {"sort": "nonsense"},
+])
 def test_bad_list_parameters_are_refused_quietly(client, users, alerts, params):
     client.force_login(users["council_officer"])
     assert client.get(LIST, params).status_code == 200
