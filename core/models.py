@@ -8,6 +8,7 @@ committed all-or-nothing.
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -102,11 +103,15 @@ class ColumnMapping(models.Model):
 
 
 class ScheduledJob(models.Model):
-    """When a periodic job (``core.scheduler``) was last enqueued and last finished."""
+    """When a periodic job (``core.scheduler``) was last enqueued, last finished and last
+    finished without an error; ``first_seen_at`` is the baseline for a job that has never
+    succeeded (a job overdue since then raises an alert: ``core.scheduler.overdue``)."""
 
     name = models.CharField(_("job"), max_length=60, unique=True)
+    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
     last_enqueued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
     last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_succeeded_at = models.DateTimeField(_("last succeeded"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from core import views
+
 app_name = "core"
 
 # Import pages (upload, mapping, dry run, commit, progress, history) are added by core.imports.
-urlpatterns = []
+urlpatterns = [path("scheduled-jobs/", views.ScheduledJobsView.as_view(), name="scheduled_jobs")]
 
 try:
     from core.imports.urls import urlpatterns as import_urlpatterns

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView, View
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
@@ -199,6 +200,23 @@ class HealthView(View):
         except Exception:  # any database failure means unhealthy
             return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
         return JsonResponse({"status": "ok", "database": "up"})
+
+
+class ScheduledJobsView(RoleRequiredMixin, TemplateView):
+    """For admins: every scheduled job, when it last ran, its result, when it runs next and
+    whether it is overdue (``core.scheduler.status``; ``run_scheduler --status`` prints the
+    same). Service-level rows with no LA, so admins only."""
+
+    allowed_roles = ("admin",)
+    template_name = "core/scheduled_jobs.html"
+
+    def get_context_data(self, **kwargs):
+        from core import scheduler
+
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Scheduled jobs")
+        context["statuses"] = scheduler.status()
+        return context
 
 
 class HomeView(RoleRequiredMixin, TemplateView):

@@ -5,6 +5,8 @@ typed (an ICCID, a mobile number, an IMEI, otherwise a serial or asset tag) and 
 prefix lookups on indexed columns only, never ``icontains``.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,6 +41,25 @@ class SelectWidget(forms.Select):
             ),
         )
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options)
+
+
+def parse_month(value):
+    """``2026-11`` as the first of that month, or ``None``."""
+    try:
+        start = datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+    return start if 2000 <= start.year <= 2100 else None
+
+
+def validate_school_param(value):
+    if value != "none" and not (value.isdigit() and len(value) < 19):
+        raise ValidationError(_("Choose a school from the list."))
+
+
+def validate_month_param(value):
+    if value != "none" and parse_month(value) is None:
+        raise ValidationError(_("Enter a month as YYYY-MM, for example 2026-11."))
 
 
 def _user_of(request, user):
@@ -210,10 +231,34 @@ class AlertFilterSet(django_filters.FilterSet):
     local_authority = django_filters.ModelChoiceFilter(
         queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any"), widget=SelectWidget
     )
+    show = django_filters.ChoiceFilter(
+        method="filter_show",
+        label=_("Show"),
+        empty_label=None,
+        choices=(("grouped", _("One line per condition")), ("each", _("One line per alert"))),
+    )
+    # A grouped line's "See all" link: its school and due month ("none" for neither).
+    school = django_filters.CharFilter(method="filter_school", widget=forms.HiddenInput, validators=[validate_school_param])
+    month = django_filters.CharFilter(method="filter_month", widget=forms.HiddenInput, validators=[validate_month_param])
 
     class Meta:
         model = Alert
-        fields = ["kind", "state", "local_authority"]
+        fields = ["kind", "state", "local_authority", "show", "school", "month"]
+
+    def filter_show(self, queryset, name, value):
+        return queryset  # read by the view: which table to show
+
+    def filter_school(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(school__isnull=True)
+        return queryset.filter(school_id=int(value))
+
+    def filter_month(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(due__isnull=True)
+        start = parse_month(value)
+        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return queryset.filter(due__gte=start, due__lt=end)
 
     def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)

@@ -388,6 +388,56 @@ class AlertQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(acknowledged_at__isnull=True)
 
+    def grouped(self):
+        """One row (a dict) per condition: kind, LA, school and the month it is due, with how
+        many alerts it covers (``n``), how many are open (``open_n``), the latest raised and
+        the highest primary key (what "acknowledge all" may acknowledge). A service-wide kind
+        (``Alert.SERVICE_WIDE_KINDS``, raised once per LA) is one row whatever the LAs.
+        """
+        from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
+        from django.db.models.functions import TruncMonth
+
+        service_wide = Q(kind__in=Alert.SERVICE_WIDE_KINDS)
+        return (
+            self.order_by()
+            .annotate(
+                group_la=Case(When(service_wide, then=Value(None)), default=F("local_authority_id"), output_field=models.BigIntegerField()),
+                group_la_name=Case(When(service_wide, then=Value("")), default=F("local_authority__name"), output_field=CharField()),
+                month=TruncMonth("due", output_field=models.DateField()),
+            )
+            .values("kind", "group_la", "group_la_name", "school_id", "school__name", "month")
+            .annotate(
+                n=Count("pk"),
+                open_n=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+                la_count=Count("local_authority_id", distinct=True),
+                latest=Max("raised_at"),
+                last_pk=Max("pk"),
+            )
+            .order_by("-latest", "kind")
+        )
+
+    def in_group(self, *, kind, local_authority=None, school=None, month=None):
+        """The alerts of one ``grouped()`` row: ``school`` and ``month`` of ``None`` mean none
+        (``month`` is the first of the month); ``local_authority`` is ignored for service-wide
+        kinds."""
+        return self.filter(alert_group_q(kind=kind, local_authority=local_authority, school=school, month=month))
+
+
+def alert_group_q(*, kind, local_authority=None, school=None, month=None):
+    """The condition selecting one ``grouped()`` row's alerts (see ``AlertQuerySet.in_group``)."""
+    import datetime
+
+    from django.db.models import Q
+
+    q = Q(kind=kind)
+    if kind not in Alert.SERVICE_WIDE_KINDS:
+        q &= Q(local_authority_id=local_authority)
+    q &= Q(school_id=school) if school else Q(school__isnull=True)
+    if month:
+        end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return q & Q(due__gte=month, due__lt=end)
+    return q & Q(due__isnull=True)
+
 
 class Alert(models.Model):
     """Something an officer should act on, raised by ``run_daily_checks`` or a service.
@@ -404,6 +454,11 @@ class Alert(models.Model):
         HORIZON_GAP = "horizon_gap", _("Gap in three-year cover")
         LOST_STOLEN = "lost_stolen", _("Device lost or stolen: suspend SIM")
         SLA_BREACH = "sla_breach", _("Support ticket past its SLA")
+        JOB_OVERDUE = "job_overdue", _("Scheduled check not run for 26 hours")
+
+    #: Kinds about the service, not one council: raised once per LA (so each officer sees
+    #: it in their own scope) and grouped into one line for whoever sees several LAs.
+    SERVICE_WIDE_KINDS = ("job_overdue",)
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(_("alert"), max_length=24, choices=Kind.choices)

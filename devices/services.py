@@ -36,6 +36,7 @@ The device page offers the moves that need no allocation through the named helpe
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -337,3 +338,86 @@ def acknowledge_alert(*, alert, by):
         locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
     alert.acknowledged_at, alert.acknowledged_by_id = locked.acknowledged_at, locked.acknowledged_by_id
     return locked
+
+
+ACKNOWLEDGE_BATCH = 1000
+
+
+@transaction.atomic
+def acknowledge_alerts(*, alerts, by, upto=None):
+    """Acknowledge every open alert of the queryset ``alerts`` that ``by`` may see, at once.
+
+    One transaction; the rows are locked in primary-key order; each alert gets its own history
+    record with ``by`` as the history user, as ``acknowledge_alert`` gives one alert. ``upto``
+    (a primary key) leaves out alerts raised after the person confirmed (what they saw is
+    what they acknowledge). Returns how many were acknowledged; alerts already acknowledged,
+    or outside ``by``'s scope, are left alone.
+    """
+    rows = Alert.objects.visible_to(by).open().filter(pk__in=alerts.values("pk"))
+    if upto is not None:
+        rows = rows.filter(pk__lte=upto)
+    locked = list(rows.select_for_update().order_by("pk"))
+    now = timezone.now()
+    for i in range(0, len(locked), ACKNOWLEDGE_BATCH):
+        batch = locked[i : i + ACKNOWLEDGE_BATCH]
+        Alert.objects.filter(pk__in=[a.pk for a in batch]).update(acknowledged_at=now, acknowledged_by=by)
+        for alert in batch:
+            alert.acknowledged_at, alert.acknowledged_by = now, by
+        Alert.history.bulk_history_create(batch, update=True, default_user=by, default_date=now)
+    return len(locked)
+
+
+def check_scheduled_jobs(*, now=None):
+    """Raise, per local authority, a ``job_overdue`` alert for each scheduled job that has not
+    finished without an error for 26 hours (``core.scheduler.overdue``), and clear (acknowledge,
+    with no person) the open ones of jobs that have since run.
+
+    One alert per LA keeps the scope rules as they are: officers and the admin see it, school
+    staff (no school on it) and the London lead do not. The key names the job and the time it
+    was last known good, so each outage raises its alerts once and a later outage raises new
+    ones. Idempotent; in the common case (nothing overdue) two queries. Returns every job's
+    ``core.scheduler.JobStatus``. Called from the alert
+    list, the home page and the worker (``devices.tasks.check_scheduled_jobs``), so that a dead
+    scheduler is noticed without the scheduler.
+    """
+    from accounts.models import LocalAuthority
+    from core import scheduler
+    from core.models import ScheduledJob
+
+    now = now or timezone.now()
+    statuses = scheduler.status(now)
+    unseen = [ScheduledJob(name=s.name, first_seen_at=now) for s in statuses if not s.seen and s.enabled]
+    if unseen:
+        ScheduledJob.objects.bulk_create(unseen, ignore_conflicts=True)
+    prefixes = {f"{Alert.Kind.JOB_OVERDUE}:{s.name}:{s.overdue_since:%Y%m%dT%H%M%S}:": s for s in statuses if s.overdue_since}
+    current = Q(acknowledged_at__isnull=True)
+    for prefix in prefixes:
+        current |= Q(key__startswith=prefix)
+    existing = list(Alert.objects.filter(current, kind=Alert.Kind.JOB_OVERDUE).only("pk", "key", "acknowledged_at", "acknowledged_by"))
+    cleared = [a for a in existing if a.acknowledged_at is None and not any(a.key.startswith(p) for p in prefixes)]
+    if cleared:
+        with transaction.atomic():  # (the reads above need no transaction: nothing to write, no savepoint)
+            Alert.objects.filter(pk__in=[a.pk for a in cleared], acknowledged_at__isnull=True).update(acknowledged_at=now)
+            for alert in cleared:
+                alert.acknowledged_at = now
+            Alert.history.bulk_history_create(cleared, update=True, default_date=now, default_change_reason="cleared: the job ran again")
+    if prefixes:
+        have = {a.key for a in existing}
+        new = []
+        for la_id in LocalAuthority.objects.values_list("pk", flat=True):
+            for prefix, s in prefixes.items():
+                if prefix + f"la:{la_id}" in have:
+                    continue
+                values = {"job": s.name, "since": timezone.localtime(s.overdue_since).strftime("%d/%m/%Y %H:%M")}
+                new.append(
+                    Alert(
+                        key=prefix + f"la:{la_id}",
+                        kind=Alert.Kind.JOB_OVERDUE,
+                        local_authority_id=la_id,
+                        message=(_("The scheduled job %(job)s has not completed without an error since %(since)s: alerts it raises may be missing.") % values)[:300],
+                        due=timezone.localdate(s.overdue_since),
+                    )
+                )
+        if new:
+            Alert.objects.bulk_create(new, ignore_conflicts=True)
+    return statuses

@@ -13,6 +13,7 @@ urlpatterns = [
     path("deliveries/", views.DeliveryBatchListView.as_view(), name="batch_list"),
     path("deliveries/<int:pk>/", views.DeliveryBatchDetailView.as_view(), name="batch_detail"),
     path("alerts/", views.AlertListView.as_view(), name="alert_list"),
+    path("alerts/acknowledge/", views.AlertAcknowledgeAllView.as_view(), name="alert_acknowledge_all"),
     path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert_acknowledge"),
 ]
 

@@ -1,14 +1,16 @@
 """Devices pages: thin views over ``visible_to(user)`` querysets and ``devices.services``."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import Count, Max
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from core.navigation_roles import DEVICE_ROLES
@@ -16,12 +18,13 @@ from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
 from devices import services
 from devices.coverage import usage_months
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet, SimFilterSet
-from devices.forms import LifecycleForm
+from devices.forms import AlertGroupForm, LifecycleForm
 from devices.models import Alert, DeliveryBatch, Device, DeviceKind, DeviceStatus, Licence, Sim
 from devices.validators import format_uk_national
-from devices.tables import AlertTable, DeliveryBatchTable, DeviceTable, SimTable
+from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable, SimTable
 
 DEVICE_LIST_RELATED = ("local_authority", "school", "batch", "sim__network")
+DAY = datetime.timedelta(hours=24)
 ACKNOWLEDGE_ROLES = ("council_officer", "school_staff", "admin")
 EVENTS_SHOWN = 100
 
@@ -246,22 +249,94 @@ class DeliveryBatchDetailView(ObjectDetailView):
         return context
 
 
+def can_acknowledge(user):
+    return user.is_superuser or user.role in ACKNOWLEDGE_ROLES
+
+
 class AlertListView(ObjectListView):
+    """One line per condition (``AlertGroupTable``) unless ``?show=each``; the export is
+    always one row per alert. Showing the page also runs the overdue-jobs check."""
+
     model = Alert
     table_class = AlertTable
     filterset_class = AlertFilterSet
     allowed_roles = DEVICE_ROLES
     export_name = "alerts"
     title = gettext_lazy("Alerts")
+    template_name = "devices/alert_list.html"
+
+    def get(self, request, *args, **kwargs):
+        self.job_statuses = services.check_scheduled_jobs()
+        return super().get(request, *args, **kwargs)
+
+    def grouped(self):
+        return self.request.GET.get("show") != "each"
 
     def get_queryset(self):
         return super().get_queryset().select_related("device", "local_authority")
 
+    def get_table_class(self):
+        return AlertGroupTable if self.grouped() else AlertTable
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        return data.grouped() if self.grouped() else data
+
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
-        user = self.request.user
-        kwargs["can_acknowledge"] = user.is_superuser or user.role in ACKNOWLEDGE_ROLES
+        kwargs["can_acknowledge"] = can_acknowledge(self.request.user)
+        if self.grouped():
+            kwargs["members_source"] = self.object_list
+            kwargs["query"] = "state=" + self.request.GET["state"] if self.request.GET.get("state") in ("open", "acknowledged") else ""
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        daily = [s for s in self.job_statuses if s.job.every >= DAY]
+        context["daily_checks"] = daily
+        context["overdue_jobs"] = [s for s in self.job_statuses if s.overdue_since]
+        return context
+
+
+class AlertAcknowledgeAllView(RoleRequiredMixin, View):
+    """"Acknowledge all N" for one line of the grouped list: a confirmation page (GET), then
+    one call to ``services.acknowledge_alerts`` (POST)."""
+
+    model = Alert
+    allowed_roles = ACKNOWLEDGE_ROLES
+    template_name = "devices/alert_acknowledge_all.html"
+
+    def get(self, request):
+        form = AlertGroupForm(request.GET)
+        if not form.is_valid():
+            messages.error(request, _("That group of alerts could not be found. Choose one from the list."))
+            return redirect("devices:alert_list")
+        alerts = Alert.objects.visible_to(request.user).open().in_group(**form.group())
+        summary = alerts.aggregate(n=Count("pk"), upto=Max("pk"), las=Count("local_authority_id", distinct=True))
+        if not summary["n"]:
+            messages.info(request, _("There are no open alerts in that group."))
+            return redirect("devices:alert_list")
+        first = alerts.select_related("local_authority", "school", "device", "sim").order_by("pk")[:GROUP_ITEMS_SHOWN]
+        return render(request, self.template_name, {
+            "title": _("Acknowledge alerts"),
+            "form": form, "group": form.group(), "kind_label": Alert.Kind(form.cleaned_data["kind"]).label,
+            "n": summary["n"], "upto": summary["upto"], "la_count": summary["las"], "first": first,
+            "next": reverse("devices:alert_list") + "?state=open",
+            "params": [(name, request.GET[name]) for name in ("kind", "local_authority", "school", "month") if request.GET.get(name)],
+        })
+
+    def post(self, request):
+        form = AlertGroupForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("That group of alerts could not be found. Choose one from the list."))
+            return redirect("devices:alert_list")
+        alerts = Alert.objects.visible_to(request.user).in_group(**form.group())
+        n = services.acknowledge_alerts(alerts=alerts, by=request.user, upto=form.cleaned_data.get("upto"))
+        messages.success(request, ngettext("%(n)s alert acknowledged.", "%(n)s alerts acknowledged.", n) % {"n": n})
+        next_url = form.cleaned_data.get("next") or ""
+        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            return redirect(next_url)
+        return redirect(reverse("devices:alert_list") + "?state=open")
 
 
 class AlertAcknowledgeView(RoleRequiredMixin, View):

@@ -252,6 +252,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on each request
+# Database sessions; an update lost to a dropped connection after the view has committed is
+# skipped instead of answering 400 (core/sessions.py; docs/operations.md, "PostgreSQL restarts under load").
+SESSION_ENGINE = "core.sessions"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -40,3 +40,7 @@ except ModuleNotFoundError as exc:
 
 admin.site.site_header = settings.SERVICE_NAME
 admin.site.site_title = settings.SERVICE_NAME
+
+# A database connection error raised outside a view (a middleware loading the session) gets the
+# same 503 page as one raised in a view (core.middleware).
+handler500 = "core.middleware.server_error"

@@ -90,3 +90,62 @@ def test_other_exceptions_are_left_alone():
 
     request = type("R", (), {"path": "/", "method": "GET"})()
     assert middleware.DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, ValueError("x")) is None
+
+
+class FailSessionRead:
+    """An ``execute_wrapper`` that fails the session's SELECT, as a dropped connection would."""
+
+    def __call__(self, execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("SELECT") and '"django_session"' in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+
+def test_connection_lost_in_a_middleware_gives_the_503_page_not_the_500(transactional_db, users, settings):
+    """The session is loaded by a middleware, outside the view: Django's 500 handler
+    (``core.middleware.server_error``) gives the same 503 answer."""
+    from django.test import Client
+
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(users["council_officer"])
+    with connection.execute_wrapper(FailSessionRead()):
+        page = client.get(reverse("devices:device_list"))
+        api = client.get("/api/devices/")
+    assert page.status_code == 503 and page["Retry-After"]
+    assert "Sorry, the service is temporarily unavailable" in page.content.decode()
+    assert api.status_code == 503 and api["Content-Type"] == "application/json"
+    assert client.get(reverse("devices:device_list")).status_code == 200
+
+
+def test_other_server_errors_keep_the_500_page(rf):
+    import sys
+
+    from core.middleware import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert sys.exc_info()[0] is ValueError
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500 and b"Sorry, there is a problem with the service" in response.content
+
+
+class FailSessionUpdate:
+    def __call__(self, execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("UPDATE") and '"django_session"' in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+
+def test_session_update_lost_after_the_view_committed_keeps_the_response(transactional_db, users, settings):
+    """The session is saved after the view: a connection lost then must not turn a saved reply
+    into "Bad request" or "nothing was saved"."""
+    from django.test import Client
+
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(users["council_officer"])
+    with connection.execute_wrapper(FailSessionUpdate()):
+        response = client.get(reverse("devices:device_list"))
+    assert response.status_code == 200

@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from core.scheduler import jobs, run_due
+from core.scheduler import run_due
 
 
 class Command(BaseCommand):
@@ -34,12 +34,15 @@ class Command(BaseCommand):
             time.sleep(options["interval"])
 
     def status(self):
-        from core.models import ScheduledJob
+        from core.scheduler import status
 
-        rows = {row.name: row for row in ScheduledJob.objects.all()}
-        for job in jobs():
-            row = rows.get(job.name)
-            queued = f"{timezone.localtime(row.last_enqueued_at):%Y-%m-%d %H:%M}" if row and row.last_enqueued_at else "never"
-            finished = f"{timezone.localtime(row.last_finished_at):%Y-%m-%d %H:%M}" if row and row.last_finished_at else "—"
-            error = f" error: {row.last_error}" if row and row.last_error else ""
-            self.stdout.write(f"{job.name:<20} every {job.every}  last queued {queued}  last finished {finished}{error}")
+        for s in status():
+            queued = f"{timezone.localtime(s.last_enqueued_at):%Y-%m-%d %H:%M}" if s.last_enqueued_at else "never"
+            finished = f"{timezone.localtime(s.last_finished_at):%Y-%m-%d %H:%M}" if s.last_finished_at else "—"
+            ok = f"{timezone.localtime(s.last_succeeded_at):%Y-%m-%d %H:%M}" if s.last_succeeded_at else "—"
+            nxt = f"{timezone.localtime(s.next_run_at):%Y-%m-%d %H:%M}" if s.next_run_at else "next look"
+            error = f" error: {s.last_error}" if s.last_error else ""
+            state = " OVERDUE" if s.overdue_since else ("" if s.enabled else " off")
+            self.stdout.write(
+                f"{s.name:<20} every {s.job.every}  last queued {queued}  last finished {finished}  last ok {ok}  next {nxt}{state}{error}"
+            )
