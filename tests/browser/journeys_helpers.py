@@ -61,7 +61,7 @@ class Journey:
 def another_person(browser, base_url, name):
     """A second, separate browser (own cookies) for a second person in the same journey; like
     the ``page`` fixture it saves a screenshot to test-results/ if the journey fails in it."""
-    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
     tab = context.new_page()
     try:
