@@ -24,6 +24,9 @@
   const controls = document.querySelectorAll(
     'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset]):not([type=image]), select, textarea');
   for (const el of controls) {
+    // A control hidden from everyone (GOV.UK's file upload hides its <input> behind a button
+    // that takes over its id and label) needs no label of its own.
+    if (el.closest('[hidden], [aria-hidden="true"]')) continue;
     let labels = el.id ? document.querySelectorAll(`label[for="${CSS.escape(el.id)}"]`).length : 0;
     const wrapping = el.closest('label');
     if (wrapping && !wrapping.htmlFor) labels += 1;
