@@ -26,8 +26,10 @@ def add_govuk_class(bound_field, css_class):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     widget = bound_field.field.widget
-    if isinstance(widget, forms.Textarea) or getattr(widget, "input_type", None) in ("text", "search"):
-        # Free text may be typed in any script: the browser takes its direction from the text.
+    free_text = isinstance(widget, forms.Textarea) or getattr(widget, "input_type", None) in ("text", "search")
+    if free_text and "dir" not in widget.attrs:
+        # Free text may be typed in any script: the browser takes its direction from the text
+        # (unless the form knows it, as a guide's Urdu text fields do).
         attrs["dir"] = "auto"
     existing = bound_field.field.widget.attrs.get("class")
     if existing:
