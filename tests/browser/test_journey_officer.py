@@ -34,6 +34,11 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     j.button("Import", exact=True)
     assert Device.objects.filter(local_authority=la).count() == 12
     assert page.get_by_role("heading", name="What was imported").is_visible()
+    # Past tense, with a link to what was written (never the forecast "Devices to create").
+    imported = page.locator(".govuk-summary-list__row", has_text="Devices imported")
+    assert "12" in imported.inner_text() and "to create" not in page.locator("main").inner_text()
+    j.follow(imported.get_by_role("link"))
+    assert page.get_by_role("link", name="DFC-LAP-0001").is_visible()  # the device list, checked at 1280 px
 
     # 2. Allocations: the first file has errors; the dry run lists them and writes nothing.
     j.nav("Imports")
