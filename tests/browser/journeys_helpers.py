@@ -49,6 +49,13 @@ class Journey:
     def button(self, name, exact=False):
         return self.follow(self.page.get_by_role("button", name=name, exact=exact).first)
 
+    def upload(self, label, path):
+        """Choose a file as a person does: GOV.UK's file upload is a button named by the field's
+        label, which opens the browser's file chooser."""
+        with self.page.expect_file_chooser() as chooser:
+            self.page.get_by_role("button", name=label).click()
+        chooser.value.set_files(path)
+
     def download(self, locator, to):
         with self.page.expect_download() as info:
             locator.click()

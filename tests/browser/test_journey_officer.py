@@ -26,7 +26,7 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     # 1. The delivery: Deliveries -> upload the manifest -> check -> import.
     j.nav("Deliveries")
     j.button("Upload a delivery manifest")
-    page.get_by_label("Spreadsheet").set_input_files(FIXTURES / "delivery_manifest_sample.csv")
+    j.upload("Spreadsheet", FIXTURES / "delivery_manifest_sample.csv")
     j.button("Upload", exact=True)
     assert Device.objects.count() == 0  # uploading writes nothing
     j.button("Check the file")  # the columns were recognised; the dry run checks every row
@@ -43,7 +43,7 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     # 2. Allocations: the first file has errors; the dry run lists them and writes nothing.
     j.nav("Imports")
     j.link("Allocations", exact=True)
-    page.get_by_label("Spreadsheet").set_input_files(FIXTURES / "allocations_sample_with_errors.xlsx")
+    j.upload("Spreadsheet", FIXTURES / "allocations_sample_with_errors.xlsx")
     j.button("Upload", exact=True)
     j.button("Check the file")
     summary = page.locator(".govuk-error-summary")
@@ -60,7 +60,7 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     # The corrected spreadsheet goes through the same pages and is imported.
     j.nav("Imports")
     j.link("Allocations", exact=True)
-    page.get_by_label("Spreadsheet").set_input_files(FIXTURES / "allocations_sample.xlsx")
+    j.upload("Spreadsheet", FIXTURES / "allocations_sample.xlsx")
     j.button("Upload", exact=True)
     j.button("Check the file")
     assert not page.locator(".govuk-error-summary").count()
