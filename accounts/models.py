@@ -186,6 +186,11 @@ class User(AbstractUser):
             ),
         ]
 
+    def __str__(self):
+        # People are shown by name wherever a user is chosen or shown (a list of "Assign to"
+        # choices, the custody log, an import's author); the username only when they have none.
+        return self.get_full_name() or self.username
+
     def save(self, *args, **kwargs):
         # A school user's LA is always the school's LA: one source of truth for scope.
         if self.school_id and not self.local_authority_id:

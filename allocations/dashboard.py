@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from allocations.models import Allocation, AllocationStatus, Child
 from core.dashboard import Card
-from devices.models import DeviceStatus, Ownership
+from devices.models import Ownership
 
 
 def cards(user):
@@ -24,9 +24,12 @@ def cards(user):
     )
     children_url = reverse("allocations:child_list")
     allocations_url = reverse("allocations:allocation_list")
+    handed_over = f"{allocations_url}?status={AllocationStatus.HANDED_OVER}"
     return [
         Card(_("Children waiting for a device"), waiting, f"{children_url}?needs=laptop&has_device=no"),
         Card(_("Devices planned, not yet handed over"), counts["planned"], f"{allocations_url}?status={AllocationStatus.PLANNED}"),
-        Card(_("Devices handed over, still owned by the council"), counts["handed_over"], f"{allocations_url}?status={AllocationStatus.HANDED_OVER}"),
-        Card(_("Devices now owned by families"), counts["transferred"], "", _("Ownership transferred: %(status)s") % {"status": DeviceStatus.OWNERSHIP_TRANSFERRED.label}),
+        Card(_("Devices handed over, still owned by the council"), counts["handed_over"], f"{handed_over}&ownership={Ownership.LA}"),
+        # A link to the allocations it counts, like every other card (it used to be plain text
+        # with the hint "Ownership transferred: Ownership transferred").
+        Card(_("Devices now owned by families"), counts["transferred"], f"{handed_over}&ownership={Ownership.FAMILY}"),
     ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School
 from allocations.models import Allocation, AllocationStatus, Child, Eligibility, YearGroup
-from devices.models import DeviceKind
+from devices.models import DeviceKind, Ownership
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 NEEDS = (("laptop", _("Needs a laptop")), ("connectivity", _("Needs connectivity")), ("both", _("Needs both")))
@@ -56,12 +56,13 @@ class AllocationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AllocationStatus.choices, label=_("Status"))
     school = django_filters.ModelChoiceFilter(field_name="child__school", queryset=School.objects.none(), label=_("School"))
     kind = django_filters.ChoiceFilter(field_name="device__kind", choices=DeviceKind.choices, label=_("Kind"))
+    ownership = django_filters.ChoiceFilter(field_name="device__ownership", choices=Ownership.choices, label=_("Ownership"))
     handed_over_from = django_filters.DateFilter(field_name="handed_over_on", lookup_expr="gte", label=_("Handed over from"))
     handed_over_to = django_filters.DateFilter(field_name="handed_over_on", lookup_expr="lte", label=_("Handed over to"))
 
     class Meta:
         model = Allocation
-        fields = ["q", "status", "school", "kind", "handed_over_from", "handed_over_to"]
+        fields = ["q", "status", "school", "kind", "ownership", "handed_over_from", "handed_over_to"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

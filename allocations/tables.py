@@ -1,10 +1,10 @@
 """Tables for children and allocations (django-tables2), exported by the shared list view."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from allocations.models import Allocation, Child
+from core.languages import language_markup
 from core.tables import DateColumn
 
 LINK = {"a": {"class": "govuk-link"}}
@@ -34,7 +34,7 @@ class ChildTable(tables.Table):
         order_by = ("last_name",)
 
     def render_preferred_language(self, record):
-        return format_html('<span lang="{}">{}</span>', record.preferred_language, record.language_name)
+        return language_markup(record.preferred_language)
 
     def value_preferred_language(self, record):
         return record.preferred_language
@@ -47,10 +47,10 @@ class ChildTable(tables.Table):
 
 
 class AllocationTable(tables.Table):
-    id = tables.Column(linkify=True, attrs=LINK, verbose_name=_("Allocation"))
     child = tables.Column(accessor="child__reference", linkify=lambda record: record.child.get_absolute_url(), attrs=LINK, verbose_name=_("Child reference"))
     school = tables.Column(accessor="child__school__name", verbose_name=_("School"))
-    device = tables.Column(accessor="device__serial", linkify=lambda record: record.device.get_absolute_url(), attrs=LINK, verbose_name=_("Device serial"))
+    # The allocation is opened from its device's serial: no column of bare allocation numbers.
+    device = tables.Column(accessor="device__serial", linkify=lambda record: record.get_absolute_url(), attrs=LINK, verbose_name=_("Device serial"))
     kind = tables.Column(accessor="device__kind", verbose_name=_("Kind"))
     status = tables.Column(verbose_name=_("Status"))
     device_status = tables.Column(accessor="device__status", verbose_name=_("Device status"))
@@ -62,7 +62,7 @@ class AllocationTable(tables.Table):
 
     class Meta:
         model = Allocation
-        fields = ("id", "child", "school", "device", "kind", "status", "device_status", "planned_on", "handed_over_on", "ended_on")
+        fields = ("child", "school", "device", "kind", "status", "device_status", "planned_on", "handed_over_on", "ended_on")
         order_by = ("-id",)
 
     def render_kind(self, record):

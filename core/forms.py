@@ -1,7 +1,9 @@
 """Form plumbing shared by every app: GOV.UK markup and scope-limited choices."""
 
 import functools
+from pathlib import Path
 
+import django.forms
 from django import forms
 from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.forms.renderers import TemplatesSetting
@@ -26,9 +28,20 @@ class GovUKFormRenderer(TemplatesSetting):
         return super().get_template(template_name)
 
 
+class _WidgetRenderer(Jinja2Renderer):
+    """Django's Jinja2 widget templates, with ours (``core/jinja2/``) found first: an
+    ``<option>`` carries ``dir="auto"``, so a language named in its own script (``اردو``)
+    keeps its direction in a left-to-right list."""
+
+    @functools.cached_property
+    def engine(self):
+        dirs = [Path(__file__).parent / "jinja2", Path(django.forms.__file__).parent / "jinja2"]
+        return self.backend({"APP_DIRS": True, "DIRS": dirs, "NAME": "djangoforms", "OPTIONS": {}})
+
+
 @functools.cache
 def _widget_renderer():
-    return Jinja2Renderer()
+    return _WidgetRenderer()
 
 
 def validate_sane_date(value):
@@ -56,6 +69,28 @@ def restrict_form_fields(form, user):
             qs = field.queryset
             if hasattr(qs, "visible_to"):
                 field.queryset = qs.visible_to(user)
+
+
+def give_forms_distinct_ids(context):
+    """Make the ids of every form in a page's ``context`` unique on the page.
+
+    Two forms on one page with a field of the same name (the ticket page's reply and language
+    forms both have ``language``) would both render ``id="id_language"``, and a label would
+    name the wrong control. The first form to use an id keeps it; a later form whose ids clash
+    gets ids from its context name (``language_form`` -> ``id_language_form-language``). Only
+    ids change: field names, and so what the form posts, stay the same. Called by the shared
+    views (``core.views.RoleRequiredMixin.render_to_response``) on every page they render.
+    """
+    used = set()
+    for name, form in context.items():
+        if not isinstance(form, forms.BaseForm) or not form.auto_id:
+            continue
+        ids = {bound.auto_id for bound in form}
+        if ids & used:
+            form.auto_id = f"id_{name}-%s"
+            ids = {bound.auto_id for bound in form}
+        used |= ids
+    return context
 
 
 class ScopedFormMixin:

@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 
 from core.exports import csv_response, xlsx_response
-from core.forms import restrict_form_fields
+from core.forms import give_forms_distinct_ids, restrict_form_fields
 from core.navigation_roles import STAFF_ROLES
 
 
@@ -37,6 +37,10 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if not (user.is_superuser or user.role == "admin" or user.role in self.allowed_roles):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        # Several forms on one page (a ticket's reply, status and language forms) get distinct ids.
+        return super().render_to_response(give_forms_distinct_ids(context), **response_kwargs)
 
 
 class ScopedQuerysetMixin:

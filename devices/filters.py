@@ -33,7 +33,7 @@ class SelectWidget(forms.Select):
         widget = self.get_context(name, value, attrs)["widget"]
         options = format_html_join(
             "",
-            '<option value="{}"{}>{}</option>',
+            '<option value="{}" dir="auto"{}>{}</option>',
             (
                 (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
                 for _group, group_options, _index in widget["optgroups"]

@@ -113,7 +113,7 @@ class StartView(FamilyPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = _("What do you need help with?")
+        context["title"] = _("Get help with a device")
         context["form_url"] = _help_form_url(self.language, serial=_serial(self.request))
         return context
 

@@ -4,9 +4,9 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import language_markup
 from core.tables import DateTimeColumn
 from messaging.models import FAILED_STATUSES, InboundMessage, OutboundMessage, Status
-from support.models import language_name
 
 STATUS_TAGS = {
     Status.DELIVERED: "govuk-tag--green", Status.SENT: "govuk-tag--blue", Status.QUEUED: "govuk-tag--grey",
@@ -42,7 +42,7 @@ class OutboundMessageTable(tables.Table):
         return record.recipient_display.splitlines()[0] if record.recipient else "—"
 
     def render_language(self, record):
-        return format_html('<span lang="{}">{}</span>', record.language, language_name(record.language))
+        return language_markup(record.language)
 
     def render_status(self, record):
         return status_tag(record.status, record.get_status_display())

@@ -42,8 +42,18 @@ def la_for(request):
     raise PermissionDenied
 
 
-def chart(chart_id, kind, labels, datasets, y_label=""):
-    return {"id": chart_id, "type": kind, "labels": [str(x) for x in labels], "y": str(y_label),
+#: What a chart's colour means (static/js/reports.js draws them; static/css/app.css has the same
+#: palette): red is a loss, orange a risk, blue neutral. Red and orange are hatched as well, so
+#: colour is never the only sign (WCAG 1.4.1); every chart has its table beside it.
+TONES = ("neutral", "neutral-light", "risk", "loss")
+
+
+def chart(chart_id, kind, labels, datasets, y_label="", tones=None):
+    """A chart of figures the page also shows in a table. ``tones`` gives each bar or slice its
+    meaning (one of TONES; one tone for a whole series, or one per point); neutral by default."""
+    tones = tones or "neutral"
+    assert all(t in TONES for t in ([tones] if isinstance(tones, str) else tones)), tones
+    return {"id": chart_id, "type": kind, "labels": [str(x) for x in labels], "y": str(y_label), "tones": tones,
             "datasets": [{"label": str(label), "data": [float(v) if v is not None else None for v in data]} for label, data in datasets]}
 
 
@@ -71,10 +81,14 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         ]
         cliff = list(zip(dash.horizon.months, dash.horizon.cliff, dash.horizon.cumulative()))
         charts = [
-            chart("need-supply", "bar", [x[0] for x in need_supply], [(_("Count"), [x[1] for x in need_supply])]),
-            chart("progress", "doughnut", [x[0] for x in progress], [(_("Children"), [x[1] for x in progress])]),
-            chart("cliff", "bar", [m.strftime("%b %Y") for m, _n, _c in cliff], [(_("Devices losing cover"), [n for _m, n, _c in cliff])], _("Devices")),
-            chart("allowance", "line", [r.month.strftime("%b %Y") for r in dash.allowance], [(_("Share that used all 3 GB (%)"), [r.share for r in dash.allowance])], "%"),
+            chart("need-supply", "bar", [x[0] for x in need_supply], [(_("Count"), [x[1] for x in need_supply])],
+                  tones=["neutral", "neutral", "neutral", "loss"]),
+            chart("progress", "doughnut", [x[0] for x in progress], [(_("Children"), [x[1] for x in progress])],
+                  tones=["neutral", "neutral-light", "risk"]),
+            chart("cliff", "bar", [m.strftime("%b %Y") for m, _n, _c in cliff], [(_("Devices losing cover"), [n for _m, n, _c in cliff])], _("Devices"),
+                  tones="loss"),
+            chart("allowance", "line", [r.month.strftime("%b %Y") for r in dash.allowance], [(_("Share that used all 3 GB (%)"), [r.share for r in dash.allowance])], "%",
+                  tones="risk"),
         ]
         if dash.support is not None:
             charts.append(chart("languages", "bar", [x[1] for x in dash.support.by_language], [(_("Tickets"), [x[3] for x in dash.support.by_language])]))

@@ -3,10 +3,12 @@
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from core.dashboard import Card
-from support.models import Ticket, breach_q, language_name
+from core.languages import language_markup
+from support.models import Ticket, breach_q
 
 ROLES = ("support_agent", "council_officer", "cio", "school_staff", "admin")
 
@@ -22,7 +24,8 @@ def cards(user):
     )
     url = reverse("support:queue" if user.is_superuser or user.role in ("support_agent", "admin") else "support:ticket_list")
     by_language = open_tickets.values("language").annotate(n=Count("pk")).order_by("-n", "language")[:5]
-    hint = ", ".join(f"{language_name(row['language'])}: {row['n']}" for row in by_language)
+    # Each language name isolated (<bdi>): "اردو: 1" beside a number otherwise reads "1 :اردو".
+    hint = format_html_join(", ", "{}: {}", ((language_markup(row["language"]), row["n"]) for row in by_language))
     return [
         Card(_("Open support tickets"), totals["backlog"], url, hint),
         Card(_("Tickets past their SLA"), totals["breached"], f"{url}?breached=true"),

@@ -4,8 +4,9 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import language_markup
 from core.tables import DateTimeColumn
-from support.models import Ticket, language_name
+from support.models import Ticket
 
 
 class TicketTable(tables.Table):
@@ -15,17 +16,18 @@ class TicketTable(tables.Table):
     priority = tables.Column(verbose_name=_("Priority"), order_by=("priority_rank",))
     status = tables.Column(verbose_name=_("Status"))
     language = tables.Column(verbose_name=_("Language"))
-    flags = tables.Column(empty_values=(), orderable=False, verbose_name=_("Needs"), exclude_from_export=True)
     school = tables.Column(verbose_name=_("School"), accessor="school__name", default="—")
     assignee = tables.Column(verbose_name=_("Assigned to"), default="—")
     sla_due = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Due"), accessor="sla_due", order_by=("sla_due",))
     resolution_due = DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Resolution due"))
 
-    optional_columns = ("created_at", "resolution_due")
+    # Fits 1280 px beside the filters: what the ticket needs sits under its status, and the
+    # school is an extra column (the "Extra columns" chooser, kept in the querystring).
+    optional_columns = ("created_at", "school", "resolution_due")
 
     class Meta:
         model = Ticket
-        fields = ("reference", "sla_due", "created_at", "category", "priority", "status", "language", "flags", "school",
+        fields = ("reference", "sla_due", "created_at", "category", "priority", "status", "language", "school",
                   "assignee", "resolution_due")
 
     def render_reference(self, record, value):
@@ -39,15 +41,21 @@ class TicketTable(tables.Table):
         return value
 
     def render_language(self, record):
-        code = record.language
         if not record.language_confirmed:
-            return format_html('<span lang="{}">{}</span> <span class="govuk-body-s">({})</span>', code, language_name(code), _("detected"))
-        return format_html('<span lang="{}">{}</span>', code, language_name(code))
+            return format_html('{} <span class="govuk-body-s">({})</span>', language_markup(record.language), _("detected"))
+        return language_markup(record.language)
 
     def render_assignee(self, record, value):
         return value.get_full_name() or value.username
 
-    def render_flags(self, record):
+    def render_status(self, record, value):
+        flags = self.flags(record)
+        return format_html("{}<br>{}", value, flags) if flags else value
+
+    def value_status(self, record, value):
+        return value
+
+    def flags(self, record):
         tags = []
         if getattr(record, "is_breached", False):
             tags.append(("govuk-tag--red", _("SLA breached")))
@@ -58,5 +66,5 @@ class TicketTable(tables.Table):
         if not getattr(record, "has_speaker", True):
             tags.append(("govuk-tag--orange", _("No speaker available")))
         if not tags:
-            return "—"
+            return ""
         return format_html_join(" ", '<strong class="govuk-tag {}">{}</strong>', tags)

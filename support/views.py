@@ -94,6 +94,7 @@ class HelpLanguageView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["title"] = _("Get help with a device")
         context["languages"] = _languages()
         context["serial"] = self.request.GET.get("serial", "")[:60]
         return context

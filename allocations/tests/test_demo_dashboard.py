@@ -64,3 +64,18 @@ def test_navigation_items(client, users):
 def test_seed_demo_command_runs(db):
     call_command("seed_demo", stdout=io.StringIO())
     assert Child.objects.filter(reference__startswith="202-DEMO").count() == len(demo.CHILDREN)
+
+
+def test_every_allocation_card_links_to_the_allocations_it_counts(db, client):
+    """Each card is a link, and the list it opens holds as many allocations as the card counts
+    (the families' card used to be plain text: "Ownership transferred: Ownership transferred")."""
+    from accounts.models import User
+
+    accounts_demo.seed(io.StringIO(), _Style())
+    demo.seed(io.StringIO(), _Style())
+    officer = User.objects.get(username="officer")
+    client.force_login(officer)
+    for card in cards(officer)[1:]:
+        assert card.url and not card.hint, card.label
+        rows = client.get(card.url + "&per_page=200").context["table"].paginated_rows
+        assert len(list(rows)) == card.value, card.label

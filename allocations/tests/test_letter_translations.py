@@ -160,7 +160,7 @@ FAMILY_TEMPLATES = re.compile(
     r"allocations/(letter|_letter_body)\.html"
     r"|support/(family_[a-z_]+|help_[a-z_]+|find_[a-z_]+|_errors|_honeypot)\.html"
     r"|messaging/[a-z_]+\.(sms|email|subject|letter)\.txt|messaging/_signoff\.txt"
-    r"|base\.html"
+    r"|base\.html|core/forms/_file_upload\.html"
     r"|(400|403|404|503)\.html"
     r"):\d+$"
 )

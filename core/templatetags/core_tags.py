@@ -1,8 +1,9 @@
 """Template helpers shared by every app's pages."""
 
-from django import template
+from django import forms, template
 from django.utils.translation import get_language_bidi
 
+from core.languages import language_markup
 from core.tables import page_cells
 
 register = template.Library()
@@ -24,6 +25,12 @@ def add_govuk_class(bound_field, css_class):
         described.append(f"{bound_field.auto_id}-error")
     if described:
         attrs["aria-describedby"] = " ".join(described)
+    widget = bound_field.field.widget
+    free_text = isinstance(widget, forms.Textarea) or getattr(widget, "input_type", None) in ("text", "search")
+    if free_text and "dir" not in widget.attrs:
+        # Free text may be typed in any script: the browser takes its direction from the text
+        # (unless the form knows it, as a guide's Urdu text fields do).
+        attrs["dir"] = "auto"
     existing = bound_field.field.widget.attrs.get("class")
     if existing:
         attrs["class"] += " " + existing
@@ -70,3 +77,9 @@ def page_table(context, table):
             return template.render(context)
     finally:
         del table.context
+
+
+@register.filter
+def language(code):
+    """``{{ ticket.language|language }}``: ``core.languages.language_markup``."""
+    return language_markup(code)

@@ -98,7 +98,7 @@ def test_filter_by_school_and_network(client, users, devices, school):
     response = client.get(LIST, {"school": school.pk})
     assert serials(response) == {"CAM-LAPTOP-1", "CAM-ROUTER-1"}
     html = response.content.decode()
-    assert f'<option value="{school.pk}" selected>' in html  # the chosen school stays selected
+    assert f'<option value="{school.pk}" dir="auto" selected>' in html  # the chosen school stays selected
     assert '<select name="school" class="govuk-select" id="id_school">' in html
     assert serials(client.get(LIST, {"network": devices["sim"].network_id})) == {"CAM-ROUTER-1"}
 

@@ -23,6 +23,27 @@ def test_cio_dashboard_shows_figures_with_tables_and_chart_data(client, users, s
     assert 'style="' not in html
 
 
+def test_charts_colour_by_meaning_and_each_has_its_table(client, users, small_la):
+    """Red is a loss, orange a risk, blue neutral (reports.views.TONES): "losing cover" is never
+    drawn in green, and each chart sits beside a table of the same figures."""
+    client.force_login(users["cio"])
+    response = client.get(reverse("reports:dashboard"))
+    charts = {c["id"]: c for c in response.context["charts"]["charts"]}
+    assert charts["cliff"]["tones"] == "loss"
+    assert charts["need-supply"]["tones"][-1] == "loss"  # the shortfall
+    assert charts["progress"]["tones"][-1] == "risk"  # children still awaiting a device
+    assert charts["allowance"]["tones"] == "risk"
+    html = response.content.decode()
+    for chart_id in charts:
+        holder = html.index(f'data-chart="{chart_id}"')
+        row = html[html.rindex('class="govuk-grid-row', 0, holder):]
+        assert "<table" in row.split('class="govuk-grid-row', 2)[1], chart_id
+    from django.conf import settings
+
+    script = (settings.BASE_DIR / "static" / "js" / "reports.js").read_text()
+    assert "#00703c" not in script.lower()  # no green series at all
+
+
 def test_dashboard_refused_to_school_staff_and_london_lead(client, users, small_la):
     for role in ("school_staff", "london_lead"):
         client.force_login(users[role])

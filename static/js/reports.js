@@ -7,7 +7,29 @@
   if (!source || typeof window.Chart === "undefined") { return; }
   var data;
   try { data = JSON.parse(source.textContent); } catch (e) { return; }
-  var colours = ["#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#28a197", "#b58840", "#912b88"];
+  // One palette, by meaning (reports/views.py TONES; the same as static/css/app.css): red is a
+  // loss, orange a risk, blue neutral. Red and orange are hatched too, so colour is never the
+  // only sign; every chart has a key or axis labels and its table beside it.
+  var palette = {
+    "neutral": { colour: "#1d70b8" },
+    "neutral-light": { colour: "#5694ca" },
+    "risk": { colour: "#f47738", stripe: "#b35a2a" },
+    "loss": { colour: "#d4351c", stripe: "#942514" }
+  };
+  function fill(tone) {
+    var entry = palette[tone] || palette.neutral;
+    if (!entry.stripe) { return entry.colour; }
+    var tile = document.createElement("canvas");
+    tile.width = tile.height = 8;
+    var pen = tile.getContext("2d");
+    pen.fillStyle = entry.colour;
+    pen.fillRect(0, 0, 8, 8);
+    pen.strokeStyle = entry.stripe;
+    pen.lineWidth = 2;
+    pen.beginPath(); pen.moveTo(0, 8); pen.lineTo(8, 0); pen.stroke();
+    return pen.createPattern(tile, "repeat");
+  }
+  function line(tone) { return (palette[tone] || palette.neutral).colour; }
   (data.charts || []).forEach(function (spec) {
     var holder = document.querySelector('[data-chart="' + spec.id + '"]');
     if (!holder || !spec.labels.length) { return; }
@@ -21,11 +43,13 @@
       type: spec.type,
       data: {
         labels: spec.labels,
-        datasets: spec.datasets.map(function (d, i) {
+        datasets: spec.datasets.map(function (d) {
+          var tones = typeof spec.tones === "string" ? d.data.map(function () { return spec.tones; }) : spec.tones;
           return {
             label: d.label, data: d.data,
-            backgroundColor: many ? colours.slice(0, d.data.length) : colours[i % colours.length],
-            borderColor: many ? "#ffffff" : colours[i % colours.length],
+            backgroundColor: tones.map(fill),
+            borderColor: many ? "#ffffff" : (spec.type === "line" ? line(tones[0]) : tones.map(line)),
+            borderWidth: many ? 2 : 1,
             fill: false, tension: 0.2
           };
         })

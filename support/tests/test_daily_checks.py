@@ -45,3 +45,14 @@ def test_breach_filter_and_dashboard(client, users, school):
 
     values = {str(c.label): c.value for c in cards(users["support_agent"])}
     assert values["Open support tickets"] == 2 and values["Tickets past their SLA"] == 1 and values["Unassigned tickets"] == 2
+
+
+def test_the_open_tickets_card_isolates_each_language_name(users, school):
+    """A language in its own script beside a number: "اردو: 2" must not read "2 :اردو" on a
+    left-to-right page, so each name is in its own <bdi lang>."""
+    from support.dashboard import cards
+
+    TicketFactory.create_batch(2, school=school, language="ur")
+    TicketFactory(school=school, language="so")
+    hint = str(next(c for c in cards(users["support_agent"]) if str(c.label) == "Open support tickets").hint)
+    assert '<bdi lang="ur">اردو</bdi>: 2' in hint and '<bdi lang="so">Soomaali</bdi>: 1' in hint

@@ -341,4 +341,4 @@ def test_a_staff_raised_ticket_takes_the_childs_family_language(client, users, s
     login(client, users["school_staff"])
     url = reverse("support:ticket_create") + f"?device={allocation.device.pk}"
     page = client.get(url).content.decode()
-    assert '<option value="so" selected>' in page
+    assert '<option value="so" dir="auto" selected>' in page

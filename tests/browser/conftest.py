@@ -32,6 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+# Checks axe-core does not make (unique ids, one label per control, isolated right-to-left text,
+# a title and heading that name the page, tables that fit at 1280 px): tests/browser/page_checks.js.
+PAGE_CHECKS = (Path(__file__).parent / "page_checks.js").read_text(encoding="utf-8")
+VIEWPORT = {"width": 1280, "height": 800}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 RESULTS = Path(settings.BASE_DIR) / "test-results"
 PASSWORD = "correct-horse-battery"  # accounts.tests.factories.UserFactory
@@ -73,7 +77,7 @@ def browser():
 def page(browser, live_server, transactional_db, request):
     """A fresh browser tab on the live server; a screenshot goes to test-results/ on failure."""
     # bypass_csp lets axe-core be injected; the pages themselves still send their CSP header.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="en-GB")
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="en-GB", viewport=VIEWPORT)
     context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab
@@ -112,8 +116,14 @@ def format_violations(violations):
     return "\n".join(lines)
 
 
+def page_problems(page):
+    """The checks of ``page_checks.js`` on the page as it is now: a list of problems."""
+    return page.evaluate(PAGE_CHECKS)
+
+
 def _assert_accessible(page, tags=None):
-    """Run axe-core on the page with the WCAG 2.2 AA rules and fail listing every violation."""
+    """Run axe-core on the page with the WCAG 2.2 AA rules, and the checks axe-core does not make
+    (``page_checks.js``), and fail listing every violation and problem."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -121,11 +131,17 @@ def _assert_accessible(page, tags=None):
         tags or WCAG_TAGS,
     )
     violations = result["violations"]
-    if violations:
+    problems = page_problems(page)
+    if violations or problems:
         RESULTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", page.url.split("//", 1)[-1])
         page.screenshot(path=str(RESULTS / f"axe_{name}.png"), full_page=True)
-        pytest.fail(f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n{format_violations(violations)}")
+        report = []
+        if violations:
+            report.append(f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n{format_violations(violations)}")
+        if problems:
+            report.append(f"{len(problems)} page check(s) failed on {page.url} (tests/browser/page_checks.js):\n" + "\n".join(f"- {p}" for p in problems))
+        pytest.fail("\n".join(report))
     return result
 
 

@@ -49,6 +49,13 @@ class Journey:
     def button(self, name, exact=False):
         return self.follow(self.page.get_by_role("button", name=name, exact=exact).first)
 
+    def upload(self, label, path):
+        """Choose a file as a person does: GOV.UK's file upload is a button named by the field's
+        label, which opens the browser's file chooser."""
+        with self.page.expect_file_chooser() as chooser:
+            self.page.get_by_role("button", name=label).click()
+        chooser.value.set_files(path)
+
     def download(self, locator, to):
         with self.page.expect_download() as info:
             locator.click()
@@ -61,7 +68,7 @@ class Journey:
 def another_person(browser, base_url, name):
     """A second, separate browser (own cookies) for a second person in the same journey; like
     the ``page`` fixture it saves a screenshot to test-results/ if the journey fails in it."""
-    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
     tab = context.new_page()
     try:

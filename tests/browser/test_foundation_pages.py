@@ -64,6 +64,29 @@ def test_the_accessibility_check_reports_violations(page, assert_accessible):
     assert "image-alt" in message and "html-has-lang" in message
 
 
+def test_the_page_checks_report_what_axe_does_not(page, assert_accessible):
+    """Each check beyond axe-core (tests/browser/page_checks.js) fails the page it finds."""
+    page.goto("/sign-in/")
+    page.set_content(
+        "<html lang='en' dir='ltr'><head><title>Allocation 42 – Devices</title></head><body><main>"
+        "<h1>Allocation 42</h1>"
+        "<label for='id_on'>Date</label><input id='id_on' name='on'>"
+        "<label for='id_on'>Date returned</label><input id='id_on' name='on'>"
+        "<input id='lonely' name='lonely'>"
+        "<p>Urdu: <span>اردو</span> 1</p><p>Isolated: <bdi>اردو</bdi> 1</p>"
+        "<div style='width:300px'><table><tr><td>" + "x" * 200 + "</td></tr></table></div>"
+        "</main></body></html>"
+    )
+    with pytest.raises(pytest.fail.Exception) as excinfo:
+        assert_accessible(page)
+    message = str(excinfo.value)
+    assert 'duplicate id: 2 elements have id="id_on"' in message
+    assert "control with 2 labels" in message and 'control with no label: <input id="lonely"' in message
+    assert message.count("right-to-left text not isolated") == 1  # the <bdi> one passes
+    assert 'the <h1> "Allocation 42" names a database number' in message
+    assert "px wide in a 300px container at 1280px" in message
+
+
 def test_other_shared_pages_are_accessible(page, login, assert_accessible, camden):
     la, school = camden
     page.goto("/password-reset/")

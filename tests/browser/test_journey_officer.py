@@ -26,7 +26,7 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     # 1. The delivery: Deliveries -> upload the manifest -> check -> import.
     j.nav("Deliveries")
     j.button("Upload a delivery manifest")
-    page.get_by_label("Spreadsheet").set_input_files(FIXTURES / "delivery_manifest_sample.csv")
+    j.upload("Spreadsheet", FIXTURES / "delivery_manifest_sample.csv")
     j.button("Upload", exact=True)
     assert Device.objects.count() == 0  # uploading writes nothing
     j.button("Check the file")  # the columns were recognised; the dry run checks every row
@@ -34,11 +34,16 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     j.button("Import", exact=True)
     assert Device.objects.filter(local_authority=la).count() == 12
     assert page.get_by_role("heading", name="What was imported").is_visible()
+    # Past tense, with a link to what was written (never the forecast "Devices to create").
+    imported = page.locator(".govuk-summary-list__row", has_text="Devices imported")
+    assert "12" in imported.inner_text() and "to create" not in page.locator("main").inner_text()
+    j.follow(imported.get_by_role("link"))
+    assert page.get_by_role("link", name="DFC-LAP-0001").is_visible()  # the device list, checked at 1280 px
 
     # 2. Allocations: the first file has errors; the dry run lists them and writes nothing.
     j.nav("Imports")
     j.link("Allocations", exact=True)
-    page.get_by_label("Spreadsheet").set_input_files(FIXTURES / "allocations_sample_with_errors.xlsx")
+    j.upload("Spreadsheet", FIXTURES / "allocations_sample_with_errors.xlsx")
     j.button("Upload", exact=True)
     j.button("Check the file")
     summary = page.locator(".govuk-error-summary")
@@ -55,7 +60,7 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     # The corrected spreadsheet goes through the same pages and is imported.
     j.nav("Imports")
     j.link("Allocations", exact=True)
-    page.get_by_label("Spreadsheet").set_input_files(FIXTURES / "allocations_sample.xlsx")
+    j.upload("Spreadsheet", FIXTURES / "allocations_sample.xlsx")
     j.button("Upload", exact=True)
     j.button("Check the file")
     assert not page.locator(".govuk-error-summary").count()

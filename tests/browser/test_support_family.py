@@ -2,6 +2,7 @@
 (right to left) and Somali, from choosing the language to following the ticket."""
 
 import pytest
+from django.utils import translation
 
 from accounts.tests.factories import LocalAuthorityFactory, SchoolFactory, UserFactory
 from support import services
@@ -38,6 +39,12 @@ def test_family_pages_are_accessible(page, assert_accessible, transactional_db, 
     page.wait_for_url(f"**/help/{lang}/")
     html = page.locator("html")
     assert html.get_attribute("lang") == lang and html.get_attribute("dir") == direction
+    # The file upload is GOV.UK Frontend's own component in the family's language, not the
+    # browser's English "Choose File / No file chosen".
+    upload = page.locator(".govuk-drop-zone .govuk-file-upload-button")
+    with translation.override(lang):
+        assert upload.locator(".govuk-file-upload-button__pseudo-button").inner_text() == translation.gettext("Choose file")
+        assert upload.locator(".govuk-file-upload-button__status").inner_text() == translation.gettext("No file chosen")
     assert_accessible(page)
 
     # Sent empty: the error summary in the family's language is accessible too.
