@@ -342,7 +342,9 @@ def cliff_edge(today, la_ids=None):
 
     if not summaries.ENABLED:
         return cliff_edge_direct(today, la_ids)
-    return _figures(today, _run(_aggregate_sql(today, summaries.horizon_rows_sql(today, la_ids, settings.DFE_LICENCE_MONTHS))))
+    rows = _run(_aggregate_sql(today, summaries.horizon_rows_sql(today, la_ids, settings.DFE_LICENCE_MONTHS)))
+    # Ledger rows of devices since deleted may leave an LA whose devices sum to 0: not listed.
+    return {la: entry for la, entry in _figures(today, rows).items() if entry.devices}
 
 
 def cliff_edge_direct(today, la_ids=None):

@@ -116,42 +116,16 @@ def _la_filter(qs, path, la_ids):
 def _children_by(group, la_ids, today):
     """Child counts grouped by ``group`` ("school" or "local_authority").
 
-    For the summaries' data date (today, once the scheduler has rolled it): by LA from the
-    ``reports_childcount`` summary table; by school from the children's trigger-kept flags
-    (``has_active_laptop``, ``laptop_handed_over``, ``has_data``) in one pass. For any other
-    date, ``_children_by_direct``. Returns dicts with need_device, with_device, handed,
+    For the summaries' data date (today, once the scheduler has rolled it) from the summary
+    tables ``reports_childcount`` / ``reports_schoolchildcount`` (``reports/summaries.py``);
+    for any other date, ``_children_by_direct``. Returns dicts with need_device, with_device, handed,
     need_conn, connected and conn_gap.
     """
     from reports import summaries
 
     if not summaries.ENABLED or summaries.data_date() != today:
         return _children_by_direct(group, la_ids, today)
-    if group == "local_authority":
-        return summaries.child_counts(la_ids)
-    child_t = Child._meta.db_table
-    column = {"school": "school_id", "local_authority": "local_authority_id"}[group]
-    la_sql, params = "", []
-    if la_ids is not None:
-        ids = [int(i) for i in la_ids] or [0]
-        la_sql = "AND c.local_authority_id IN ({})".format(", ".join(["%s"] * len(ids)))
-        params = ids
-    sql = f"""
-SELECT c.{column},
-  SUM(CASE WHEN c.needs_laptop THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_laptop AND c.has_active_laptop THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_laptop AND c.laptop_handed_over THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_connectivity THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_connectivity AND c.has_data THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.needs_connectivity AND c.has_active_laptop AND NOT c.has_data THEN 1 ELSE 0 END)
-FROM {child_t} c
-WHERE c.anonymised_at IS NULL {la_sql}
-GROUP BY c.{column}
-"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    keys = ("need_device", "with_device", "handed", "need_conn", "connected", "conn_gap")
-    return [dict(zip(keys, (int(v or 0) for v in row[1:])), **{group: row[0]}) for row in rows]
+    return summaries.child_counts(la_ids, by_school=group == "school")
 
 
 def _children_by_direct(group, la_ids, today):
@@ -232,15 +206,16 @@ GROUP BY c.{column}
 
 def _devices_by(group, la_ids):
     """Devices counted by ``group`` ("school" or "local_authority"), kind and status: dicts
-    with ``group``, kind, status and n. By LA from the ``reports_devicecount`` summary table."""
+    with ``group``, kind, status and n, from the ``reports_devicecount`` /
+    ``reports_schooldevicecount`` summary tables."""
     from reports import summaries
 
-    if group == "local_authority" and summaries.ENABLED:
-        return [
-            {"local_authority": la, "kind": kind, "status": status, "n": n}
-            for la, kind, status, n in summaries.device_counts(la_ids)
-        ]
-    return _devices_by_direct(group, la_ids)
+    if not summaries.ENABLED:
+        return _devices_by_direct(group, la_ids)
+    return [
+        {group: key, "kind": kind, "status": status, "n": n}
+        for key, kind, status, n in summaries.device_counts(la_ids, by_school=group == "school")
+    ]
 
 
 def _devices_by_direct(group, la_ids):

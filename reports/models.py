@@ -201,3 +201,32 @@ class SummaryState(models.Model):
     """One row: the date ``Child.has_data`` is computed for (``summaries.roll_data_date``)."""
 
     data_date = models.DateField(null=True)
+
+
+class SchoolDeviceCount(models.Model):
+    """Devices per LA, school (0: not at a school), kind and status."""
+
+    local_authority_id = models.BigIntegerField()
+    school_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    status = models.CharField(max_length=24)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id"])]
+
+
+class SchoolChildCount(models.Model):
+    """Children (not anonymised) per LA, school and combination of need and device flags."""
+
+    local_authority_id = models.BigIntegerField()
+    school_id = models.BigIntegerField()
+    needs_laptop = models.BooleanField()
+    needs_connectivity = models.BooleanField()
+    has_active_laptop = models.BooleanField()
+    laptop_handed_over = models.BooleanField()
+    has_data = models.BooleanField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id"])]

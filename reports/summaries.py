@@ -122,8 +122,24 @@ def _child_keys(a):
     ]
 
 
+def _school_device_keys(a):
+    return [f"{a}.local_authority_id", f"COALESCE({a}.school_id, 0)", f"{a}.kind", f"{a}.status"]
+
+
+def _school_child_keys(a):
+    keys = _child_keys(a)
+    return keys[:1] + [f"{a}.school_id"] + keys[1:]
+
+
+CHILD_FLAGS = ["needs_laptop", "needs_connectivity", "has_active_laptop", "laptop_handed_over", "has_data"]
+
 LEDGERS = [
     Ledger("reports_devicecount", "devices_device", ["local_authority_id", "kind", "status"], _device_keys),
+    Ledger("reports_schooldevicecount", "devices_device", ["local_authority_id", "school_id", "kind", "status"], _school_device_keys),
+    Ledger(
+        "reports_schoolchildcount", "allocations_child", ["local_authority_id", "school_id", *CHILD_FLAGS],
+        _school_child_keys, lambda a: f"{a}.anonymised_at IS NULL",
+    ),
     Ledger(
         "reports_horizoncount", "devices_device",
         ["local_authority_id", "start_month", "licence_month", "licence_default", "data_month", "needs_data"],
@@ -140,11 +156,11 @@ LEDGERS = [
 #: these only).
 _WATCHED = {
     "devices_device": [
-        "local_authority_id", "kind", "status", "handed_over_on", "delivered_on", "licence_cover_end", "plan_cover_end",
+        "local_authority_id", "school_id", "kind", "status", "handed_over_on", "delivered_on", "licence_cover_end", "plan_cover_end",
         "child_needs_data",
     ],
     "allocations_child": [
-        "local_authority_id", "needs_laptop", "needs_connectivity", "has_active_laptop", "laptop_handed_over", "has_data",
+        "local_authority_id", "school_id", "needs_laptop", "needs_connectivity", "has_active_laptop", "laptop_handed_over", "has_data",
         "anonymised_at",
     ],
 }
@@ -370,9 +386,10 @@ SELECT (SELECT COUNT(*) FROM gone) - (SELECT COUNT(*) FROM kept)""")
     return removed
 
 
-def rebuild(stdout=None):
-    """Recompute ``has_data`` and every summary table from the source tables. Returns how many
-    keys were wrong (0 in normal running: the triggers keep them)."""
+def rebuild(stdout=None, tables=None):
+    """Recompute ``has_data`` and every summary table (or those named in ``tables``) from the
+    source tables. Returns how many keys were wrong (0 in normal running: the triggers keep
+    them)."""
     wrong = 0
     with transaction.atomic():
         if data_date() is None:
@@ -382,6 +399,8 @@ def rebuild(stdout=None):
             stdout.write(f"has_data corrected for {changed} children")
         with connection.cursor() as cursor:
             for ledger in LEDGERS:
+                if tables is not None and ledger.table not in tables:
+                    continue
                 if _pg():
                     # Writers append to the ledger from their triggers: make them wait while it is
                     # replaced, so none of their deltas is lost or counted twice.
@@ -412,43 +431,49 @@ def _la_where(la_ids, column="local_authority_id"):
     return f"WHERE {column} IN ({', '.join(str(int(i)) for i in la_ids) or 'NULL'})"
 
 
-def device_counts(la_ids=None):
-    """``[(la_id, kind, status, n)]`` of every device, from ``reports_devicecount``."""
+def device_counts(la_ids=None, by_school=False):
+    """``[(la_id, kind, status, n)]`` of every device, from ``reports_devicecount``; with
+    ``by_school``, ``[(school_id or None, kind, status, n)]`` from ``reports_schooldevicecount``."""
+    table, key = ("reports_schooldevicecount", "school_id") if by_school else ("reports_devicecount", "local_authority_id")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT local_authority_id, kind, status, SUM(n) FROM reports_devicecount {_la_where(la_ids)} "
-            "GROUP BY local_authority_id, kind, status HAVING SUM(n) <> 0"
-        )
-        return [(la, kind, status, int(n)) for la, kind, status, n in cursor.fetchall()]
+        cursor.execute(f"SELECT {key}, kind, status, SUM(n) FROM {table} {_la_where(la_ids)} GROUP BY {key}, kind, status HAVING SUM(n) <> 0")
+        return [(None if by_school and key_value == 0 else key_value, kind, status, int(n)) for key_value, kind, status, n in cursor.fetchall()]
 
 
-def child_counts(la_ids=None):
-    """Per LA, the ``reports.figures`` children figures for the data date, from
-    ``reports_childcount``: ``[{local_authority, need_device, with_device, handed, need_conn,
-    connected, conn_gap}]``."""
+def child_counts(la_ids=None, by_school=False):
+    """The ``reports.figures`` children figures for the data date, per LA from
+    ``reports_childcount`` (or per school from ``reports_schoolchildcount``): ``[{local_authority
+    (or school), need_device, with_device, handed, need_conn, connected, conn_gap}]``."""
     def when(condition):
         return f"SUM(CASE WHEN {condition} THEN n ELSE 0 END)"
 
+    table, key, name = (
+        ("reports_schoolchildcount", "school_id", "school") if by_school else ("reports_childcount", "local_authority_id", "local_authority")
+    )
     t = "= TRUE" if _pg() else "= 1"
     sql = f"""
-SELECT local_authority_id,
+SELECT {key},
   {when(f"needs_laptop {t}")}, {when(f"needs_laptop {t} AND has_active_laptop {t}")},
   {when(f"needs_laptop {t} AND laptop_handed_over {t}")}, {when(f"needs_connectivity {t}")},
   {when(f"needs_connectivity {t} AND has_data {t}")},
   {when(f"needs_connectivity {t} AND has_active_laptop {t} AND NOT has_data {t}")},
   SUM(n)
-FROM reports_childcount {_la_where(la_ids)}
-GROUP BY local_authority_id HAVING SUM(n) <> 0"""
+FROM {table} {_la_where(la_ids)}
+GROUP BY {key} HAVING SUM(n) <> 0"""
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
     keys = ("need_device", "with_device", "handed", "need_conn", "connected", "conn_gap")
-    return [dict(zip(keys, (int(v or 0) for v in row[1:7])), local_authority=row[0]) for row in rows]
+    return [dict(zip(keys, (int(v or 0) for v in row[1:7])), **{name: row[0]}) for row in rows]
 
 
 def horizon_rows_sql(today, la_ids, dfe_months):
     """SQL of ``(la, s, fl, fd, nd, n)`` rows for ``devices.horizon``'s aggregate, from
-    ``reports_horizoncount``, with the terms that depend on ``today`` resolved."""
+    ``reports_horizoncount``, with the terms that depend on ``today`` resolved.
+
+    The ledger rows are read as they are, without grouping them by key first: every figure of
+    the aggregate is a sum of ``n`` times a function of the key, so a key's deltas add up
+    there (``devices.horizon`` drops an LA whose devices sum to 0)."""
     from devices.horizon import month_index
 
     t = month_index(today)
@@ -460,8 +485,5 @@ SELECT local_authority_id AS la,
     ELSE licence_month END AS fl,
   data_month AS fd,
   CASE WHEN needs_data = {true} THEN 1 ELSE 0 END AS nd,
-  SUM(n) AS n
-FROM reports_horizoncount {_la_where(la_ids)}
-GROUP BY local_authority_id, start_month, licence_month, licence_default, data_month, needs_data
-HAVING SUM(n) <> 0"""
-
+  n
+FROM reports_horizoncount {_la_where(la_ids)}"""

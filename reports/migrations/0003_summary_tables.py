@@ -3,22 +3,7 @@
 from django.db import migrations, models
 
 
-def install(apps, schema_editor):
-    from django.utils import timezone
-
-    from reports import summaries
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("INSERT INTO reports_summarystate (data_date) VALUES (%s)", [timezone.localdate()])
-    summaries.install_triggers(schema_editor)
-    # Fill has_data and the summary tables from what is already there.
-    summaries.rebuild()
-
-
-def uninstall(apps, schema_editor):
-    from reports import summaries
-
-    summaries.drop_triggers(schema_editor)
+# The triggers that keep these tables, and their first filling, are in 0004.
 
 
 class Migration(migrations.Migration):
@@ -82,5 +67,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['local_authority_id'], name='reports_hor_local_a_d48fad_idx')],
             },
         ),
-        migrations.RunPython(install, uninstall),
     ]
