@@ -106,7 +106,7 @@ class Agent(SignedIn):
 
 class Cio(SignedIn):
     weight = 1
-    wait_time = between(2.0, 6.0)
+    wait_time = between(10.0, 30.0)
     username = DATA["cio"]
 
     @task(6)
@@ -120,7 +120,7 @@ class Cio(SignedIn):
 
 class LondonLead(SignedIn):
     weight = 1
-    wait_time = between(2.0, 6.0)
+    wait_time = between(10.0, 30.0)
     username = DATA["london_lead"]
 
     @task(4)
