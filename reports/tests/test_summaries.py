@@ -261,3 +261,14 @@ def test_the_triggers_are_installed():
         installed = {row[0] for row in cursor.fetchall()}
     wanted = {name for names in summaries.trigger_names().values() for name in names}
     assert wanted <= installed, sorted(wanted - installed)
+
+
+def test_after_the_synthetic_data_generator(monkeypatch):
+    # COPY on PostgreSQL (executemany on SQLite), in batches, then compacted.
+    call_command("generate_scale_data", devices=120, stdout=io.StringIO())
+    result = assert_equal_to_direct(monkeypatch)
+    assert sum(e.devices for e in result["cliff_edge"].values()) > 0
+    assert sum(s.children_need_device for s in result["la_shortfall"]) > 0
+    assert HorizonCount.objects.count() == HorizonCount.objects.values(
+        "local_authority_id", "start_month", "licence_month", "licence_default", "data_month", "needs_data"
+    ).distinct().count()  # folded: one row per key
