@@ -487,3 +487,47 @@ SELECT local_authority_id AS la,
   CASE WHEN needs_data = {true} THEN 1 ELSE 0 END AS nd,
   n
 FROM reports_horizoncount {_la_where(la_ids)}"""
+
+
+# --- SQLite migrations ----------------------------------------------------------------------------
+#
+# SQLite rebuilds a table for many schema changes, which drops that table's triggers, and
+# refuses to while other tables' triggers name it. So that another app's migration does not
+# have to know about these triggers, on SQLite they are dropped before ``migrate`` and put back
+# after it (with a rebuild, the tables not having been kept meanwhile; SQLite holds small data
+# sets). PostgreSQL keeps triggers across ``ALTER TABLE``: nothing to do there.
+
+_LAST_MIGRATION = ("reports", "0004_school_summary_tables")
+
+
+def _installed(conn):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    if "reports_schoolchildcount" not in conn.introspection.table_names():
+        return False
+    return MigrationRecorder(conn).migration_qs.filter(app=_LAST_MIGRATION[0], name=_LAST_MIGRATION[1]).exists()
+
+
+def missing_triggers(conn=None):
+    conn = conn or connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        installed = {row[0] for row in cursor.fetchall()}
+    return sorted({name for names in trigger_names().values() for name in names} - installed)
+
+
+def before_migrate(sender, using="default", **kwargs):
+    if using != "default" or connection.vendor == "postgresql" or not _installed(connection):
+        return
+    drop_triggers()
+
+
+def after_migrate(sender, using="default", **kwargs):
+    if using != "default" or connection.vendor == "postgresql" or not _installed(connection):
+        return
+    if missing_triggers():
+        install_triggers()
+        rebuild()
