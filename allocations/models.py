@@ -92,7 +92,7 @@ class ChildQuerySet(ScopedQuerySet):
 
 
 #: Columns of ``Child`` kept by the database (devices/cover.py).
-CHILD_FLAG_FIELDS = ("has_active_laptop", "laptop_handed_over")
+CHILD_FLAG_FIELDS = ("has_active_laptop", "laptop_handed_over", "has_data")
 
 
 class Child(models.Model):
@@ -121,10 +121,15 @@ class Child(models.Model):
     # allocation by child.
     has_active_laptop = models.BooleanField(default=False, editable=False)
     laptop_handed_over = models.BooleanField(default=False, editable=False)
+    # Kept by database triggers (reports/summaries.py): a data plan active on the summaries'
+    # data date (``reports.summaries.data_date()``, today once the scheduler has rolled it) on
+    # the SIM of a device actively allocated to the child. The children figures read it
+    # instead of joining plans, SIMs and allocations.
+    has_data = models.BooleanField(default=False, editable=False)
     history = HistoricalRecords(
         excluded_fields=[
             "first_name", "last_name", "guardian_name", "guardian_phone", "guardian_email",
-            "has_active_laptop", "laptop_handed_over",
+            "has_active_laptop", "laptop_handed_over", "has_data",
         ]
     )
 

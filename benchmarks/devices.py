@@ -163,6 +163,14 @@ def cliff_edge(scale, stdout):
         figures = ours_fn(today)
         runs.append(time.perf_counter() - started)
     devices = sum(f.devices for f in figures.values())
+    # The same figures from one scan of the device table (before the summary table), for scale.
+    from devices.horizon import cliff_edge_direct
+
+    started = time.perf_counter()
+    direct = cliff_edge_direct(today)
+    direct_s = time.perf_counter() - started
+    if direct != figures:
+        raise RuntimeError("cliff_edge from the summary table differs from the direct query")
     sample_ids = list(Device.objects.active().order_by("pk").values_list("pk", flat=True)[:CLIFF_SAMPLE])
     started = time.perf_counter()
     cliff_edge_python(today, devices=Device.objects.filter(pk__in=sample_ids))
@@ -178,6 +186,8 @@ def cliff_edge(scale, stdout):
             "anchor_sample": sample,
             "anchor_sample_s": f"{anchor_sample_s:.3f}",
             "anchor": "extrapolated" if sample < devices else "measured",
+            "direct_s": f"{direct_s:.3f}",
+            "load_avg": f"{os.getloadavg()[0]:.1f}",
         },
     )
 

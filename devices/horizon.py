@@ -254,8 +254,6 @@ def _cliff_sql(today, la_ids, final=None):
     """The horizon query. Without ``final``: the per-LA aggregate. With ``final``: a query over
     ``lost`` (one row per device: la, device_id, school_id, s, fl, fd, nd, l)."""
     d = Device._meta.db_table
-    h = horizon_months()
-    t = month_index(today)
     day = _date_literal(today)
     dfe = int(settings.DFE_LICENCE_MONTHS)
     start_mi = _mi_sql(f"COALESCE(dv.handed_over_on, dv.delivered_on, {day})")
@@ -286,11 +284,19 @@ WITH per AS MATERIALIZED (
     # The aggregate first groups devices by (LA, S, FL, FD, ND), computing each term once per
     # device in a (parallel) scan; the bucket and the sums are then worked out once per group,
     # weighted by its count ``n``: a few thousand groups instead of two million rows.
-    return f"""
-WITH per AS (
+    return _aggregate_sql(today, f"""
   SELECT dv.local_authority_id AS la, {terms}, COUNT(*) AS n
   FROM {d} dv {where}
-  GROUP BY 1, 2, 3, 4, 5
+  GROUP BY 1, 2, 3, 4, 5""")
+
+
+def _aggregate_sql(today, per_sql):
+    """The per-LA aggregate over ``per_sql``: rows ``(la, s, fl, fd, nd, n)``, ``n`` devices
+    sharing those terms (from the device table, or from the summary table)."""
+    h = horizon_months()
+    t = month_index(today)
+    return f"""
+WITH per AS ({per_sql}
 ), lost AS (
   SELECT la, s, fl, fd, nd, n, CASE WHEN nd = 1 THEN {_least('fl', 'fd')} ELSE fl END AS l
   FROM per
@@ -324,15 +330,31 @@ def _run(sql):
 
 
 def cliff_edge(today, la_ids=None):
-    """Horizon figures per LA, computed in one SQL query over every active device.
+    """Horizon figures per LA, in one SQL query over the ``reports_horizoncount`` summary table
+    (devices in service counted by LA and horizon terms, kept by database triggers:
+    ``reports/summaries.py``), for any ``today``.
 
     ``la_ids``: limit to these LAs (``None``: all). Returns ``{la_id: LaHorizon}`` with an
     entry for every LA that has active devices. See the module docstring for the definitions.
+    ``cliff_edge_direct`` computes the same from the device table.
     """
+    from reports import summaries
+
+    if not summaries.ENABLED:
+        return cliff_edge_direct(today, la_ids)
+    rows = _run(_aggregate_sql(today, summaries.horizon_rows_sql(today, la_ids, settings.DFE_LICENCE_MONTHS)))
+    # Ledger rows of devices since deleted may leave an LA whose devices sum to 0: not listed.
+    return {la: entry for la, entry in _figures(today, rows).items() if entry.devices}
+
+
+def cliff_edge_direct(today, la_ids=None):
+    """``cliff_edge`` from one scan of the device table (its trigger-kept cover columns)."""
+    return _figures(today, _run(_cliff_sql(today, la_ids)))
+
+
+def _figures(today, rows):
     h = horizon_months()
     this_month = month_index(today)
-    sql = _cliff_sql(today, la_ids)
-    rows = _run(sql)
     months = [month_from_index(this_month + i) for i in range(h)]
     prices = settings.UNIT_PRICES
     licence_price = Decimal(str(prices["licence_month"]))

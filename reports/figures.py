@@ -114,7 +114,23 @@ def _la_filter(qs, path, la_ids):
 
 
 def _children_by(group, la_ids, today):
-    """Child counts grouped by ``group`` ("school" or "local_authority") in two SQL queries.
+    """Child counts grouped by ``group`` ("school" or "local_authority").
+
+    For the summaries' data date (today, once the scheduler has rolled it) from the summary
+    tables ``reports_childcount`` / ``reports_schoolchildcount`` (``reports/summaries.py``);
+    for any other date, ``_children_by_direct``. Returns dicts with need_device, with_device, handed,
+    need_conn, connected and conn_gap.
+    """
+    from reports import summaries
+
+    if not summaries.ENABLED or summaries.data_date() != today:
+        return _children_by_direct(group, la_ids, today)
+    return summaries.child_counts(la_ids, by_school=group == "school")
+
+
+def _children_by_direct(group, la_ids, today):
+    """Child counts grouped by ``group`` ("school" or "local_authority") in two SQL queries
+    over the source tables, for any ``today`` (the reference the summaries are tested against).
 
     Per child: ``has_active_laptop`` / ``laptop_handed_over`` are columns kept by database
     triggers (``devices/cover.py``); "has data" is found from the plans active ``today``
@@ -189,6 +205,20 @@ GROUP BY c.{column}
 
 
 def _devices_by(group, la_ids):
+    """Devices counted by ``group`` ("school" or "local_authority"), kind and status: dicts
+    with ``group``, kind, status and n, from the ``reports_devicecount`` /
+    ``reports_schooldevicecount`` summary tables."""
+    from reports import summaries
+
+    if not summaries.ENABLED:
+        return _devices_by_direct(group, la_ids)
+    return [
+        {group: key, "kind": kind, "status": status, "n": n}
+        for key, kind, status, n in summaries.device_counts(la_ids, by_school=group == "school")
+    ]
+
+
+def _devices_by_direct(group, la_ids):
     qs = _la_filter(Device.objects.all(), "local_authority", la_ids)
     # COUNT(*), not COUNT(id): by local authority it is then answered from the
     # (local_authority, kind, status) index alone.
@@ -349,22 +379,40 @@ class AllowanceMonth:
 
 def allowance_evidence(la_ids=None, today=None, months=12):
     """Per month (the last ``months`` with readings): SIMs with a reading, and those that used
-    the whole DfE allowance. One query. Plus the number of SIMs that ever exhausted it."""
+    the whole DfE allowance. Plus the number of SIMs with a reading, and that exhausted it, in
+    any of those months. One query: the readings are read once (into a materialised CTE) and
+    counted both ways."""
     today = today or timezone.localdate()
     allowance = settings.DFE_DATA_ALLOWANCE_MB
     first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
-    qs = _la_filter(UsageReading.objects.filter(granularity=UsageReading.Granularity.MONTH), "sim__local_authority", la_ids)
-    per_month = (
-        qs.filter(period__gte=first, period__lte=today)
-        .values("period")
-        .annotate(sims=Count("sim", distinct=True), exhausted=Count("sim", distinct=True, filter=Q(mb_used__gte=allowance)))
-        .order_by("period")
-    )
-    rows = [AllowanceMonth(r["period"], r["sims"], r["exhausted"]) for r in per_month]
-    overall = qs.filter(period__gte=first, period__lte=today).aggregate(
-        sims=Count("sim", distinct=True), exhausted=Count("sim", distinct=True, filter=Q(mb_used__gte=allowance))
-    )
-    return rows, AllowanceMonth(None, overall["sims"] or 0, overall["exhausted"] or 0)
+    reading_t, sim_t = UsageReading._meta.db_table, Sim._meta.db_table
+    la_sql, params = "", [UsageReading.Granularity.MONTH, first, today]
+    if la_ids is not None:
+        ids = [int(i) for i in la_ids] or [0]
+        la_sql = "AND s.local_authority_id IN ({})".format(", ".join(["%s"] * len(ids)))
+        params += ids
+    exhausted = "COUNT(DISTINCT CASE WHEN r.mb_used >= %s THEN r.sim_id END)"
+    sql = f"""
+WITH r AS MATERIALIZED (
+  SELECT u.sim_id, u.period, u.mb_used FROM {reading_t} u JOIN {sim_t} s ON s.id = u.sim_id
+  WHERE u.granularity = %s AND u.period >= %s AND u.period <= %s {la_sql}
+)
+SELECT 0, r.period, COUNT(DISTINCT r.sim_id), {exhausted} FROM r GROUP BY r.period
+UNION ALL
+SELECT 1, NULL, COUNT(DISTINCT r.sim_id), {exhausted} FROM r
+ORDER BY 1, 2"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + [allowance, allowance])
+        found = cursor.fetchall()
+    rows, overall = [], AllowanceMonth(None, 0, 0)
+    for is_total, period, sims, exhausted_sims in found:
+        if is_total:
+            overall = AllowanceMonth(None, int(sims or 0), int(exhausted_sims or 0))
+        else:
+            if isinstance(period, str):  # SQLite returns dates as text from raw SQL
+                period = datetime.date.fromisoformat(period)
+            rows.append(AllowanceMonth(period, int(sims), int(exhausted_sims or 0)))
+    return rows, overall
 
 
 # --- support picture -------------------------------------------------------------------------

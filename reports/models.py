@@ -138,3 +138,95 @@ class ApiToken(models.Model):
     def generate():
         """A new raw token: ``dfc_`` and 40 URL-safe random characters."""
         return "dfc_" + secrets.token_urlsafe(30)
+
+
+# --- Summary tables (reports/summaries.py) ----------------------------------------------------
+#
+# Counts kept by database triggers so the national figures read a few thousand rows instead of
+# millions. Each table is a *ledger*: triggers only ever append signed deltas (``n`` is +k or
+# -k), so concurrent writers never wait on each other's summary rows; the figure is
+# ``SUM(n)`` per key, and ``summaries.compact()`` (the scheduler, every few minutes) folds each
+# key's deltas into one row. No foreign keys: these rows are derived, rebuilt from the source
+# tables by ``manage.py rebuild_summaries``. Python never writes them except there.
+
+
+class DeviceCount(models.Model):
+    """Devices per LA, kind and status (every device, in service or not)."""
+
+    local_authority_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    status = models.CharField(max_length=24)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id", "kind", "status"])]
+
+
+class ChildCount(models.Model):
+    """Children (not anonymised) per LA and combination of their need and device flags."""
+
+    local_authority_id = models.BigIntegerField()
+    needs_laptop = models.BooleanField()
+    needs_connectivity = models.BooleanField()
+    has_active_laptop = models.BooleanField()
+    laptop_handed_over = models.BooleanField()
+    has_data = models.BooleanField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id"])]
+
+
+class HorizonCount(models.Model):
+    """Devices in service per LA and horizon terms (``devices.horizon``): ``start_month`` (month
+    index of handover, else delivery; -1: neither known, i.e. this month), ``licence_month``
+    (the first month after the last licence's end; with ``licence_default`` the month of
+    delivery, the DfE default cover being added when read; -1: no date, this month),
+    ``data_month`` (the first month after the last plan's end; -1: no plan) and
+    ``needs_data``."""
+
+    local_authority_id = models.BigIntegerField()
+    start_month = models.IntegerField()
+    licence_month = models.IntegerField()
+    licence_default = models.BooleanField()
+    data_month = models.IntegerField()
+    needs_data = models.BooleanField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id"])]
+
+
+class SummaryState(models.Model):
+    """One row: the date ``Child.has_data`` is computed for (``summaries.roll_data_date``)."""
+
+    data_date = models.DateField(null=True)
+
+
+class SchoolDeviceCount(models.Model):
+    """Devices per LA, school (0: not at a school), kind and status."""
+
+    local_authority_id = models.BigIntegerField()
+    school_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    status = models.CharField(max_length=24)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id"])]
+
+
+class SchoolChildCount(models.Model):
+    """Children (not anonymised) per LA, school and combination of need and device flags."""
+
+    local_authority_id = models.BigIntegerField()
+    school_id = models.BigIntegerField()
+    needs_laptop = models.BooleanField()
+    needs_connectivity = models.BooleanField()
+    has_active_laptop = models.BooleanField()
+    laptop_handed_over = models.BooleanField()
+    has_data = models.BooleanField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id"])]

@@ -2,7 +2,8 @@
 
 Council officers browse the device list, open devices, search by serial and now and then
 upload a small delivery file and check it (a dry run; nothing is imported). Support agents
-open tickets and reply. Both sign in through the real sign-in page. The ids, serials and
+open tickets and reply. A few CIOs open their dashboard and the DfE return, and a few London
+leads the London view and its CSV, less often (a report is read, not clicked through). All sign in through the real sign-in page. The ids, serials and
 tickets come from ``tests/load/prepare.py`` (``LOAD_DATA``, a JSON file).
 """
 
@@ -101,3 +102,31 @@ class Agent(SignedIn):
     @task(1)
     def queue(self):
         self.client.get("/support/", name="/support/")
+
+
+class Cio(SignedIn):
+    weight = 1
+    wait_time = between(10.0, 30.0)
+    username = DATA["cio"]
+
+    @task(6)
+    def dashboard(self):
+        self.client.get("/reports/", name="/reports/ (dashboard)")
+
+    @task(1)
+    def dfe_return(self):
+        self.client.get("/reports/dfe-return.xlsx", name="/reports/dfe-return.xlsx")
+
+
+class LondonLead(SignedIn):
+    weight = 1
+    wait_time = between(10.0, 30.0)
+    username = DATA["london_lead"]
+
+    @task(4)
+    def london(self):
+        self.client.get("/reports/london/", name="/reports/london/")
+
+    @task(1)
+    def london_csv(self):
+        self.client.get("/reports/london.csv", name="/reports/london.csv")

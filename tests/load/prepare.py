@@ -26,11 +26,13 @@ def main(out_path):
     if la is None:
         raise SystemExit("The database has no devices: generate data first (manage.py generate_scale_data).")
     users = {}
-    for role in ("council_officer", "support_agent"):
+    for role in ("council_officer", "support_agent", "cio", "london_lead"):
         username = f"load-{role}"
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, role=role, local_authority=la, email=f"{username}@example.org")
+            user = User(
+                username=username, role=role, local_authority=None if role == "london_lead" else la, email=f"{username}@example.org"
+            )
         user.set_password(PASSWORD)
         user.is_active = True
         user.save()
@@ -51,6 +53,8 @@ def main(out_path):
         "password": PASSWORD,
         "officer": users["council_officer"].username,
         "agent": users["support_agent"].username,
+        "cio": users["cio"].username,
+        "london_lead": users["london_lead"].username,
         "local_authority": la.name,
         "devices": [pk for pk, _ in ids[:2000]],
         "serials": [s for _, s in ids[2000:4000]],
