@@ -64,6 +64,21 @@ def chunks(items, size=None):
         yield items[i : i + size]
 
 
+def lookups(items, db_type="text"):
+    """``items`` as the right-hand sides of ``__in`` lookups: on PostgreSQL the whole list as one
+    array parameter (``core.imports.copy.in_values``, one query for 100,000 values, without
+    one placeholder each); elsewhere chunks of ``chunks``."""
+    from django.db import connection
+
+    from core.imports.copy import in_values
+
+    items = list(items)
+    if connection.vendor != "postgresql":
+        yield from chunks(items)
+    elif items:
+        yield in_values(items, db_type)
+
+
 def urn(value):
     n = parsers.integer(value)
     if n is not None and not 100000 <= n <= 999999:
@@ -250,12 +265,12 @@ class AllocationSpec(ImportSpec):
         devices = {}  # key -> (pk, la_id, status, kind, delivered_on)
         # Only this LA's devices are read: whether a serial exists in another LA is not this
         # officer's to learn, so "not found" is the same answer for both.
-        for chunk in chunks(serials):
+        for chunk in lookups(serials):
             for pk, serial_, la, status, kind, delivered in Device.objects.filter(serial__in=chunk, local_authority_id=la_id).values_list(
                 "pk", "serial", "local_authority_id", "status", "kind", "delivered_on"
             ):
                 devices[("serial", serial_)] = (pk, la, status, kind, delivered)
-        for chunk in chunks(iccids):
+        for chunk in lookups(iccids):
             for iccid_, pk, la, status, kind, delivered in Sim.objects.filter(iccid__in=chunk, device__isnull=False, device__local_authority_id=la_id).values_list(
                 "iccid", "device_id", "device__local_authority_id", "device__status", "device__kind", "device__delivered_on"
             ):
@@ -263,14 +278,14 @@ class AllocationSpec(ImportSpec):
         device_ids = [v[0] for v in devices.values() if v[1] == la_id]
         active = {}  # device pk -> child reference
         active_alloc = {}  # device pk -> (allocation pk, status, planned_on)
-        for chunk in chunks(device_ids):
+        for chunk in lookups(device_ids, "bigint"):
             for device_id, ref, alloc_pk, alloc_status, planned_on in Allocation.objects.filter(
                 device_id__in=chunk, status__in=ACTIVE_ALLOCATION_STATUSES
             ).values_list("device_id", "child__reference", "pk", "status", "planned_on"):
                 active[device_id] = ref
                 active_alloc[device_id] = (alloc_pk, alloc_status, planned_on)
         existing = set()
-        for chunk in chunks(st["refs"]):
+        for chunk in lookups(st["refs"]):
             existing.update(Child.objects.filter(local_authority_id=la_id, reference__in=chunk).values_list("reference", flat=True))
         from allocations.services import handover_date_problem
 
@@ -344,7 +359,7 @@ class AllocationSpec(ImportSpec):
         stays flat however many rows there are."""
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-        from core.imports.copy import create_with_history, new_row, use_copy
+        from core.imports.copy import create_with_history, in_values, new_row, use_copy
 
         from allocations.models import Allocation, AllocationStatus, Child
         from devices.models import Device, DeviceEvent, DeviceStatus
@@ -357,22 +372,35 @@ class AllocationSpec(ImportSpec):
         attr = {"language": "preferred_language"}
         update_fields = ["school", "first_name", "last_name", "year_group", "guardian_name", "guardian_phone", "guardian_email", "preferred_language", "eligibility", "needs_laptop", "needs_connectivity", "updated_at"]
         plan = st["plan"]
+        handovers = st["handovers"]
         pairs = []  # (child pk, child school pk, child reference, device pk, handover date, handed over by)
         to_hand_over = []  # (allocation pk, date, by): handed over through allocations.services.hand_over
-        rows_by_number = {r.number: r.data for r in ctx.rows}
-        fast = use_copy(Child)  # PostgreSQL: new children as plain rows, written with COPY
-        for part in chunks(ctx.rows, self.batch_size):
+        fast = use_copy(Child)  # PostgreSQL: new children as plain dicts, written with COPY
+        optional_set = frozenset(optional)
+        base = new_row(Child, local_authority_id=la.pk, preferred_language="en") if fast else None
+        for part in chunks(ctx.rows, self.copy_batch_size if fast else self.batch_size):
             refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
-            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__in=refs)} if refs else {}
+            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__in=in_values(refs))} if refs else {}
             new, changed, by_row = [], [], []
             for r in part:
                 d = r.data
                 child = existing.get(d["reference"])
+                if child is None and fast:
+                    # The given optional values, over the defaults: one dict, no model instance.
+                    child = {
+                        **base,
+                        **{attr.get(k, k): v for k, v in d.items() if k in optional_set and v is not None and v != ""},
+                        "reference": d["reference"],
+                        "school_id": schools[d["school_urn"]],
+                        "updated_at": now,
+                    }
+                    if d.get("dongle") and d.get("needs_connectivity") is None:
+                        child["needs_connectivity"] = True
+                    new.append(child)
+                    by_row.append((r, child))
+                    continue
                 if child is None:
-                    if fast:
-                        child = new_row(Child, local_authority_id=la.pk, reference=d["reference"], preferred_language="en")
-                    else:
-                        child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
+                    child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
                     if d.get("dongle") and d.get("needs_connectivity") is None:
                         child.needs_connectivity = True
                     new.append(child)
@@ -384,20 +412,28 @@ class AllocationSpec(ImportSpec):
                     if value is not None and value != "":
                         setattr(child, attr.get(name, name), value)
                 child.updated_at = now
-                by_row.append((r.number, child))
+                by_row.append((r, child))
             if new:
                 create_with_history(new, Child, user=user, batch_size=self.batch_size)  # COPY on PostgreSQL
-                if new[0].pk is None:  # backends that do not return ids
+                if not fast and new[0].pk is None:  # backends that do not return ids
                     ids = dict(Child.objects.filter(local_authority=la, reference__in=[c.reference for c in new]).values_list("reference", "pk"))
                     for c in new:
                         c.pk = ids[c.reference]
             if changed:
                 bulk_update_with_history(changed, Child, update_fields, batch_size=self.batch_size, default_user=user)
-            for number, child in by_row:
-                row_data = rows_by_number[number]
-                for device_pk in plan.get(number, ()):
-                    pairs.append((child.pk, child.school_id, child.reference, device_pk, row_data.get("handed_over_on"), row_data.get("handed_over_by") or ""))
-                for alloc_pk in st["handovers"].get(number, ()):
+            for r, child in by_row:
+                number = r.number
+                wanted, hands = plan.get(number), handovers.get(number)
+                if not wanted and not hands:
+                    continue
+                row_data = r.data
+                if isinstance(child, dict):
+                    child_pk, school_pk, reference = child["id"], child["school_id"], child["reference"]
+                else:
+                    child_pk, school_pk, reference = child.pk, child.school_id, child.reference
+                for device_pk in wanted or ():
+                    pairs.append((child_pk, school_pk, reference, device_pk, row_data.get("handed_over_on"), row_data.get("handed_over_by") or ""))
+                for alloc_pk in hands or ():
                     to_hand_over.append((alloc_pk, row_data["handed_over_on"], row_data.get("handed_over_by") or ""))
         note = _("Imported from %(file)s") % {"file": ctx.filename}
         for part in chunks(pairs, self.batch_size):

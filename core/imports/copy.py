@@ -7,14 +7,27 @@ instead of building multi-row ``INSERT`` statements: ids come from the table's s
 front, so the caller gets ``obj.pk`` set, and Django's per-value preparation is skipped for the
 plain column types (text, numbers, booleans, dates, foreign keys). Other databases fall back
 to ``bulk_create_with_history``. Triggers fire as for any insert (``COPY`` runs them).
+
+On PostgreSQL the rows may be plain dicts (``new_row``): each row's values are then taken
+with one ``operator.itemgetter`` call, so no model instance and no per-field Python call is
+made for a row of plain columns. The history rows are written by the server from the rows
+just copied (``INSERT INTO history ... SELECT ... FROM table WHERE id IN (the new ids)``):
+the same values by construction, with ``history_date`` the write's time, ``history_type``
+"+" and ``history_user_id`` the importing user, as ``bulk_create_with_history`` sets them.
+
+``in_values(values)`` is the right-hand side of an ``__in`` lookup for a long list: on
+PostgreSQL one array parameter (``IN (SELECT unnest(%s))``) instead of one placeholder per
+value, whose quoting and splitting by the client cursor was most of a 100,000-value lookup.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 from types import SimpleNamespace
 
 from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 #: Field types whose Python value psycopg adapts directly.
@@ -64,9 +77,19 @@ def _defaults(model):
 
 
 def new_row(model, **values):
-    """A ``RowValues`` for ``model`` with every field's default (PostgreSQL only: elsewhere
-    ``create_with_history`` needs model instances, so use ``model(**values)``)."""
-    return RowValues(id=None, **{**_defaults(model), **values})
+    """A dict of every concrete field's attname for ``model`` (its default unless given) and
+    ``id``, for ``create_with_history`` on PostgreSQL (elsewhere it needs model instances, so
+    use ``model(**values)``)."""
+    return {"id": None, **_defaults(model), **values}
+
+
+def in_values(values, db_type="text"):
+    """``field__in=in_values(values)``: the whole list as one array parameter on PostgreSQL
+    (``db_type`` its element type, ``text`` or ``bigint``); the list itself elsewhere."""
+    values = list(values)
+    if connections["default"].vendor != "postgresql":
+        return values
+    return RawSQL(f"SELECT unnest(%s::{db_type}[])", [values])
 
 
 def use_copy(model):
@@ -92,34 +115,52 @@ def create_with_history(objs, model, *, user=None, change_reason=None, batch_siz
     now = timezone.now()
     fields = list(opts.concrete_fields)
     stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    dicts = isinstance(objs[0], dict)
     instances = isinstance(objs[0], models.Model)
-    for obj, new_id in zip(objs, ids):
-        setattr(obj, pk.attname, new_id)
-        for name in stamped:
-            setattr(obj, name, now)
-        if instances:
-            obj._state.adding = False
-            obj._state.db = alias
+    if dicts:
+        for obj, new_id in zip(objs, ids):
+            obj[pk.attname] = new_id
+            for name in stamped:
+                obj[name] = now
+    else:
+        for obj, new_id in zip(objs, ids):
+            setattr(obj, pk.attname, new_id)
+            for name in stamped:
+                setattr(obj, name, now)
+            if instances:
+                obj._state.adding = False
+                obj._state.db = alias
     prep = _preparers(fields, connection)
+    names = [name for name, _f in prep]
+    if dicts and all(f is None for _name, f in prep):
+        values = operator.itemgetter(*names)
+    elif dicts:
 
-    def values(obj):
-        return [getattr(obj, name) if f is None else f.get_db_prep_save(getattr(obj, name), connection) for name, f in prep]
+        def values(obj):
+            return [obj[name] if f is None else f.get_db_prep_save(obj[name], connection) for name, f in prep]
+
+    else:
+
+        def values(obj):
+            return [getattr(obj, name) if f is None else f.get_db_prep_save(getattr(obj, name), connection) for name, f in prep]
 
     _copy(connection, opts.db_table, fields, (values(o) for o in objs))
 
+    # The history rows are made by the server from the rows just written (the same values by
+    # construction, and nothing sent twice): one INSERT ... SELECT per batch.
     history = model.history.model
-    hfields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
-    tracked = [f.attname for f in hfields if not f.attname.startswith("history_")]
     reason_null = history._meta.get_field("history_change_reason").null
-    user_id = getattr(user, "pk", None)
-    extra = {"history_date": now, "history_type": "+", "history_change_reason": change_reason if (change_reason or not reason_null) else None, "history_user_id": user_id}
-    if extra["history_change_reason"] is None and not reason_null:
-        extra["history_change_reason"] = ""
-    order = [f.attname for f in hfields]
-
-    def hvalues(obj):
-        return [getattr(obj, name) if name in tracked_set else extra[name] for name in order]
-
-    tracked_set = set(tracked)
-    _copy(connection, history._meta.db_table, hfields, (hvalues(o) for o in objs))
+    reason = change_reason or ("" if not reason_null else None)
+    extra = {"history_date": now, "history_type": "+", "history_change_reason": reason, "history_user_id": getattr(user, "pk", None)}
+    columns = {f.attname: f.column for f in fields}
+    tracked = [(f.column, columns[f.attname]) for f in history._meta.concrete_fields if f.attname in columns and not f.attname.startswith("history_")]
+    own = [(history._meta.get_field(name).column, value) for name, value in extra.items()]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(h) for h, _c in tracked)}, {', '.join(qn(h) for h, _v in own)}) "
+        f"SELECT {', '.join(qn(c) for _h, c in tracked)}, {', '.join(['%s'] * len(own))} "
+        f"FROM {qn(opts.db_table)} WHERE {qn(pk.column)} IN (SELECT unnest(%s::bigint[])) ORDER BY {qn(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [v for _c, v in own] + [ids])
     return objs

@@ -18,6 +18,15 @@ the context with every error (``row N, column: message``, N as the user's spread
 it) and the counts. ``commit`` validates again (the database may have changed since the dry
 run) and writes only when there are no errors, all inside one ``transaction.atomic``: any
 exception leaves nothing written.
+
+Reusing the dry run (``prepared=PATH``): a clean dry run given ``prepared`` keeps its parsed,
+normalised rows there (``core.imports.prepared``: pickled, signed with an HMAC of the
+``SECRET_KEY``, tied to the spec, the file's sha256, the sheet, the mapping and the LA). A
+commit given the same path skips reading and parsing the file when that key still matches the
+file it is given, and runs ``begin``/``check``/``finish`` on every stored row again, so every
+rule that depends on the database (or on today's date) is checked afresh at commit time; when
+the key does not match, or the file is missing or its signature is wrong, the commit reads and
+validates the file from scratch as before. The commit deletes the prepared file in any case.
 """
 
 from __future__ import annotations
@@ -91,6 +100,8 @@ class ImportContext:
     rows: list = field(default_factory=list)
     state: dict = field(default_factory=dict)
     error_rows: set = field(default_factory=set)
+    #: True when a commit checked a dry run's stored rows instead of reading the file again
+    reused: bool = False
 
     def column(self, field_name):
         """The column heading the user sees for a field (their header, else our label)."""
@@ -136,6 +147,8 @@ class ImportSpec:
     done_labels: dict = {}
     #: whether the file must have at least one data row
     batch_size = 2000
+    #: rows per ``COPY`` batch where a spec writes with ``core.imports.copy`` (PostgreSQL)
+    copy_batch_size = 20_000
 
     def field(self, name):
         for f in self.fields:
@@ -292,14 +305,26 @@ def _memoised(parser):
     return parse
 
 
-def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None):
+def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None, prepared=None):
     """Read ``source`` and check every row. Returns an ``ImportContext``; raises ``ReadError``
-    only for files that cannot be read at all (too big, not a spreadsheet, ...)."""
+    only for files that cannot be read at all (too big, not a spreadsheet, ...). With
+    ``prepared`` (a path), a pass that finds no error keeps its parsed rows there for
+    ``commit`` (see the module docstring); a pass with errors removes any stale one."""
+    from core.imports import prepared as prep
+
+    digest = prep.source_sha256(source) if prepared else ""
     with gc_paused():
-        return _validate(spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=committing, progress=progress)
+        kept = [] if prepared else None
+        ctx = _validate(spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=committing, progress=progress, kept=kept)
+    if prepared:
+        if ctx.ok:
+            prep.save(prepared, key=prep.key(spec, digest, mapping=mapping, sheet=sheet, filename=filename, local_authority=local_authority), ctx=ctx, rows=kept)
+        else:
+            prep.discard(prepared)
+    return ctx
 
 
-def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, committing, progress):
+def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, committing, progress, kept=None):
     with open_for_spec(spec, source, filename=filename, sheet=sheet, mapping=mapping) as sheet_:
         headers = sheet_.headers
         if mapping is None:
@@ -332,6 +357,8 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
             index.setdefault(h, i)  # a repeated heading: its first column
         plan = [(f.name, _memoised(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
         unmapped = [f.name for f in spec.fields if f.name not in mapping]
+        if kept is not None:
+            kept.append(tuple(name for name, *_rest in plan))  # the first entry: the field names
         spec.begin(ctx)
         if progress and sheet_.estimated_rows:
             progress(0, sheet_.estimated_rows)
@@ -353,6 +380,8 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
                     bad = True
                     continue
                 data[name] = parsed
+            if kept is not None and not bad:
+                kept.append((number, *data.values()))
             for name in unmapped:
                 data[name] = None
             row = Row(number, data)
@@ -370,15 +399,30 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         return ctx
 
 
-def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, progress=None, before_write=None):
+def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, progress=None, before_write=None, prepared=None):
     """Validate again and, only if every row is valid, write everything in one transaction.
 
     Raises ``ImportRejected`` (nothing written) when any row has an error. Any exception from
-    ``spec.write`` rolls the whole import back.
+    ``spec.write`` rolls the whole import back. With ``prepared`` (the path a clean dry run was
+    given), the rows parsed by that dry run are checked again instead of reading the file, when
+    they belong to this very file, sheet, mapping and LA (see the module docstring);
+    ``ctx.reused`` says which happened.
     """
-    ctx = validate(
-        spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=True, progress=progress
-    )
+    from core.imports import prepared as prep
+
+    try:
+        ctx = None
+        if prepared:
+            stored = prep.load(prepared)
+            if stored is not None:
+                ctx = _recheck(spec, stored, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, progress=progress)
+        if ctx is None:
+            ctx = validate(
+                spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=True, progress=progress
+            )
+    finally:
+        if prepared:
+            prep.discard(prepared)
     if not ctx.ok:
         n = len(ctx.errors)
         raise ImportRejected(ngettext("The file has %(n)s error, so nothing was imported.", "The file has %(n)s errors, so nothing was imported.", n) % {"n": n}, ctx)
@@ -386,6 +430,50 @@ def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None
         before_write(ctx)
     with gc_paused(), transaction.atomic():
         spec.write(ctx)
+    return ctx
+
+
+def _recheck(spec, stored, source, *, local_authority, user, mapping, sheet, filename, progress):
+    """The commit's checks over a dry run's stored rows, or ``None`` when they are not this
+    file's (a different file, sheet, mapping, LA or spec): then the caller validates afresh."""
+    from core.imports import prepared as prep
+
+    # The key is made of this call's own arguments and the bytes of this file: the headers and
+    # mapping stored with it follow from those alone, so they are this file's.
+    if stored["key"] != prep.key(spec, prep.source_sha256(source), mapping=mapping, sheet=sheet, filename=filename, local_authority=local_authority):
+        return None
+    ctx = ImportContext(
+        spec=spec,
+        local_authority=local_authority,
+        user=user,
+        mapping=stored["mapping"],
+        committing=True,
+        filename=stored["filename"],
+        header_row=stored["header_row"],
+        headers=stored["headers"],
+        sheet_name=stored["sheet_name"],
+    )
+    names, rows = stored["rows"][0], stored["rows"][1:]
+    unmapped = {f.name: None for f in spec.fields if f.name not in ctx.mapping}
+    total = stored["total_rows"]
+    with gc_paused():
+        spec.begin(ctx)
+        if progress:
+            progress(0, total)
+        check = spec.check
+        for n, values in enumerate(rows, start=1):
+            data = dict(zip(names, values[1:]))
+            if unmapped:
+                data.update(unmapped)
+            check(ctx, Row(values[0], data))
+            if progress and n % PROGRESS_EVERY == 0:
+                progress(n)
+        ctx.total_rows = total
+        spec.finish(ctx)
+        ctx.errors.sort(key=lambda e: e["row"])
+        if progress:
+            progress(total, total)
+    ctx.reused = True
     return ctx
 
 
