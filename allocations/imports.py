@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.imports import copy as _copy_lookups  # noqa: F401  (registers __any_of)
 from core.imports import parsers
 from core.imports.engine import Field, ImportSpec
 
@@ -64,19 +65,17 @@ def chunks(items, size=None):
         yield items[i : i + size]
 
 
-def lookups(items, db_type="text"):
-    """``items`` as the right-hand sides of ``__in`` lookups: on PostgreSQL the whole list as one
-    array parameter (``core.imports.copy.in_values``, one query for 100,000 values, without
-    one placeholder each); elsewhere chunks of ``chunks``."""
+def lookups(items):
+    """``items`` in the lists to look up with ``__any_of``: on PostgreSQL the whole list, one
+    array parameter, so 100,000 references are one query (``core.imports.copy.AnyOf``);
+    elsewhere chunks of ``chunks``."""
     from django.db import connection
-
-    from core.imports.copy import in_values
 
     items = list(items)
     if connection.vendor != "postgresql":
         yield from chunks(items)
     elif items:
-        yield in_values(items, db_type)
+        yield items
 
 
 def urn(value):
@@ -266,27 +265,27 @@ class AllocationSpec(ImportSpec):
         # Only this LA's devices are read: whether a serial exists in another LA is not this
         # officer's to learn, so "not found" is the same answer for both.
         for chunk in lookups(serials):
-            for pk, serial_, la, status, kind, delivered in Device.objects.filter(serial__in=chunk, local_authority_id=la_id).values_list(
+            for pk, serial_, la, status, kind, delivered in Device.objects.filter(serial__any_of=chunk, local_authority_id=la_id).values_list(
                 "pk", "serial", "local_authority_id", "status", "kind", "delivered_on"
             ):
                 devices[("serial", serial_)] = (pk, la, status, kind, delivered)
         for chunk in lookups(iccids):
-            for iccid_, pk, la, status, kind, delivered in Sim.objects.filter(iccid__in=chunk, device__isnull=False, device__local_authority_id=la_id).values_list(
+            for iccid_, pk, la, status, kind, delivered in Sim.objects.filter(iccid__any_of=chunk, device__isnull=False, device__local_authority_id=la_id).values_list(
                 "iccid", "device_id", "device__local_authority_id", "device__status", "device__kind", "device__delivered_on"
             ):
                 devices[("iccid", iccid_)] = (pk, la, status, kind, delivered)
         device_ids = [v[0] for v in devices.values() if v[1] == la_id]
         active = {}  # device pk -> child reference
         active_alloc = {}  # device pk -> (allocation pk, status, planned_on)
-        for chunk in lookups(device_ids, "bigint"):
+        for chunk in lookups(device_ids):
             for device_id, ref, alloc_pk, alloc_status, planned_on in Allocation.objects.filter(
-                device_id__in=chunk, status__in=ACTIVE_ALLOCATION_STATUSES
+                device_id__any_of=chunk, status__in=ACTIVE_ALLOCATION_STATUSES
             ).values_list("device_id", "child__reference", "pk", "status", "planned_on"):
                 active[device_id] = ref
                 active_alloc[device_id] = (alloc_pk, alloc_status, planned_on)
         existing = set()
         for chunk in lookups(st["refs"]):
-            existing.update(Child.objects.filter(local_authority_id=la_id, reference__in=chunk).values_list("reference", flat=True))
+            existing.update(Child.objects.filter(local_authority_id=la_id, reference__any_of=chunk).values_list("reference", flat=True))
         from allocations.services import handover_date_problem
 
         plan = {}  # row number -> [device pk to allocate]
@@ -359,7 +358,7 @@ class AllocationSpec(ImportSpec):
         stays flat however many rows there are."""
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-        from core.imports.copy import create_with_history, in_values, new_row, use_copy
+        from core.imports.copy import create_with_history, new_row, use_copy
 
         from allocations.models import Allocation, AllocationStatus, Child
         from devices.models import Device, DeviceEvent, DeviceStatus
@@ -380,7 +379,7 @@ class AllocationSpec(ImportSpec):
         base = new_row(Child, local_authority_id=la.pk, preferred_language="en") if fast else None
         for part in chunks(ctx.rows, self.copy_batch_size if fast else self.batch_size):
             refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
-            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__in=in_values(refs))} if refs else {}
+            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__any_of=refs)} if refs else {}
             new, changed, by_row = [], [], []
             for r in part:
                 d = r.data

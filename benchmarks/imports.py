@@ -2,8 +2,9 @@
 
 Same rows, same database, same run:
 
-- ours: ``core.imports.engine.validate`` (the dry run) then ``engine.commit`` (which validates
-  every row again and writes children with their history rows, in one transaction). Run in a
+- ours: ``core.imports.engine.validate`` (the dry run, keeping its parsed rows as an import
+  job does) then ``engine.commit`` (which checks every kept row again against the database
+  and writes children with their history rows, in one transaction). Run in a
   subprocess so its peak memory (``VmHWM``, whole process including Django) is its own.
 - anchor: a plain django-import-export ``ModelResource`` for ``Child`` with default settings,
   importing the same children from an XLSX with model field names (it cannot parse "Year 7",
@@ -12,7 +13,10 @@ Same rows, same database, same run:
   to the full row count (``anchor_measured_s`` / ``anchor_rows`` show what was measured); set
   ``BENCH_IMPORT_ANCHOR_FULL=1`` to run it on every row.
 - floor: python-calamine over our file plus ``COPY`` of ``Child`` rows on PostgreSQL
-  (``bulk_create`` on SQLite), no validation and no history.
+  (``bulk_create`` on SQLite), no validation and no history (``floor_s``, ``vs_floor``).
+- same-tables floor: the same, also writing the children's history rows with ``COPY``
+  (``floor_same_s``, ``vs_floor_same``): every table ours writes, still with no parsing and
+  no checks.
 
 The scenario makes its own LA (code ``X99``) and school, and deletes the children it created
 after each measurement. Rows are children only (no devices), because that is what the anchor
@@ -166,10 +170,13 @@ def _ours_in_process(path):
     return r
 
 
-def run_floor(path, la, school):
+def run_floor(path, la, school, history=False):
     """A fast reader and the fastest write: python-calamine over the file, then the rows
     straight into the table with ``COPY`` on PostgreSQL (``bulk_create`` elsewhere); no
-    parsing, no checks, no history."""
+    parsing, no checks. ``history=True`` is the same-tables floor: ids taken from the sequence
+    up front, then the children and their "+" history rows (the columns the history table
+    keeps), both with ``COPY`` (on other databases ``bulk_create_with_history``), so it writes
+    every row ours writes."""
     import python_calamine
     from django.db import connection
 
@@ -181,16 +188,29 @@ def run_floor(path, la, school):
     rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()[2:]
     now = time.strftime("%Y-%m-%d %H:%M:%S+00")
     if connection.vendor == "postgresql":
-        cols = "local_authority_id, school_id, reference, first_name, last_name, year_group, preferred_language, guardian_name, guardian_phone, guardian_email, eligibility, needs_laptop, needs_connectivity, created_at, updated_at, has_active_laptop, laptop_handed_over"
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY allocations_child ({cols}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row((la.pk, school.pk, r[1], r[2] or "", r[3] or "", str(r[4])[:2], str(r[8])[:8], r[6] or "", str(r[7])[:16], "", "fsm", True, False, now, now, False, False))
+        cols = "id, local_authority_id, school_id, reference, first_name, last_name, year_group, preferred_language, guardian_name, guardian_phone, guardian_email, eligibility, needs_laptop, needs_connectivity, created_at, updated_at, has_active_laptop, laptop_handed_over"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('allocations_child', 'id')) FROM generate_series(1, %s)", [len(rows)])
+            ids = [r[0] for r in cursor.fetchall()]
+            with cursor.cursor.copy(f"COPY allocations_child ({cols}) FROM STDIN") as copy:
+                for i, r in zip(ids, rows):
+                    copy.write_row((i, la.pk, school.pk, r[1], r[2] or "", r[3] or "", str(r[4])[:2], str(r[8])[:8], r[6] or "", str(r[7])[:16], "", "fsm", True, False, now, now, False, False))
+            if history:
+                hcols = "id, reference, year_group, preferred_language, eligibility, needs_laptop, needs_connectivity, created_at, updated_at, local_authority_id, school_id, history_date, history_change_reason, history_type"
+                with cursor.cursor.copy(f"COPY allocations_historicalchild ({hcols}) FROM STDIN") as copy:
+                    for i, r in zip(ids, rows):
+                        copy.write_row((i, r[1], str(r[4])[:2], str(r[8])[:8], "fsm", True, False, now, now, la.pk, school.pk, now, None, "+"))
     else:
         batch = [
             Child(local_authority_id=la.pk, school_id=school.pk, reference=r[1], first_name=r[2] or "", last_name=r[3] or "", year_group=str(r[4])[:2], preferred_language=str(r[8])[:8], guardian_name=r[6] or "", guardian_phone=str(r[7])[:16])
             for r in rows
         ]
-        Child.objects.bulk_create(batch, batch_size=2000)
+        if history:
+            from simple_history.utils import bulk_create_with_history
+
+            bulk_create_with_history(batch, Child, batch_size=2000)
+        else:
+            Child.objects.bulk_create(batch, batch_size=2000)
     wb.close()
     return time.perf_counter() - t0, time.process_time() - c0
 
@@ -252,7 +272,9 @@ def import_100k(scale, stdout):
         stdout.write(f"import_100k: ours dry run {ours['dry_run_s']:.1f}s + commit {ours['commit_s']:.1f}s, {created} children\n")
         floor_s, floor_cpu = run_floor(path, la, school)
         _cleanup(la)
-        stdout.write(f"import_100k: floor {floor_s:.1f}s\n")
+        same_s, same_cpu = run_floor(path, la, school, history=True)
+        _cleanup(la)
+        stdout.write(f"import_100k: floor {floor_s:.1f}s, same-tables floor {same_s:.1f}s\n")
         anchor_measured, anchor_cpu = run_anchor(clean, la, school, tmpdir, anchor_rows)
         _cleanup(la)
         anchor_s = anchor_measured * rows / anchor_rows
@@ -269,10 +291,13 @@ def import_100k(scale, stdout):
             "commit_s": round(ours["commit_s"], 2),
             "floor_s": round(floor_s, 2),
             "vs_floor": round(ours_s / floor_s, 2) if floor_s else "inf",
+            "floor_same_s": round(same_s, 2),
+            "vs_floor_same": round(ours_s / same_s, 2) if same_s else "inf",
             "anchor_rows": anchor_rows,
             "anchor_measured_s": round(anchor_measured, 2),
             "ours_cpu_s": round(ours.get("cpu_s", 0), 2),
             "floor_cpu_s": round(floor_cpu, 2),
+            "floor_same_cpu_s": round(same_cpu, 2),
             "anchor_cpu_s_scaled": round(anchor_cpu * rows / anchor_rows, 2),
             "peak_mb": round(ours["maxrss_mb"], 1),
             "memory_measure": ours["memory_measure"],

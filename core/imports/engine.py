@@ -282,27 +282,87 @@ def gc_paused():
 PARSE_CACHE_SIZE = 4096
 
 
-def _memoised(parser):
-    """``parser`` remembering its answers for this pass: parsers are pure, and most columns
-    repeat a few values (year groups, languages, yes/no, the school), so a 100,000-row file
-    parses each distinct cell once. Keyed by type too (``1``, ``1.0`` and ``True`` are equal
-    keys in a dict but not the same cell); errors are not remembered; at most
-    ``PARSE_CACHE_SIZE`` answers per column, so unique columns cost one failed lookup a cell."""
-    cache = {}
+BLOCK_ROWS = 5000
+_MISS = object()
 
-    def parse(value):
-        key = (value.__class__, value)
+
+def _blocks(iterable, size):
+    block = []
+    for item in iterable:
+        block.append(item)
+        if len(block) == size:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+class _ColumnParser:
+    """A field's parser applied a column (a block of rows) at a time, remembering its answers
+    for the pass: parsers are pure, and most columns repeat a few values (year groups,
+    languages, yes/no, the school), so a 100,000-row file parses each distinct cell once. Keyed
+    by type too (``1``, ``1.0`` and ``True`` are equal keys in a dict but not the same cell);
+    at most ``PARSE_CACHE_SIZE`` answers kept per column, so a column of unique values costs
+    one parse a cell, as without the memo. Errors are remembered as errors."""
+
+    def __init__(self, parser):
+        self.parser = parser
+        self.cache = {}
+
+    def column(self, cells, required):
+        """``(parsed values, [(index, message or None for "missing")])`` for ``cells``."""
+        keys = list(zip(map(type, cells), cells))
+        cache = self.cache
+        found = {}
+        failed = False
         try:
-            return cache[key]
-        except KeyError:
-            result = parser(value)
-            if len(cache) < PARSE_CACHE_SIZE:
-                cache[key] = result
-            return result
-        except TypeError:  # an unhashable cell
-            return parser(value)
+            distinct = set(keys)
+        except TypeError:  # an unhashable cell (no reader yields one): parse cell by cell
+            return self._uncached(cells, required)
+        for key in distinct:
+            result = cache.get(key, _MISS)
+            if result is _MISS:
+                try:
+                    result = self.parser(key[1])
+                except ParseError as exc:
+                    result = _Failed(exc.message)
+                if len(cache) < PARSE_CACHE_SIZE:
+                    cache[key] = result
+            if result.__class__ is _Failed or (required and (result is None or result == "")):
+                failed = True
+            found[key] = result
+        parsed = list(map(found.__getitem__, keys))
+        if not failed:
+            return parsed, ()
+        errors = []
+        for j, result in enumerate(parsed):
+            if result.__class__ is _Failed:
+                errors.append((j, result.message))
+            elif required and (result is None or result == ""):
+                errors.append((j, None))
+        return parsed, errors
 
-    return parse
+
+    def _uncached(self, cells, required):
+        parsed, errors = [], []
+        for j, value in enumerate(cells):
+            try:
+                result = self.parser(value)
+            except ParseError as exc:
+                result = _Failed(exc.message)
+                errors.append((j, exc.message))
+            else:
+                if required and (result is None or result == ""):
+                    errors.append((j, None))
+            parsed.append(result)
+        return parsed, errors
+
+
+class _Failed:
+    __slots__ = ("message",)
+
+    def __init__(self, message):
+        self.message = message
 
 
 def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None, prepared=None):
@@ -355,39 +415,42 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         index = {}
         for i, h in enumerate(headers):
             index.setdefault(h, i)  # a repeated heading: its first column
-        plan = [(f.name, _memoised(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
-        unmapped = [f.name for f in spec.fields if f.name not in mapping]
+        plan = [(f.name, _ColumnParser(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
+        names = tuple(name for name, *_rest in plan)
+        unmapped = tuple(f.name for f in spec.fields if f.name not in mapping)
+        nones = (None,) * len(unmapped)
+        all_names = names + unmapped
         if kept is not None:
-            kept.append(tuple(name for name, *_rest in plan))  # the first entry: the field names
+            kept.append(names)  # the first entry: the field names
         spec.begin(ctx)
         if progress and sheet_.estimated_rows:
             progress(0, sheet_.estimated_rows)
         n = 0
-        for number, values in sheet_.rows():
-            n += 1
-            data = {}
-            bad = False
+        check = spec.check
+        missing_message = _("This is missing.")
+        for block in _blocks(sheet_.rows(), BLOCK_ROWS):
+            numbers = [number for number, _values in block]
+            bad = set()  # indexes in the block of rows with a cell error
+            columns = []
+            # Column by column: each distinct cell of the block parsed once (or remembered from
+            # earlier blocks), then the whole column looked up at C speed. Errors are added in
+            # field order per row, as a row-by-row pass would (they are sorted by row below).
             for name, parser, required, i in plan:
-                value = values[i]
-                try:
-                    parsed = parser(value)
-                except ParseError as exc:
-                    ctx.error(number, name, exc.message)
-                    bad = True
+                parsed, errors = parser.column([values[i] for _number, values in block], required)
+                if errors:
+                    for j, message in errors:
+                        ctx.error(numbers[j], name, missing_message if message is None else message)
+                        bad.add(j)
+                columns.append(parsed)
+            rows_ = zip(numbers, *columns)
+            for j, values in enumerate(rows_):
+                if j in bad:
                     continue
-                if required and (parsed is None or parsed == ""):
-                    ctx.error(number, name, _("This is missing."))
-                    bad = True
-                    continue
-                data[name] = parsed
-            if kept is not None and not bad:
-                kept.append((number, *data.values()))
-            for name in unmapped:
-                data[name] = None
-            row = Row(number, data)
-            if not bad:
-                spec.check(ctx, row)
-            if progress and n % PROGRESS_EVERY == 0:
+                if kept is not None:
+                    kept.append(values)
+                check(ctx, Row(values[0], dict(zip(all_names, values[1:] + nones))))
+            n += len(block)
+            if progress:
                 progress(n)
         ctx.total_rows = n
         if n == 0:
