@@ -358,7 +358,7 @@ class AllocationSpec(ImportSpec):
         stays flat however many rows there are."""
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-        from core.imports.copy import create_with_history, new_row, use_copy
+        from core.imports.copy import create_columns_with_history, use_copy
 
         from allocations.models import Allocation, AllocationStatus, Child
         from devices.models import Device, DeviceEvent, DeviceStatus
@@ -374,30 +374,34 @@ class AllocationSpec(ImportSpec):
         handovers = st["handovers"]
         pairs = []  # (child pk, child school pk, child reference, device pk, handover date, handed over by)
         to_hand_over = []  # (allocation pk, date, by): handed over through allocations.services.hand_over
-        fast = use_copy(Child)  # PostgreSQL: new children as plain dicts, written with COPY
-        optional_set = frozenset(optional)
-        base = new_row(Child, local_authority_id=la.pk, preferred_language="en") if fast else None
+        fast = use_copy(Child)  # PostgreSQL: new children written column by column with COPY
+        defaults = {f.attname: f.get_default() for f in Child._meta.concrete_fields}
+        defaults["preferred_language"] = "en"
         for part in chunks(ctx.rows, self.copy_batch_size if fast else self.batch_size):
             refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
             existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__any_of=refs)} if refs else {}
             new, changed, by_row = [], [], []
+            if fast:
+                # New children as columns: each optional value where given, else the default
+                # (a blank cell never wipes anything, and a new child has nothing to wipe).
+                fresh = [r for r in part if r.data["reference"] not in existing]
+                datas = [r.data for r in fresh]
+                columns = {}
+                for name in optional:
+                    key, default = attr.get(name, name), defaults[attr.get(name, name)]
+                    columns[key] = [default if v is None or v == "" else v for v in [d[name] for d in datas]]
+                # A dongle on the row and no answer about connectivity: it is needed.
+                columns["needs_connectivity"] = [
+                    True if (d["needs_connectivity"] is None and d["dongle"]) else v for d, v in zip(datas, columns["needs_connectivity"])
+                ]
+                columns["reference"] = [d["reference"] for d in datas]
+                columns["school_id"] = [schools[d["school_urn"]] for d in datas]
+                ids = create_columns_with_history(Child, len(datas), columns=columns, constants={"local_authority_id": la.pk}, user=user)
+                by_row.extend(zip(fresh, zip(ids, columns["school_id"], columns["reference"])))
+                part = [r for r in part if r.data["reference"] in existing]
             for r in part:
                 d = r.data
                 child = existing.get(d["reference"])
-                if child is None and fast:
-                    # The given optional values, over the defaults: one dict, no model instance.
-                    child = {
-                        **base,
-                        **{attr.get(k, k): v for k, v in d.items() if k in optional_set and v is not None and v != ""},
-                        "reference": d["reference"],
-                        "school_id": schools[d["school_urn"]],
-                        "updated_at": now,
-                    }
-                    if d.get("dongle") and d.get("needs_connectivity") is None:
-                        child["needs_connectivity"] = True
-                    new.append(child)
-                    by_row.append((r, child))
-                    continue
                 if child is None:
                     child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
                     if d.get("dongle") and d.get("needs_connectivity") is None:
@@ -413,8 +417,8 @@ class AllocationSpec(ImportSpec):
                 child.updated_at = now
                 by_row.append((r, child))
             if new:
-                create_with_history(new, Child, user=user, batch_size=self.batch_size)  # COPY on PostgreSQL
-                if not fast and new[0].pk is None:  # backends that do not return ids
+                bulk_create_with_history(new, Child, batch_size=self.batch_size, default_user=user)
+                if new[0].pk is None:  # backends that do not return ids
                     ids = dict(Child.objects.filter(local_authority=la, reference__in=[c.reference for c in new]).values_list("reference", "pk"))
                     for c in new:
                         c.pk = ids[c.reference]
@@ -426,8 +430,8 @@ class AllocationSpec(ImportSpec):
                 if not wanted and not hands:
                     continue
                 row_data = r.data
-                if isinstance(child, dict):
-                    child_pk, school_pk, reference = child["id"], child["school_id"], child["reference"]
+                if isinstance(child, tuple):
+                    child_pk, school_pk, reference = child
                 else:
                     child_pk, school_pk, reference = child.pk, child.school_id, child.reference
                 for device_pk in wanted or ():

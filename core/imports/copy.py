@@ -22,6 +22,7 @@ looks a long list up as one array parameter on PostgreSQL.
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 from types import SimpleNamespace
 
@@ -159,6 +160,14 @@ def create_with_history(objs, model, *, user=None, change_reason=None, batch_siz
 
     _copy(connection, opts.db_table, fields, (values(o) for o in objs))
 
+    _history_from_rows(connection, model, fields, ids, now, user, change_reason)
+    return objs
+
+
+def _history_from_rows(connection, model, fields, ids, now, user, change_reason):
+    """The "+" history rows of the rows ``ids`` just written, made by the server from them."""
+    opts = model._meta
+    pk = opts.pk
     # The history rows are made by the server from the rows just written (the same values by
     # construction, and nothing sent twice): one INSERT ... SELECT per batch.
     history = model.history.model
@@ -172,8 +181,53 @@ def create_with_history(objs, model, *, user=None, change_reason=None, batch_siz
     sql = (
         f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(h) for h, _c in tracked)}, {', '.join(qn(h) for h, _v in own)}) "
         f"SELECT {', '.join(qn(c) for _h, c in tracked)}, {', '.join(['%s'] * len(own))} "
-        f"FROM {qn(opts.db_table)} WHERE {qn(pk.column)} IN (SELECT unnest(%s::bigint[])) ORDER BY {qn(pk.column)}"
+        f"FROM {qn(opts.db_table)} WHERE {qn(pk.column)} = ANY(%s) ORDER BY {qn(pk.column)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [v for _c, v in own] + [ids])
-    return objs
+
+
+def create_columns_with_history(model, count, *, columns, constants=None, user=None, change_reason=None):
+    """PostgreSQL only: insert ``count`` new rows given column by column (``columns``: attname
+    -> a list of ``count`` values; ``constants``: attname -> one value for every row; any
+    other field its default, ``auto_now``/``auto_now_add`` fields the time of the write) with
+    ``COPY``, and their history rows. Returns the new ids, in row order.
+
+    The rows are made by ``zip`` over the columns, so a row costs no Python call of its own;
+    columns of non-plain field types are prepared a column at a time."""
+    if not count:
+        return []
+    connection = connections[model.objects.db]
+    opts = model._meta
+    pk = opts.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [opts.db_table, pk.column, count])
+        ids = [row[0] for row in cursor.fetchall()]
+    now = timezone.now()
+    fields = list(opts.concrete_fields)
+    constants = dict(constants or {})
+    defaults = _defaults(model)
+    prep = dict(_preparers(fields, connection))
+    cols = []
+    for f in fields:
+        name = f.attname
+        if f.primary_key:
+            cols.append(ids)
+        elif name in columns:
+            values = columns[name]
+            if len(values) != count:
+                raise ValueError(f"column {name} has {len(values)} values, not {count}")
+            if prep[name] is not None:
+                values = [f.get_db_prep_save(v, connection) for v in values]
+            cols.append(values)
+        else:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now
+            else:
+                value = constants.get(name, defaults.get(name))
+            if prep[name] is not None:
+                value = f.get_db_prep_save(value, connection)
+            cols.append(itertools.repeat(value, count))
+    _copy(connection, opts.db_table, fields, zip(*cols))
+    _history_from_rows(connection, model, fields, ids, now, user, change_reason)
+    return ids
