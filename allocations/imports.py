@@ -71,11 +71,13 @@ def lookups(items):
     elsewhere chunks of ``chunks``."""
     from django.db import connection
 
+    from core.imports.copy import Values
+
     items = list(items)
     if connection.vendor != "postgresql":
         yield from chunks(items)
     elif items:
-        yield items
+        yield Values(items)
 
 
 def urn(value):
@@ -358,7 +360,7 @@ class AllocationSpec(ImportSpec):
         stays flat however many rows there are."""
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-        from core.imports.copy import create_columns_with_history, use_copy
+        from core.imports.copy import Values, create_columns_with_history, use_copy
 
         from allocations.models import Allocation, AllocationStatus, Child
         from devices.models import Device, DeviceEvent, DeviceStatus
@@ -379,7 +381,7 @@ class AllocationSpec(ImportSpec):
         defaults["preferred_language"] = "en"
         for part in chunks(ctx.rows, self.copy_batch_size if fast else self.batch_size):
             refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
-            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__any_of=refs)} if refs else {}
+            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__any_of=Values(refs))} if refs else {}
             new, changed, by_row = [], [], []
             if fast:
                 # New children as columns: each optional value where given, else the default

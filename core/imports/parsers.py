@@ -308,28 +308,34 @@ def _adapt(validator):
     return parse
 
 
-def imei(value):
-    from devices.validators import normalise_imei
+_ADAPTED = {}
 
-    return _adapt(normalise_imei)(value)
+
+def _validator(name):
+    """``devices.validators.<name>`` adapted to raise ``ParseError``, made once (it was made
+    again for every cell: a closure and an import per phone number)."""
+    parse = _ADAPTED.get(name)
+    if parse is None:
+        from devices import validators
+
+        parse = _ADAPTED[name] = _adapt(getattr(validators, name))
+    return parse
+
+
+def imei(value):
+    return _validator("normalise_imei")(value)
 
 
 def iccid(value):
-    from devices.validators import normalise_iccid
-
-    return _adapt(normalise_iccid)(value)
+    return _validator("normalise_iccid")(value)
 
 
 def uk_mobile(value):
-    from devices.validators import normalise_uk_mobile
-
-    return _adapt(normalise_uk_mobile)(value)
+    return _validator("normalise_uk_mobile")(value)
 
 
 def uk_phone(value):
-    from devices.validators import normalise_uk_phone
-
-    return _adapt(normalise_uk_phone)(value)
+    return _validator("normalise_uk_phone")(value)
 
 
 def email(value):

@@ -157,3 +157,23 @@ def test_job_reuses_its_dry_run_and_discards_it(officer, school, laptops):
     assert job.status == "done" and job.counts["children_create"] == 3
     assert prepared.load(kept) is None
     assert Child.history.filter(history_type="+", history_user=officer).count() == 3
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["C-1", "C,2", "C'3", 'C"4', "Zoë {5}", "C\\6", "NULL"],
+        ["C-1", "bad\x1fsep", ""],  # the separator, or an empty value: sent as an array instead
+        [],
+    ],
+)
+def test_any_of_lookup_finds_exactly_the_values(values, la, school):
+    from core.imports.copy import Values
+
+    wanted = [v for v in values if v]
+    for ref in [*wanted, "OTHER"]:
+        Child.objects.create(local_authority=la, school=school, reference=ref)
+    assert sorted(Child.objects.filter(reference__any_of=Values(values)).values_list("reference", flat=True)) == sorted(wanted)
+    ids = list(Child.objects.filter(reference__in=wanted).values_list("pk", flat=True))
+    assert sorted(Child.objects.filter(pk__any_of=Values(ids)).values_list("pk", flat=True)) == sorted(ids)
+    assert Child.objects.filter(school_id__any_of=[school.pk]).count() == len(wanted) + 1
