@@ -19,7 +19,9 @@ Same rows, same database, same run:
   no checks.
 
 The scenario makes its own LA (code ``X99``) and school, and deletes the children it created
-after each measurement. Rows are children only (no devices), because that is what the anchor
+after each measurement (then ``VACUUM`` on PostgreSQL). Ours and both floors are run
+``BENCH_IMPORT_REPEATS`` times in turn (3; 1 at ``--scale tiny``) and the fastest run of each
+is reported (peak memory: the highest of ours); the anchor is run once. Rows are children only (no devices), because that is what the anchor
 and floor can import.
 """
 
@@ -89,8 +91,15 @@ def _cleanup(la):
     """Delete the scenario's children (and their history) without per-row signals."""
     from allocations.models import Child
 
+    from django.db import connection
+
     Child.objects.filter(local_authority=la)._raw_delete(Child.objects.db)
     Child.history.model.objects.filter(local_authority_id=la.pk)._raw_delete(Child.objects.db)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every measurement starts from tables without the last one's 100,000 dead rows (a
+        # lookup that meets them fetches each from the heap; autovacuum comes when it likes).
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {Child._meta.db_table}, {Child.history.model._meta.db_table}")
 
 
 def run_ours(path):
@@ -251,6 +260,7 @@ def import_100k(scale, stdout):
 
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", TINY_ROWS if scale == "tiny" else ROWS))
     anchor_rows = rows if os.environ.get("BENCH_IMPORT_ANCHOR_FULL") else min(rows, ANCHOR_ROWS)
+    repeats = max(1, int(os.environ.get("BENCH_IMPORT_REPEATS", 1 if scale == "tiny" else 3)))
     la, school = _setup()
     _cleanup(la)
     with tempfile.TemporaryDirectory() as tmpdir:
@@ -258,23 +268,34 @@ def import_100k(scale, stdout):
         t = time.perf_counter()
         clean = generate(path, rows)
         stdout.write(f"import_100k: generated {rows} rows ({path.stat().st_size / 1048576:.1f} MB) in {time.perf_counter() - t:.1f}s\n")
-        if connection.in_atomic_block:
-            # Inside a transaction (a test): a subprocess could not see this data.
-            ours = _ours_in_process(path)
-        else:
-            try:
-                ours = _ours_in_subprocess(path)
-                ours.setdefault("memory_measure", "peak_rss")
-            except RuntimeError:
-                ours = _ours_in_process(path)
-        created = Child.objects.filter(local_authority=la).count()
-        _cleanup(la)
-        stdout.write(f"import_100k: ours dry run {ours['dry_run_s']:.1f}s + commit {ours['commit_s']:.1f}s, {created} children\n")
-        floor_s, floor_cpu = run_floor(path, la, school)
-        _cleanup(la)
-        same_s, same_cpu = run_floor(path, la, school, history=True)
-        _cleanup(la)
-        stdout.write(f"import_100k: floor {floor_s:.1f}s, same-tables floor {same_s:.1f}s\n")
+        # Best of ``repeats`` rounds (ours, floor, same-tables floor in turn, each on vacuumed
+        # tables): on a shared machine one run can be doubled by a neighbour's burst, and the
+        # fastest run is the closest to the work itself. The anchor is run once (100 s or more).
+        ours_runs, floor_runs, same_runs = [], [], []
+        for _round in range(repeats):
+            if connection.in_atomic_block:
+                # Inside a transaction (a test): a subprocess could not see this data.
+                run = _ours_in_process(path)
+            else:
+                try:
+                    run = _ours_in_subprocess(path)
+                    run.setdefault("memory_measure", "peak_rss")
+                except RuntimeError:
+                    run = _ours_in_process(path)
+            run["created_rows"] = Child.objects.filter(local_authority=la).count()
+            ours_runs.append(run)
+            _cleanup(la)
+            stdout.write(f"import_100k: ours dry run {run['dry_run_s']:.1f}s + commit {run['commit_s']:.1f}s, {run['created_rows']} children\n")
+            floor_runs.append(run_floor(path, la, school))
+            _cleanup(la)
+            same_runs.append(run_floor(path, la, school, history=True))
+            _cleanup(la)
+            stdout.write(f"import_100k: floor {floor_runs[-1][0]:.1f}s, same-tables floor {same_runs[-1][0]:.1f}s\n")
+        ours = min(ours_runs, key=lambda r: r["dry_run_s"] + r["commit_s"])
+        ours["maxrss_mb"] = max(r["maxrss_mb"] for r in ours_runs)
+        created = min(r["created_rows"] for r in ours_runs)
+        floor_s, floor_cpu = min(floor_runs)
+        same_s, same_cpu = min(same_runs)
         anchor_measured, anchor_cpu = run_anchor(clean, la, school, tmpdir, anchor_rows)
         _cleanup(la)
         anchor_s = anchor_measured * rows / anchor_rows
@@ -302,6 +323,7 @@ def import_100k(scale, stdout):
             "peak_mb": round(ours["maxrss_mb"], 1),
             "memory_measure": ours["memory_measure"],
             "created": created,
+            "repeats": repeats,
             "load_avg": round(load, 1),
         },
     )
