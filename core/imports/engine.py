@@ -517,7 +517,8 @@ def _recheck(spec, stored, source, *, local_authority, user, mapping, sheet, fil
         sheet_name=stored["sheet_name"],
     )
     names, rows = stored["rows"][0], stored["rows"][1:]
-    unmapped = {f.name: None for f in spec.fields if f.name not in ctx.mapping}
+    unmapped = tuple(f.name for f in spec.fields if f.name not in names)
+    all_names, nones = tuple(names) + unmapped, (None,) * len(unmapped)
     total = stored["total_rows"]
     with gc_paused():
         spec.begin(ctx)
@@ -525,10 +526,7 @@ def _recheck(spec, stored, source, *, local_authority, user, mapping, sheet, fil
             progress(0, total)
         check = spec.check
         for n, values in enumerate(rows, start=1):
-            data = dict(zip(names, values[1:]))
-            if unmapped:
-                data.update(unmapped)
-            check(ctx, Row(values[0], data))
+            check(ctx, Row(values[0], dict(zip(all_names, values[1:] + nones))))
             if progress and n % PROGRESS_EVERY == 0:
                 progress(n)
         ctx.total_rows = total
