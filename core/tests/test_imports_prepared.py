@@ -177,3 +177,15 @@ def test_any_of_lookup_finds_exactly_the_values(values, la, school):
     ids = list(Child.objects.filter(reference__in=wanted).values_list("pk", flat=True))
     assert sorted(Child.objects.filter(pk__any_of=Values(ids)).values_list("pk", flat=True)) == sorted(ids)
     assert Child.objects.filter(school_id__any_of=[school.pk]).count() == len(wanted) + 1
+
+
+def test_binary_copy_only_for_plain_column_types(db):
+    from django.db import connection
+
+    from core.imports.copy import _binary_types
+    from core.models import ImportJob
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    assert _binary_types(list(Child._meta.concrete_fields), connection)
+    assert _binary_types(list(ImportJob._meta.concrete_fields), connection) is None  # JSON columns: text COPY
