@@ -290,6 +290,7 @@ class AllocationSpec(ImportSpec):
             existing.update(Child.objects.filter(local_authority_id=la_id, reference__any_of=chunk).values_list("reference", flat=True))
         from allocations.services import handover_date_problem
 
+        tally = dict.fromkeys(("children_create", "children_update", "allocations_create"), 0)  # counted once at the end
         plan = {}  # row number -> [device pk to allocate]
         handovers = {}  # row number -> [existing planned allocation pk to hand over]
         for number, ref, wanted, on in st["pending"]:
@@ -345,10 +346,13 @@ class AllocationSpec(ImportSpec):
                 plan[number] = to_allocate
                 if to_hand_over:
                     handovers[number] = to_hand_over
-                ctx.count("children_update" if ref in existing else "children_create")
-                ctx.count("allocations_create", len(to_allocate))
+                tally["children_update" if ref in existing else "children_create"] += 1
+                tally["allocations_create"] += len(to_allocate)
                 if on is not None:
                     ctx.count("handovers", len(to_allocate) + len(to_hand_over))
+        for key, n in tally.items():
+            if n or (key == "allocations_create" and plan):  # the keys a row-by-row count made
+                ctx.count(key, n)
         st["plan"] = plan
         st["handovers"] = handovers
         st["existing"] = existing

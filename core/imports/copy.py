@@ -239,10 +239,10 @@ def _history_from_rows(connection, model, fields, ids, now, user, change_reason)
     sql = (
         f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(h) for h, _c in tracked)}, {', '.join(qn(h) for h, _v in own)}) "
         f"SELECT {', '.join(qn(c) for _h, c in tracked)}, {', '.join(['%s'] * len(own))} "
-        f"FROM {qn(opts.db_table)} WHERE {qn(pk.column)} = ANY(%s) ORDER BY {qn(pk.column)}"
+        f"FROM {qn(opts.db_table)} WHERE {qn(pk.column)} = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY {qn(pk.column)}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [v for _c, v in own] + [ids])
+        cursor.execute(sql, [v for _c, v in own] + [",".join(map(str, ids))])
 
 
 def create_columns_with_history(model, count, *, columns, constants=None, user=None, change_reason=None):
