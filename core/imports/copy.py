@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
-from types import SimpleNamespace
 
 from django.db import connections, models
 from django.db.models import Lookup
@@ -93,15 +92,6 @@ def _copy(connection, table, fields, rows_of_values, types=None):
                 copy.set_types(types)
             for values in rows_of_values:
                 copy.write_row(values)
-
-
-class RowValues(SimpleNamespace):
-    """A row to insert, lighter than a model instance (whose ``__init__`` was a fifth of a
-    100,000-row import): every concrete field's attname, plus ``pk``."""
-
-    @property
-    def pk(self):
-        return self.id
 
 
 @functools.cache
