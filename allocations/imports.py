@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.imports import copy as _copy_lookups  # noqa: F401  (registers __any_of)
 from core.imports import parsers
 from core.imports.engine import Field, ImportSpec
 
@@ -62,6 +63,21 @@ def chunks(items, size=None):
     items = list(items)
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def lookups(items):
+    """``items`` in the lists to look up with ``__any_of``: on PostgreSQL the whole list, one
+    array parameter, so 100,000 references are one query (``core.imports.copy.AnyOf``);
+    elsewhere chunks of ``chunks``."""
+    from django.db import connection
+
+    from core.imports.copy import Values
+
+    items = list(items)
+    if connection.vendor != "postgresql":
+        yield from chunks(items)
+    elif items:
+        yield Values(items)
 
 
 def urn(value):
@@ -250,30 +266,31 @@ class AllocationSpec(ImportSpec):
         devices = {}  # key -> (pk, la_id, status, kind, delivered_on)
         # Only this LA's devices are read: whether a serial exists in another LA is not this
         # officer's to learn, so "not found" is the same answer for both.
-        for chunk in chunks(serials):
-            for pk, serial_, la, status, kind, delivered in Device.objects.filter(serial__in=chunk, local_authority_id=la_id).values_list(
+        for chunk in lookups(serials):
+            for pk, serial_, la, status, kind, delivered in Device.objects.filter(serial__any_of=chunk, local_authority_id=la_id).values_list(
                 "pk", "serial", "local_authority_id", "status", "kind", "delivered_on"
             ):
                 devices[("serial", serial_)] = (pk, la, status, kind, delivered)
-        for chunk in chunks(iccids):
-            for iccid_, pk, la, status, kind, delivered in Sim.objects.filter(iccid__in=chunk, device__isnull=False, device__local_authority_id=la_id).values_list(
+        for chunk in lookups(iccids):
+            for iccid_, pk, la, status, kind, delivered in Sim.objects.filter(iccid__any_of=chunk, device__isnull=False, device__local_authority_id=la_id).values_list(
                 "iccid", "device_id", "device__local_authority_id", "device__status", "device__kind", "device__delivered_on"
             ):
                 devices[("iccid", iccid_)] = (pk, la, status, kind, delivered)
         device_ids = [v[0] for v in devices.values() if v[1] == la_id]
         active = {}  # device pk -> child reference
         active_alloc = {}  # device pk -> (allocation pk, status, planned_on)
-        for chunk in chunks(device_ids):
+        for chunk in lookups(device_ids):
             for device_id, ref, alloc_pk, alloc_status, planned_on in Allocation.objects.filter(
-                device_id__in=chunk, status__in=ACTIVE_ALLOCATION_STATUSES
+                device_id__any_of=chunk, status__in=ACTIVE_ALLOCATION_STATUSES
             ).values_list("device_id", "child__reference", "pk", "status", "planned_on"):
                 active[device_id] = ref
                 active_alloc[device_id] = (alloc_pk, alloc_status, planned_on)
         existing = set()
-        for chunk in chunks(st["refs"]):
-            existing.update(Child.objects.filter(local_authority_id=la_id, reference__in=chunk).values_list("reference", flat=True))
+        for chunk in lookups(st["refs"]):
+            existing.update(Child.objects.filter(local_authority_id=la_id, reference__any_of=chunk).values_list("reference", flat=True))
         from allocations.services import handover_date_problem
 
+        tally = dict.fromkeys(("children_create", "children_update", "allocations_create"), 0)  # counted once at the end
         plan = {}  # row number -> [device pk to allocate]
         handovers = {}  # row number -> [existing planned allocation pk to hand over]
         for number, ref, wanted, on in st["pending"]:
@@ -329,10 +346,13 @@ class AllocationSpec(ImportSpec):
                 plan[number] = to_allocate
                 if to_hand_over:
                     handovers[number] = to_hand_over
-                ctx.count("children_update" if ref in existing else "children_create")
-                ctx.count("allocations_create", len(to_allocate))
+                tally["children_update" if ref in existing else "children_create"] += 1
+                tally["allocations_create"] += len(to_allocate)
                 if on is not None:
                     ctx.count("handovers", len(to_allocate) + len(to_hand_over))
+        for key, n in tally.items():
+            if n or (key == "allocations_create" and plan):  # the keys a row-by-row count made
+                ctx.count(key, n)
         st["plan"] = plan
         st["handovers"] = handovers
         st["existing"] = existing
@@ -344,7 +364,7 @@ class AllocationSpec(ImportSpec):
         stays flat however many rows there are."""
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-        from core.imports.copy import create_with_history, new_row, use_copy
+        from core.imports.copy import Values, create_columns_with_history, use_copy
 
         from allocations.models import Allocation, AllocationStatus, Child
         from devices.models import Device, DeviceEvent, DeviceStatus
@@ -357,22 +377,39 @@ class AllocationSpec(ImportSpec):
         attr = {"language": "preferred_language"}
         update_fields = ["school", "first_name", "last_name", "year_group", "guardian_name", "guardian_phone", "guardian_email", "preferred_language", "eligibility", "needs_laptop", "needs_connectivity", "updated_at"]
         plan = st["plan"]
+        handovers = st["handovers"]
         pairs = []  # (child pk, child school pk, child reference, device pk, handover date, handed over by)
         to_hand_over = []  # (allocation pk, date, by): handed over through allocations.services.hand_over
-        rows_by_number = {r.number: r.data for r in ctx.rows}
-        fast = use_copy(Child)  # PostgreSQL: new children as plain rows, written with COPY
-        for part in chunks(ctx.rows, self.batch_size):
+        fast = use_copy(Child)  # PostgreSQL: new children written column by column with COPY
+        defaults = {f.attname: f.get_default() for f in Child._meta.concrete_fields}
+        defaults["preferred_language"] = "en"
+        for part in chunks(ctx.rows, self.copy_batch_size if fast else self.batch_size):
             refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
-            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__in=refs)} if refs else {}
+            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__any_of=Values(refs))} if refs else {}
             new, changed, by_row = [], [], []
+            if fast:
+                # New children as columns: each optional value where given, else the default
+                # (a blank cell never wipes anything, and a new child has nothing to wipe).
+                fresh = [r for r in part if r.data["reference"] not in existing]
+                datas = [r.data for r in fresh]
+                columns = {}
+                for name in optional:
+                    key, default = attr.get(name, name), defaults[attr.get(name, name)]
+                    columns[key] = [default if v is None or v == "" else v for v in [d[name] for d in datas]]
+                # A dongle on the row and no answer about connectivity: it is needed.
+                columns["needs_connectivity"] = [
+                    True if (d["needs_connectivity"] is None and d["dongle"]) else v for d, v in zip(datas, columns["needs_connectivity"])
+                ]
+                columns["reference"] = [d["reference"] for d in datas]
+                columns["school_id"] = [schools[d["school_urn"]] for d in datas]
+                ids = create_columns_with_history(Child, len(datas), columns=columns, constants={"local_authority_id": la.pk}, user=user)
+                by_row.extend(zip(fresh, zip(ids, columns["school_id"], columns["reference"])))
+                part = [r for r in part if r.data["reference"] in existing]
             for r in part:
                 d = r.data
                 child = existing.get(d["reference"])
                 if child is None:
-                    if fast:
-                        child = new_row(Child, local_authority_id=la.pk, reference=d["reference"], preferred_language="en")
-                    else:
-                        child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
+                    child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
                     if d.get("dongle") and d.get("needs_connectivity") is None:
                         child.needs_connectivity = True
                     new.append(child)
@@ -384,20 +421,28 @@ class AllocationSpec(ImportSpec):
                     if value is not None and value != "":
                         setattr(child, attr.get(name, name), value)
                 child.updated_at = now
-                by_row.append((r.number, child))
+                by_row.append((r, child))
             if new:
-                create_with_history(new, Child, user=user, batch_size=self.batch_size)  # COPY on PostgreSQL
+                bulk_create_with_history(new, Child, batch_size=self.batch_size, default_user=user)
                 if new[0].pk is None:  # backends that do not return ids
                     ids = dict(Child.objects.filter(local_authority=la, reference__in=[c.reference for c in new]).values_list("reference", "pk"))
                     for c in new:
                         c.pk = ids[c.reference]
             if changed:
                 bulk_update_with_history(changed, Child, update_fields, batch_size=self.batch_size, default_user=user)
-            for number, child in by_row:
-                row_data = rows_by_number[number]
-                for device_pk in plan.get(number, ()):
-                    pairs.append((child.pk, child.school_id, child.reference, device_pk, row_data.get("handed_over_on"), row_data.get("handed_over_by") or ""))
-                for alloc_pk in st["handovers"].get(number, ()):
+            for r, child in by_row:
+                number = r.number
+                wanted, hands = plan.get(number), handovers.get(number)
+                if not wanted and not hands:
+                    continue
+                row_data = r.data
+                if isinstance(child, tuple):
+                    child_pk, school_pk, reference = child
+                else:
+                    child_pk, school_pk, reference = child.pk, child.school_id, child.reference
+                for device_pk in wanted or ():
+                    pairs.append((child_pk, school_pk, reference, device_pk, row_data.get("handed_over_on"), row_data.get("handed_over_by") or ""))
+                for alloc_pk in hands or ():
                     to_hand_over.append((alloc_pk, row_data["handed_over_on"], row_data.get("handed_over_by") or ""))
         note = _("Imported from %(file)s") % {"file": ctx.filename}
         for part in chunks(pairs, self.batch_size):

@@ -18,6 +18,15 @@ the context with every error (``row N, column: message``, N as the user's spread
 it) and the counts. ``commit`` validates again (the database may have changed since the dry
 run) and writes only when there are no errors, all inside one ``transaction.atomic``: any
 exception leaves nothing written.
+
+Reusing the dry run (``prepared=PATH``): a clean dry run given ``prepared`` keeps its parsed,
+normalised rows there (``core.imports.prepared``: pickled, signed with an HMAC of the
+``SECRET_KEY``, tied to the spec, the file's sha256, the sheet, the mapping and the LA). A
+commit given the same path skips reading and parsing the file when that key still matches the
+file it is given, and runs ``begin``/``check``/``finish`` on every stored row again, so every
+rule that depends on the database (or on today's date) is checked afresh at commit time; when
+the key does not match, or the file is missing or its signature is wrong, the commit reads and
+validates the file from scratch as before. The commit deletes the prepared file in any case.
 """
 
 from __future__ import annotations
@@ -91,6 +100,8 @@ class ImportContext:
     rows: list = field(default_factory=list)
     state: dict = field(default_factory=dict)
     error_rows: set = field(default_factory=set)
+    #: True when a commit checked a dry run's stored rows instead of reading the file again
+    reused: bool = False
 
     def column(self, field_name):
         """The column heading the user sees for a field (their header, else our label)."""
@@ -136,6 +147,8 @@ class ImportSpec:
     done_labels: dict = {}
     #: whether the file must have at least one data row
     batch_size = 2000
+    #: rows per ``COPY`` batch where a spec writes with ``core.imports.copy`` (PostgreSQL)
+    copy_batch_size = 20_000
 
     def field(self, name):
         for f in self.fields:
@@ -269,37 +282,109 @@ def gc_paused():
 PARSE_CACHE_SIZE = 4096
 
 
-def _memoised(parser):
-    """``parser`` remembering its answers for this pass: parsers are pure, and most columns
-    repeat a few values (year groups, languages, yes/no, the school), so a 100,000-row file
-    parses each distinct cell once. Keyed by type too (``1``, ``1.0`` and ``True`` are equal
-    keys in a dict but not the same cell); errors are not remembered; at most
-    ``PARSE_CACHE_SIZE`` answers per column, so unique columns cost one failed lookup a cell."""
-    cache = {}
+BLOCK_ROWS = 5000
+_MISS = object()
 
-    def parse(value):
-        key = (value.__class__, value)
+
+def _blocks(iterable, size):
+    block = []
+    for item in iterable:
+        block.append(item)
+        if len(block) == size:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+class _ColumnParser:
+    """A field's parser applied a column (a block of rows) at a time, remembering its answers
+    for the pass: parsers are pure, and most columns repeat a few values (year groups,
+    languages, yes/no, the school), so a 100,000-row file parses each distinct cell once. Keyed
+    by type too (``1``, ``1.0`` and ``True`` are equal keys in a dict but not the same cell);
+    at most ``PARSE_CACHE_SIZE`` answers kept per column, so a column of unique values costs
+    one parse a cell, as without the memo. Errors are remembered as errors."""
+
+    def __init__(self, parser):
+        self.parser = parser
+        self.cache = {}
+
+    def column(self, cells, required):
+        """``(parsed values, [(index, message or None for "missing")])`` for ``cells``."""
+        keys = list(zip(map(type, cells), cells))
+        cache = self.cache
+        found = {}
+        failed = False
         try:
-            return cache[key]
-        except KeyError:
-            result = parser(value)
-            if len(cache) < PARSE_CACHE_SIZE:
-                cache[key] = result
-            return result
-        except TypeError:  # an unhashable cell
-            return parser(value)
+            distinct = set(keys)
+        except TypeError:  # an unhashable cell (no reader yields one): parse cell by cell
+            return self._uncached(cells, required)
+        for key in distinct:
+            result = cache.get(key, _MISS)
+            if result is _MISS:
+                try:
+                    result = self.parser(key[1])
+                except ParseError as exc:
+                    result = _Failed(exc.message)
+                if len(cache) < PARSE_CACHE_SIZE:
+                    cache[key] = result
+            if result.__class__ is _Failed or (required and (result is None or result == "")):
+                failed = True
+            found[key] = result
+        parsed = list(map(found.__getitem__, keys))
+        if not failed:
+            return parsed, ()
+        errors = []
+        for j, result in enumerate(parsed):
+            if result.__class__ is _Failed:
+                errors.append((j, result.message))
+            elif required and (result is None or result == ""):
+                errors.append((j, None))
+        return parsed, errors
 
-    return parse
+
+    def _uncached(self, cells, required):
+        parsed, errors = [], []
+        for j, value in enumerate(cells):
+            try:
+                result = self.parser(value)
+            except ParseError as exc:
+                result = _Failed(exc.message)
+                errors.append((j, exc.message))
+            else:
+                if required and (result is None or result == ""):
+                    errors.append((j, None))
+            parsed.append(result)
+        return parsed, errors
 
 
-def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None):
+class _Failed:
+    __slots__ = ("message",)
+
+    def __init__(self, message):
+        self.message = message
+
+
+def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, committing=False, progress=None, prepared=None):
     """Read ``source`` and check every row. Returns an ``ImportContext``; raises ``ReadError``
-    only for files that cannot be read at all (too big, not a spreadsheet, ...)."""
+    only for files that cannot be read at all (too big, not a spreadsheet, ...). With
+    ``prepared`` (a path), a pass that finds no error keeps its parsed rows there for
+    ``commit`` (see the module docstring); a pass with errors removes any stale one."""
+    from core.imports import prepared as prep
+
+    digest = prep.source_sha256(source) if prepared else ""
     with gc_paused():
-        return _validate(spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=committing, progress=progress)
+        kept = [] if prepared else None
+        ctx = _validate(spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=committing, progress=progress, kept=kept)
+    if prepared:
+        if ctx.ok:
+            prep.save(prepared, key=prep.key(spec, digest, mapping=mapping, sheet=sheet, filename=filename, local_authority=local_authority), ctx=ctx, rows=kept)
+        else:
+            prep.discard(prepared)
+    return ctx
 
 
-def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, committing, progress):
+def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, committing, progress, kept=None):
     with open_for_spec(spec, source, filename=filename, sheet=sheet, mapping=mapping) as sheet_:
         headers = sheet_.headers
         if mapping is None:
@@ -330,35 +415,42 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         index = {}
         for i, h in enumerate(headers):
             index.setdefault(h, i)  # a repeated heading: its first column
-        plan = [(f.name, _memoised(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
-        unmapped = [f.name for f in spec.fields if f.name not in mapping]
+        plan = [(f.name, _ColumnParser(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
+        names = tuple(name for name, *_rest in plan)
+        unmapped = tuple(f.name for f in spec.fields if f.name not in mapping)
+        nones = (None,) * len(unmapped)
+        all_names = names + unmapped
+        if kept is not None:
+            kept.append(names)  # the first entry: the field names
         spec.begin(ctx)
         if progress and sheet_.estimated_rows:
             progress(0, sheet_.estimated_rows)
         n = 0
-        for number, values in sheet_.rows():
-            n += 1
-            data = {}
-            bad = False
+        check = spec.check
+        missing_message = _("This is missing.")
+        for block in _blocks(sheet_.rows(), BLOCK_ROWS):
+            numbers = [number for number, _values in block]
+            bad = set()  # indexes in the block of rows with a cell error
+            columns = []
+            # Column by column: each distinct cell of the block parsed once (or remembered from
+            # earlier blocks), then the whole column looked up at C speed. Errors are added in
+            # field order per row, as a row-by-row pass would (they are sorted by row below).
             for name, parser, required, i in plan:
-                value = values[i]
-                try:
-                    parsed = parser(value)
-                except ParseError as exc:
-                    ctx.error(number, name, exc.message)
-                    bad = True
+                parsed, errors = parser.column([values[i] for _number, values in block], required)
+                if errors:
+                    for j, message in errors:
+                        ctx.error(numbers[j], name, missing_message if message is None else message)
+                        bad.add(j)
+                columns.append(parsed)
+            rows_ = zip(numbers, *columns)
+            for j, values in enumerate(rows_):
+                if j in bad:
                     continue
-                if required and (parsed is None or parsed == ""):
-                    ctx.error(number, name, _("This is missing."))
-                    bad = True
-                    continue
-                data[name] = parsed
-            for name in unmapped:
-                data[name] = None
-            row = Row(number, data)
-            if not bad:
-                spec.check(ctx, row)
-            if progress and n % PROGRESS_EVERY == 0:
+                if kept is not None:
+                    kept.append(values)
+                check(ctx, Row(values[0], dict(zip(all_names, values[1:] + nones))))
+            n += len(block)
+            if progress:
                 progress(n)
         ctx.total_rows = n
         if n == 0:
@@ -370,15 +462,30 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         return ctx
 
 
-def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, progress=None, before_write=None):
+def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, progress=None, before_write=None, prepared=None):
     """Validate again and, only if every row is valid, write everything in one transaction.
 
     Raises ``ImportRejected`` (nothing written) when any row has an error. Any exception from
-    ``spec.write`` rolls the whole import back.
+    ``spec.write`` rolls the whole import back. With ``prepared`` (the path a clean dry run was
+    given), the rows parsed by that dry run are checked again instead of reading the file, when
+    they belong to this very file, sheet, mapping and LA (see the module docstring);
+    ``ctx.reused`` says which happened.
     """
-    ctx = validate(
-        spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=True, progress=progress
-    )
+    from core.imports import prepared as prep
+
+    try:
+        ctx = None
+        if prepared:
+            stored = prep.load(prepared)
+            if stored is not None:
+                ctx = _recheck(spec, stored, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, progress=progress)
+        if ctx is None:
+            ctx = validate(
+                spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=True, progress=progress
+            )
+    finally:
+        if prepared:
+            prep.discard(prepared)
     if not ctx.ok:
         n = len(ctx.errors)
         raise ImportRejected(ngettext("The file has %(n)s error, so nothing was imported.", "The file has %(n)s errors, so nothing was imported.", n) % {"n": n}, ctx)
@@ -386,6 +493,48 @@ def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None
         before_write(ctx)
     with gc_paused(), transaction.atomic():
         spec.write(ctx)
+    return ctx
+
+
+def _recheck(spec, stored, source, *, local_authority, user, mapping, sheet, filename, progress):
+    """The commit's checks over a dry run's stored rows, or ``None`` when they are not this
+    file's (a different file, sheet, mapping, LA or spec): then the caller validates afresh."""
+    from core.imports import prepared as prep
+
+    # The key is made of this call's own arguments and the bytes of this file: the headers and
+    # mapping stored with it follow from those alone, so they are this file's.
+    if stored["key"] != prep.key(spec, prep.source_sha256(source), mapping=mapping, sheet=sheet, filename=filename, local_authority=local_authority):
+        return None
+    ctx = ImportContext(
+        spec=spec,
+        local_authority=local_authority,
+        user=user,
+        mapping=stored["mapping"],
+        committing=True,
+        filename=stored["filename"],
+        header_row=stored["header_row"],
+        headers=stored["headers"],
+        sheet_name=stored["sheet_name"],
+    )
+    names, rows = stored["rows"][0], stored["rows"][1:]
+    unmapped = tuple(f.name for f in spec.fields if f.name not in names)
+    all_names, nones = tuple(names) + unmapped, (None,) * len(unmapped)
+    total = stored["total_rows"]
+    with gc_paused():
+        spec.begin(ctx)
+        if progress:
+            progress(0, total)
+        check = spec.check
+        for n, values in enumerate(rows, start=1):
+            check(ctx, Row(values[0], dict(zip(all_names, values[1:] + nones))))
+            if progress and n % PROGRESS_EVERY == 0:
+                progress(n)
+        ctx.total_rows = total
+        spec.finish(ctx)
+        ctx.errors.sort(key=lambda e: e["row"])
+        if progress:
+            progress(total, total)
+    ctx.reused = True
     return ctx
 
 

@@ -55,6 +55,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 import unicodedata
@@ -304,13 +305,11 @@ def _open_calamine(f, filename, sheet, header_aliases, owned):
         wb.close()
         raise _not_spreadsheet(filename) from None
 
-    def numbered():
-        # calamine yields every row from the sheet's first row (row 1), blank ones included.
-        for i, values in enumerate(rows, start=1):
-            yield i, values
+    # calamine yields every row from the sheet's first row (row 1), blank ones included.
+    numbered = enumerate(rows, start=1)
 
     try:
-        return Spreadsheet(numbered(), filename=filename, sheet_name=chosen, sheet_names=names, header_aliases=header_aliases, closer=wb.close, declared_rows=declared)
+        return Spreadsheet(numbered, filename=filename, sheet_name=chosen, sheet_names=names, header_aliases=header_aliases, closer=wb.close, declared_rows=declared)
     except ReadError:
         wb.close()
         raise
@@ -451,13 +450,9 @@ class Spreadsheet:
         width = len(self.headers)
         count = 0
 
-        def all_rows():
-            yield from self._buffered
-            yield from self._iter
-
         try:
             strip_chars = " \t\r\n" + _NBSP
-            for number, values in all_rows():
+            for number, values in itertools.chain(self._buffered, self._iter):
                 # clean_text inlined: this loop runs once per row of files of a million rows.
                 values = [(v.strip(strip_chars) or None) if v.__class__ is str else v for v in values]
                 if values.count(None) == len(values):

@@ -5,7 +5,10 @@ Guarantees:
 - A commit runs only on a job whose dry run found no errors and whose stored file still has
   the sha256 that the dry run validated (``request_commit`` refuses otherwise, with a message).
 - The commit validates again and writes in one transaction (``engine.commit``): an error, an
-  exception or a killed worker leaves nothing half-written.
+  exception or a killed worker leaves nothing half-written. A clean dry run keeps its parsed
+  rows next to the file (``prepared_path``), so the commit checks those again against the
+  database instead of reading and parsing the file twice; they are used only for the same
+  file bytes, sheet, mapping and LA, and deleted by the commit or any change to the job.
 - Each run carries a fresh ``run_token``; only the task holding the job's current token may
   change it, so a retried job's abandoned task cannot interfere.
 - A job stuck in "checking" or "importing" whose task stopped reporting for
@@ -63,6 +66,23 @@ def file_sha256(job):
             return hashlib.file_digest(f, "sha256").hexdigest()
     except (OSError, ValueError):
         return ""
+
+
+def prepared_path(job):
+    """Where a clean dry run keeps its parsed rows for the commit (``core.imports.prepared``):
+    next to the job's stored file, or ``None`` when the storage has no local path."""
+    try:
+        return f"{job.file.path}.prepared" if job.file else None
+    except (NotImplementedError, ValueError):
+        return None
+
+
+def _discard_prepared(job):
+    from core.imports import prepared
+
+    path = prepared_path(job)
+    if path:
+        prepared.discard(path)
 
 
 def remembered_mapping(local_authority, kind):
@@ -193,6 +213,7 @@ def _require_editable(job):
 
 
 def _reset(job):
+    _discard_prepared(job)  # a new sheet or mapping: the kept dry run is not this one's
     job.status = S.UPLOADED
     job.validated_sha256 = ""
     job.errors = []
@@ -291,13 +312,17 @@ def run_job(job_id, action, token):
         "sheet": job.sheet_name or None,
         "filename": job.file_name,
         "progress": progress,
+        "prepared": prepared_path(job),
     }
     try:
         digest = file_sha256(job)
         if not digest:
             return _finish(live, status=S.FAILED, message=_("The uploaded file is no longer stored. Upload it again."))
+        if action != "commit":
+            _discard_prepared(job)  # a new dry run: only its own result may be kept
         if action == "commit":
             if digest != job.validated_sha256:
+                _discard_prepared(job)
                 return _finish(live, status=S.INVALID, validated_sha256="", message=_("The file has changed since it was checked. Check it again before importing."))
             with job.file.open("rb") as f:
                 if hasattr(spec, "run_commit"):  # a spec with a fast path of its own (usage)

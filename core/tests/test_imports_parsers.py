@@ -131,3 +131,24 @@ def test_serials_and_text():
     assert parsers.email(" a@b.org ") == "a@b.org"
     with pytest.raises(ParseError):
         parsers.email("not-an-email")
+
+
+def test_quick_uk_phone_path_agrees_with_the_full_normaliser():
+    import random
+
+    from core.imports import parsers as p
+    from devices.validators import normalise_uk_phone
+
+    rng = random.Random(13)
+    numbers = [f"{rng.choice(['7', '20', '1', '3', '8', '9', '5', '0'])}{rng.randrange(10**9):09d}"[:10] for _ in range(3000)]
+    numbers += ["7400000001", "2079460001", "1632960001", "8001111111", "0000000000", "7000000000", "1134960000"]
+    for nsn in numbers:
+        for text in (f"0{nsn[:4]} {nsn[4:]}", f"+44 {nsn[:4]} {nsn[4:]}", f"44{nsn}", f"0{nsn}", f"+44{nsn}"):
+            try:
+                want = normalise_uk_phone(text)
+            except Exception as exc:  # the full path's refusal must be the quick path's too
+                with pytest.raises(p.ParseError) as caught:
+                    p.uk_phone(text)
+                assert caught.value.message == " ".join(exc.messages)
+            else:
+                assert p.uk_phone(text) == want, text
