@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView, View
 from accounts.models import LocalAuthority
 from core.exports import neutralise
 from core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView, RoleRequiredMixin, ScopedQuerysetMixin
-from reports import dfe_return, figures, london, services
+from reports import definitions, dfe_return, figures, london, services
 from reports.filters import ApiTokenFilterSet, NeedEstimateFilterSet
 from reports.forms import ApiTokenForm, NeedEstimateForm
 from reports.models import ApiToken, NeedEstimate
@@ -48,40 +48,53 @@ def chart(chart_id, kind, labels, datasets, y_label=""):
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
-    """Need against supply, progress, the cliff edge, allowance evidence and support, for one LA."""
+    """Need against supply, progress, the cliff edge, allowance evidence and support, for one LA.
+
+    Every figure is a registered one (``reports.definitions``), computed from the same facts
+    as the DfE return; a council's own figures are shown in full."""
 
     template_name = "reports/dashboard.html"
     allowed_roles = CIO_ROLES
+    SCHOOL_COLUMNS = ("device_need", "laptops_in_service", "children_handed_over", "laptop_shortfall", "connectivity_shortfall")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         la = la_for(self.request)
         dash = figures.dashboard(la)
-        t = dash.total
-        progress = [
-            (_("Handed over"), t.children_handed_over),
-            (_("Allocated, not yet handed over"), max(0, t.children_with_device - t.children_handed_over)),
-            (_("Awaiting a device"), t.children_awaiting_device),
-        ]
-        need_supply = [
-            (_("Children needing a device"), t.children_need_device),
-            (_("Estimated need not yet named"), t.estimated_device_need),
-            (_("Devices in service"), t.devices),
-            (_("Laptop shortfall"), t.laptop_shortfall),
-        ]
+        facts = definitions.Facts(definitions.Scope.for_la(la), shortfall=dash.total, horizon=dash.horizon, allowance=dash.allowance_overall)
+
+        def rows(*names):
+            return [(definitions.figure(n), definitions.value(n, facts)) for n in names]
+
+        need_supply = rows("children_needing_device", "estimated_device_need", "laptops_in_service", "laptop_shortfall")
+        progress = rows("children_handed_over", "children_allocated_not_handed_over", "children_waiting")
         cliff = list(zip(dash.horizon.months, dash.horizon.cliff, dash.horizon.cumulative()))
         charts = [
-            chart("need-supply", "bar", [x[0] for x in need_supply], [(_("Count"), [x[1] for x in need_supply])]),
-            chart("progress", "doughnut", [x[0] for x in progress], [(_("Children"), [x[1] for x in progress])]),
+            chart("need-supply", "bar", [f.label for f, _n in need_supply], [(_("Count"), [n for _f, n in need_supply])]),
+            chart("progress", "doughnut", [f.label for f, _n in progress], [(_("Children"), [n for _f, n in progress])]),
             chart("cliff", "bar", [m.strftime("%b %Y") for m, _n, _c in cliff], [(_("Devices losing cover"), [n for _m, n, _c in cliff])], _("Devices")),
             chart("allowance", "line", [r.month.strftime("%b %Y") for r in dash.allowance], [(_("Share that used all 3 GB (%)"), [r.share for r in dash.allowance])], "%"),
         ]
         if dash.support is not None:
             charts.append(chart("languages", "bar", [x[1] for x in dash.support.by_language], [(_("Tickets"), [x[3] for x in dash.support.by_language])]))
+        schools = []
+        for s in dash.schools:
+            school_facts = definitions.Facts(definitions.Scope((la.pk,), s.key), shortfall=s)
+            schools.append((s, [definitions.value(n, school_facts) for n in self.SCHOOL_COLUMNS]))
+        is_admin = self.request.user.is_superuser or self.request.user.role == "admin"
         context.update(
-            title=_("Dashboard for %(la)s") % {"la": la.name}, la=la, dash=dash, progress=progress, need_supply=need_supply,
-            cliff=cliff, charts={"charts": charts}, is_admin=self.request.user.is_superuser or self.request.user.role == "admin",
-            las=LocalAuthority.objects.order_by("name") if (self.request.user.is_superuser or self.request.user.role == "admin") else [],
+            title=_("Dashboard for %(la)s") % {"la": la.name}, la=la, dash=dash, facts=facts, progress=progress, need_supply=need_supply,
+            children_needing_device=rows("children_needing_device")[0],
+            children_with_data=definitions.value("children_with_data", facts),
+            children_needing_connectivity=definitions.value("children_needing_connectivity", facts),
+            devices_without_cover=definitions.value("devices_without_cover", facts),
+            devices_in_service=definitions.value("devices_in_service", facts),
+            costs=rows("laptop_shortfall_cost", "connectivity_shortfall_cost", "licence_gap_cost", "data_gap_cost"),
+            cost_counts=rows("laptop_shortfall", "connectivity_shortfall", "licence_gap_months", "data_gap_months"),
+            total_cost=definitions.total_cost(facts), support=rows("open_tickets", "sla_breaches"),
+            school_columns=[definitions.figure(n) for n in self.SCHOOL_COLUMNS], schools=schools,
+            cliff=cliff, charts={"charts": charts}, is_admin=is_admin,
+            las=LocalAuthority.objects.order_by("name") if is_admin else [],
         )
         return context
 
@@ -250,3 +263,40 @@ class ApiTokenRevokeView(RoleRequiredMixin, ScopedQuerysetMixin, View):
         services.revoke_api_token(token=token, by=request.user)
         messages.success(request, _("Token revoked. Requests using it are now refused."))
         return redirect(reverse("reports:token_detail", args=[token.pk]))
+
+
+# --- what the figures count --------------------------------------------------------------------
+
+
+class FigureDefinitionsView(RoleRequiredMixin, TemplateView):
+    """Every registered figure with its definition (``reports.definitions``), linked from each
+    "what this counts" hint."""
+
+    template_name = "reports/definitions.html"
+    GROUPS = (
+        ("devices", gettext_lazy("Devices")),
+        ("children", gettext_lazy("Children, need and shortfall")),
+        ("horizon", gettext_lazy("Three-year cover")),
+        ("allowance", gettext_lazy("Data allowance evidence")),
+        ("tickets", gettext_lazy("Support")),
+        ("allocations", gettext_lazy("Allocations")),
+    )
+
+    @staticmethod
+    def group_of(f):
+        if f.source == "shortfall":
+            return "devices" if f.name.split("_")[0] in ("laptops", "routers", "devices") else "children"
+        return f.source
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        groups = [(label, [f for f in definitions.FIGURES.values() if self.group_of(f) == key]) for key, label in self.GROUPS]
+        context.update(
+            title=_("What the figures count"), groups=groups,
+            suppression_rule=_(
+                "Small numbers: wherever figures about a council are shown to someone outside it (the London lead, central "
+                "support agents, the London open data), counts from 1 to 4, and any figure that would let one be worked out, "
+                "are shown as [c]. A council's own staff see their own figures in full, and so does its DfE return."
+            ),
+        )
+        return context
