@@ -251,7 +251,7 @@ define(
 define(
     "devices_in_service", _("Devices in service (all kinds)"),
     _("Laptops, tablets and 4G routers that are not lost, stolen, written off or replaced: the devices the three-year cover applies to."),
-    "shortfall", lambda s: s.devices + s.routers,
+    "horizon", lambda h: h.devices,
 )
 
 # --- children and need -------------------------------------------------------------------------

@@ -115,15 +115,50 @@ class DfeReturnView(RoleRequiredMixin, View):
 
 
 class LondonView(RoleRequiredMixin, TemplateView):
-    """Every LA side by side: aggregates only, counts from 1 to 4 and their giveaways hidden."""
+    """Every LA side by side: aggregates only, counts from 1 to 4 and their giveaways hidden.
+
+    The table shows one group of columns at a time (``?columns=devices|children|connectivity|all``,
+    devices by default) so it fits a 1280 px screen; the chooser above it names the other
+    groups. A chart of the same published (suppressed) figures sits beside it."""
 
     template_name = "reports/london.html"
     allowed_roles = ("london_lead",)
+    CHOICES = (
+        ("devices", gettext_lazy("Laptops and tablets")),
+        ("children", gettext_lazy("Children and need")),
+        ("connectivity", gettext_lazy("Connectivity")),
+        ("all", gettext_lazy("All columns")),
+    )
+    CHART_PARTS = {
+        "devices": london.DEVICE_PARTS,
+        "children": ["children_with_device", "children_waiting"],
+        "connectivity": ["children_with_data", "children_without_data"],
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         header, rows, computed_at = london.published_london()
-        context.update(title=_("London view"), header=header, rows=rows[:-1], total=rows[-1], today=timezone.localdate(), computed_at=computed_at)
+        group = self.request.GET.get("columns", "devices")
+        if group not in dict(self.CHOICES):
+            group = "devices"
+        keys = list(london.COLUMNS)
+        chosen = keys if group == "all" else london.GROUPS[group]
+        index = [0, 1] + [2 + keys.index(k) for k in chosen]
+        pick = lambda row: [row[i] for i in index]  # noqa: E731
+        body = [pick(r) for r in rows[:-1]]
+        parts = self.CHART_PARTS["devices" if group == "all" else group]
+        chart_rows = [r for r in rows[:-1] if any(isinstance(r[2 + keys.index(k)], int) and r[2 + keys.index(k)] for k in parts)]
+        london_chart = chart(
+            "london", "bar", [r[1] for r in chart_rows],
+            [(definitions.figure(k).label, [r[2 + keys.index(k)] if isinstance(r[2 + keys.index(k)], int) else None for r in chart_rows]) for k in parts],
+        )
+        london_chart.update(horizontal=True, stacked=True, height=max(320, 28 * len(chart_rows) + 80))
+        context.update(
+            title=_("London view"), header=pick(header), rows=body, total=pick(rows[-1]), today=timezone.localdate(), computed_at=computed_at,
+            group=group, choices=self.CHOICES, shown=len(chosen), all_columns=len(keys), figure_names=chosen,
+            chart_caption=_("Chart of the table: %(figures)s, by local authority") % {"figures": ", ".join(str(definitions.figure(k).label) for k in parts)},
+            charts={"charts": [london_chart]},
+        )
         return context
 
 

@@ -18,5 +18,6 @@ def figure_label(name):
 
 
 @register.inclusion_tag("reports/includes/what_this_counts.html")
-def what_this_counts(*names, summary=""):
-    return {"figures": [definitions.figure(n) for n in names], "summary": summary}
+def what_this_counts(*names, names_list=(), summary=""):
+    """The definitions of the figures ``names`` (or ``names_list``, a list from the context)."""
+    return {"figures": [definitions.figure(n) for n in (*names, *names_list)], "summary": summary}

@@ -1,0 +1,79 @@
+"""Figures as shown to a viewer: registered figures in ``StatTable``s, suppressed by the one
+policy (``reports.suppression.hides_small_numbers``) with the one algorithm
+(``reports.suppression.suppress``, via ``StatTable``).
+
+Pages other than the London view (which is always published data) use these builders: the
+three-year cover page (one LA, and every LA side by side), the allowance evidence page and the
+API. ``cells(table)`` gives ``{row_key: {column: value or "[c]"}}``.
+"""
+
+from reports import definitions
+from reports.statistics import TOTAL, Column, StatTable
+from reports.suppression import hides_small_numbers
+
+COVER_COUNTS = ["devices_in_service", "devices_without_cover", "devices_losing_cover", "devices_covered_to_end"]
+COVER_MONTHS = ["licence_uncovered_months", "data_uncovered_months", "licence_gap_months", "data_gap_months"]
+COVER_RELATIONS = [("devices_in_service", ["devices_without_cover", "devices_losing_cover", "devices_covered_to_end"])]
+
+
+def cells(table):
+    """``{row_key: {column_key: value}}`` of the published table (hidden cells are ``[c]``)."""
+    _header, rows = table.published()
+    keys = [key for key, _labels, _values in table.rows] + [TOTAL]
+    n_labels = len(table.label_headers)
+    return {key: {c.key: row[n_labels + j] for j, c in enumerate(table.columns)} for key, row in zip(keys, rows)}
+
+
+def _column(name, **kw):
+    f = definitions.figure(name)
+    return Column(name, f.label, kind="money" if f.kind == definitions.MONEY else "count", **kw)
+
+
+def la_cover(facts, viewer):
+    """One LA's cover figures and its 36 months (``m0`` … ``m35``) as a one-row table."""
+    h = facts.horizon
+    months = [f"m{i}" for i in range(len(h.cliff))]
+    cols = [_column(n) for n in COVER_COUNTS + COVER_MONTHS] + [Column(m, m) for m in months]
+    cols.append(_column("cover_gap_cost", summed=False, hide_with=("licence_gap_months", "data_gap_months")))
+    table = StatTable(
+        columns=cols, label_headers=[""], total_labels=[""],
+        row_relations=COVER_RELATIONS + [("devices_losing_cover", months)],
+    )
+    table.total_values = dict(definitions.values(COVER_COUNTS + COVER_MONTHS + ["cover_gap_cost"], facts), **dict(zip(months, h.cliff)))
+    table.suppress_small = hides_small_numbers(viewer, facts.scope.la_ids)
+    return cells(table)[TOTAL]
+
+
+def cover_by_la(viewer, la_ids=None, today=None):
+    """Every LA's cover figures side by side, with a total row; ``(rows, total)`` where rows are
+    ``[(la, {figure: value})]``."""
+    names = COVER_COUNTS + ["cover_gap_cost"]
+    found = definitions.by_la(names, la_ids, today)
+    cols = [_column(n) for n in COVER_COUNTS] + [_column("cover_gap_cost", summed=False, hide_with=("devices_without_cover", "devices_losing_cover"))]
+    table = StatTable(columns=cols, label_headers=[""], total_labels=[""], row_relations=COVER_RELATIONS)
+    totals = dict.fromkeys(names, 0)
+    for la, values in found:
+        table.rows.append((la.pk, [la.name], values))
+        for k in names:
+            totals[k] += values[k]
+    table.total_values = totals
+    table.suppress_small = hides_small_numbers(viewer, None if la_ids is None else list(la_ids))
+    published = cells(table)
+    return [(la, published[la.pk]) for la, _values in found], published[TOTAL]
+
+
+def evidence_rows(rows, viewer, la_ids):
+    """The allowance evidence page's months, suppressed by the policy: a month's shares and
+    percentiles are hidden with its counts."""
+    cols = [
+        Column("sims", "sims", summed=False), Column("exhausted", "exhausted", summed=False),
+        Column("share", "share", kind="share", summed=False, hide_with=("sims", "exhausted")),
+        Column("median", "median", kind="text", summed=False, hide_with=("sims",)),
+        Column("p90", "p90", kind="text", summed=False, hide_with=("sims",)),
+    ]
+    table = StatTable(columns=cols, label_headers=[""], total_labels=[""])
+    for i, row in enumerate(rows):
+        table.rows.append((i, [""], {"sims": row.sims, "exhausted": row.exhausted, "share": row.exhausted_percent, "median": row.median_mb, "p90": row.p90_mb}))
+    table.suppress_small = hides_small_numbers(viewer, la_ids)
+    published = cells(table)
+    return [(row, published[i]) for i, row in enumerate(rows)]
