@@ -106,7 +106,7 @@ class DfeReturnView(RoleRequiredMixin, View):
 
     def get(self, request):
         la = la_for(request)
-        wb = dfe_return.build_workbook(la)
+        wb = dfe_return.build_workbook(la, viewer=request.user)
         buffer = io.BytesIO()
         wb.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
