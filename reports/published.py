@@ -9,7 +9,7 @@ API. ``cells(table)`` gives ``{row_key: {column: value or "[c]"}}``.
 
 from reports import definitions
 from reports.statistics import TOTAL, Column, StatTable
-from reports.suppression import hides_small_numbers
+from reports.suppression import SUPPRESSED, hides_small_numbers
 
 COVER_COUNTS = ["devices_in_service", "devices_without_cover", "devices_losing_cover", "devices_covered_to_end"]
 COVER_MONTHS = ["licence_uncovered_months", "data_uncovered_months", "licence_gap_months", "data_gap_months"]
@@ -77,3 +77,49 @@ def evidence_rows(rows, viewer, la_ids):
     table.suppress_small = hides_small_numbers(viewer, la_ids)
     published = cells(table)
     return [(row, published[i]) for i, row in enumerate(rows)]
+
+
+#: The shortfall API's fields and the registered figure each one is.
+API_FIELDS = {
+    "children_need_device": "children_needing_device",
+    "estimated_device_need": "estimated_device_need",
+    "devices": "laptops_in_service",
+    "children_with_device": "children_with_device",
+    "children_handed_over": "children_handed_over",
+    "laptop_shortfall": "laptop_shortfall",
+    "laptop_cost": "laptop_shortfall_cost",
+    "children_need_connectivity": "children_needing_connectivity",
+    "children_connected": "children_with_data",
+    "connectivity_shortfall": "connectivity_shortfall",
+    "connectivity_cost": "connectivity_shortfall_cost",
+}
+
+
+def shortfall_by_la(viewer, la_ids):
+    """The shortfall API's rows: ``[{local_authority, name, <field>: value}]``, one per LA, with
+    small numbers hidden (``None``) where the one policy says so."""
+    names = list(dict.fromkeys([*API_FIELDS.values(), "device_need"]))
+    found = definitions.by_la(names, la_ids)
+    cols = [_column(n, summed=False) for n in names if definitions.figure(n).kind != definitions.MONEY]
+    cols += [
+        _column("laptop_shortfall_cost", summed=False, hide_with=("laptop_shortfall",)),
+        _column("connectivity_shortfall_cost", summed=False, hide_with=("connectivity_shortfall",)),
+    ]
+    table = StatTable(
+        columns=cols, label_headers=[""], total_labels=[""],
+        row_relations=[("device_need", ["children_needing_device", "estimated_device_need"])],
+        conditional_relations=lambda v: [("device_need", ["laptops_in_service", "laptop_shortfall"])]
+        if (v.get("device_need") or 0) >= (v.get("laptops_in_service") or 0) else [],
+    )
+    for la, values in found:
+        table.rows.append((la.pk, [la.name], values))
+    table.suppress_small = hides_small_numbers(viewer, la_ids)
+    published = cells(table)
+    rows = []
+    for la, _values in found:
+        row = {"local_authority": la.code, "name": la.name}
+        for field_name, figure_name in API_FIELDS.items():
+            v = published[la.pk][figure_name]
+            row[field_name] = None if v == SUPPRESSED else v
+        rows.append(row)
+    return rows
