@@ -155,7 +155,7 @@ class LondonView(RoleRequiredMixin, TemplateView):
         context.update(
             title=_("London view"), header=pick(header), rows=body, total=pick(rows[-1]), today=timezone.localdate(), computed_at=computed_at,
             group=group, choices=self.CHOICES, shown=len(chosen), all_columns=len(keys), figure_names=chosen,
-            chart_caption=_("Chart of the table: %(figures)s, by local authority") % {"figures": ", ".join(str(definitions.figure(k).label) for k in parts)},
+            chart_caption=_("Chart of the table's figures, by local authority"),
             charts={"charts": [london_chart]},
         )
         return context
