@@ -118,6 +118,21 @@ class Facts:
         return compute.total(compute.la_shortfall(s.la_list, self.today))
 
     @cached_property
+    def devices(self):
+        """Device counts by kind and status (a ``Shortfall`` with only its supply filled):
+        the shortfall's own when it is already known, else one grouped count, so pages that
+        show only device figures (the home cards) do not compute children's figures."""
+        if "shortfall" in self.__dict__:
+            return self.shortfall
+        from devices.models import Device
+
+        result = compute.Shortfall(key=self.scope.school_id)
+        qs = self._scoped(Device.objects.all(), "local_authority", "school")
+        for kind, status, n in qs.values_list("kind", "status").annotate(n=Count("*")).order_by():
+            compute.count_devices(result, kind, status, n)
+        return result
+
+    @cached_property
     def horizon(self):
         if self.scope.school_id is not None:
             return None  # the cliff edge is computed per LA
@@ -215,38 +230,38 @@ for kind, (kind_label, kind_words, attr) in KIND_WORDS.items():
         define(
             f"{kind}_{bucket}", _fmt(_("%(kind)s %(status)s"), kind=kind_label, status=words),
             _fmt(_("The %(kind)s the council received that are %(meaning)s."), kind=kind_words, meaning=meaning),
-            "shortfall", _bucket_getter([attr], bucket),
+            "devices", _bucket_getter([attr], bucket),
         )
     define(
         f"{kind}_delivered", _fmt(_("%(kind)s delivered"), kind=kind_label),
         _fmt(_("Every one of the %(kind)s the council received, whatever has happened to it since (the sum of the five status groups)."), kind=kind_words),
-        "shortfall", (lambda a: lambda s: sum(getattr(s, a).values()))(attr),
+        "devices", (lambda a: lambda s: sum(getattr(s, a).values()))(attr),
     )
 for bucket, (words, meaning) in BUCKET_WORDS.items():
     define(
         f"devices_{bucket}", _fmt(_("Devices %(status)s (all kinds)"), status=words),
         _fmt(_("Laptops, tablets and 4G routers that are %(meaning)s."), meaning=meaning),
-        "shortfall", _bucket_getter(["devices_by_bucket", "routers_by_bucket"], bucket),
+        "devices", _bucket_getter(["devices_by_bucket", "routers_by_bucket"], bucket),
     )
 define(
     "devices_delivered", _("Devices delivered (all kinds)"),
     _("Every laptop, tablet and 4G router the council received, whatever has happened to it since."),
-    "shortfall", lambda s: sum(s.devices_by_bucket.values()) + sum(s.routers_by_bucket.values()),
+    "devices", lambda s: sum(s.devices_by_bucket.values()) + sum(s.routers_by_bucket.values()),
 )
 define(
     "devices_with_children", _("Devices with children (all kinds)"),
     _("Laptops, tablets and 4G routers allocated to a child or handed over (the allocated and handed-over groups together)."),
-    "shortfall", lambda s: sum(getattr(s, a)[b] for a in ("devices_by_bucket", "routers_by_bucket") for b in ("allocated", "handed_over")),
+    "devices", lambda s: sum(getattr(s, a)[b] for a in ("devices_by_bucket", "routers_by_bucket") for b in ("allocated", "handed_over")),
 )
 define(
     "laptops_in_service", _("Laptops and tablets in service"),
     _("Laptops and tablets the council received that are not lost, stolen, written off or replaced. This is the supply the laptop shortfall is measured against."),
-    "shortfall", lambda s: s.devices,
+    "devices", lambda s: s.devices,
 )
 define(
     "routers_in_service", _("4G routers in service"),
     _("4G routers and dongles the council received that are not lost, stolen, written off or replaced."),
-    "shortfall", lambda s: s.routers,
+    "devices", lambda s: s.routers,
 )
 define(
     "devices_in_service", _("Devices in service (all kinds)"),
@@ -471,7 +486,7 @@ def by_la(names, la_ids=None, today=None):
     from devices.horizon import cliff_edge
 
     today = today or timezone.localdate()
-    sources = {FIGURES[n].source for n in names}
+    sources = {"shortfall" if FIGURES[n].source == "devices" else FIGURES[n].source for n in names}
     unsupported = sources - {"shortfall", "horizon"}
     if unsupported:
         raise ValueError(f"figures from {sorted(unsupported)} are not computed per LA")

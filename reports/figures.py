@@ -112,6 +112,18 @@ class Shortfall:
             self.routers_by_bucket[bucket] += n
 
 
+def count_devices(s, kind, status, n):
+    """Add ``n`` devices of ``kind`` and ``status`` to the ``Shortfall`` ``s`` (supply, buckets)."""
+    if kind in LAPTOP_KINDS:
+        s.devices_by_bucket[BUCKET_OF[status]] += n
+        if status not in INACTIVE_STATUSES:
+            s.devices += n
+    else:
+        s.routers_by_bucket[BUCKET_OF[status]] += n
+        if status not in INACTIVE_STATUSES:
+            s.routers += n
+
+
 def _la_filter(qs, path, la_ids):
     return qs if la_ids is None else qs.filter(**{f"{path}__in": la_ids})
 
@@ -229,16 +241,7 @@ def shortfall_by(group, la_ids=None, today=None):
         s.children_connected += row["connected"]
         s.connectivity_gap_children += row["conn_gap"]
     for row in _devices_by(group, la_ids):
-        s = get(row[group])
-        n = row["n"]
-        if row["kind"] in LAPTOP_KINDS:
-            s.devices_by_bucket[BUCKET_OF[row["status"]]] += n
-            if row["status"] not in INACTIVE_STATUSES:
-                s.devices += n
-        else:
-            s.routers_by_bucket[BUCKET_OF[row["status"]]] += n
-            if row["status"] not in INACTIVE_STATUSES:
-                s.routers += n
+        count_devices(get(row[group]), row["kind"], row["status"], row["n"])
     for key, kind, n in _estimates_by(group, la_ids):
         s = get(key)
         if kind in LAPTOP_KINDS:

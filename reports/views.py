@@ -319,7 +319,7 @@ class FigureDefinitionsView(RoleRequiredMixin, TemplateView):
     @staticmethod
     def group_of(f):
         if f.source == "shortfall":
-            return "devices" if f.name.split("_")[0] in ("laptops", "routers", "devices") else "children"
+            return "children"
         return f.source
 
     def get_context_data(self, **kwargs):
