@@ -15,7 +15,7 @@ from django.views.generic import FormView, RedirectView, TemplateView
 from accounts.models import LocalAuthority
 from core.navigation_roles import LA_ROLES
 from core.views import RoleRequiredMixin
-from devices.horizon import add_months, la_horizon
+from devices.horizon import add_months, cliff_edge, la_horizon
 from devices.models import Sim
 from devices.monitoring import evidence, likely_to_run_out
 from devices.usage import UsageFileError, import_usage, operator_choices, parse_period
@@ -172,11 +172,15 @@ class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
         la = self.chosen_la(las)
         user = self.request.user
         summary = total = None
+        horizons = {}
         if len(las) > 1:
-            summary, total = published.cover_by_la(user, [item.pk for item in las], today)
+            # One pass of the cliff edge for every LA: the table of all of them and the chosen one.
+            horizons = cliff_edge(today, la_ids=[item.pk for item in las])
+            summary, total = published.cover_by_la(user, [item.pk for item in las], today, horizons=horizons)
         cover = months = None
         if la is not None:
-            facts = definitions.Facts(definitions.Scope.for_la(la), today, horizon=definitions.as_horizon(la_horizon(la, today), today))
+            found = horizons.get(la.pk) if horizons else la_horizon(la, today)
+            facts = definitions.Facts(definitions.Scope.for_la(la), today, horizon=definitions.as_horizon(found, today))
             cover = published.la_cover(facts, user)
             months = [(m, cover[f"m{i}"]) for i, m in enumerate(facts.horizon.months)]
         peak = max([n for _m, n in months or [] if isinstance(n, int)] or [0])

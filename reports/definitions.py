@@ -479,9 +479,10 @@ def facts_for(user, today=None):
     return cached
 
 
-def by_la(names, la_ids=None, today=None):
+def by_la(names, la_ids=None, today=None, horizons=None):
     """``[(la, {name: value})]`` for every LA (in name order), one row each, from one pass of
-    each source needed (``la_shortfall``; ``cliff_edge`` when a horizon figure is asked for)."""
+    each source needed (``la_shortfall``; ``cliff_edge`` when a horizon figure is asked for,
+    unless the caller passes its result as ``horizons``)."""
     from accounts.models import LocalAuthority
     from devices.horizon import cliff_edge
 
@@ -491,7 +492,8 @@ def by_la(names, la_ids=None, today=None):
     if unsupported:
         raise ValueError(f"figures from {sorted(unsupported)} are not computed per LA")
     shortfall = {s.key: s for s in compute.la_shortfall(la_ids, today)} if "shortfall" in sources else {}
-    horizons = cliff_edge(today, la_ids=la_ids) if "horizon" in sources else {}
+    if horizons is None:
+        horizons = cliff_edge(today, la_ids=la_ids) if "horizon" in sources else {}
     las = LocalAuthority.objects.order_by("name")
     if la_ids is not None:
         las = las.filter(pk__in=la_ids)

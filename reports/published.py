@@ -44,11 +44,11 @@ def la_cover(facts, viewer):
     return cells(table)[TOTAL]
 
 
-def cover_by_la(viewer, la_ids=None, today=None):
+def cover_by_la(viewer, la_ids=None, today=None, horizons=None):
     """Every LA's cover figures side by side, with a total row; ``(rows, total)`` where rows are
-    ``[(la, {figure: value})]``."""
+    ``[(la, {figure: value})]``. ``horizons``: ``devices.horizon.cliff_edge``'s result, if known."""
     names = COVER_COUNTS + ["cover_gap_cost"]
-    found = definitions.by_la(names, la_ids, today)
+    found = definitions.by_la(names, la_ids, today, horizons=horizons)
     cols = [_column(n) for n in COVER_COUNTS] + [_column("cover_gap_cost", summed=False, hide_with=("devices_without_cover", "devices_losing_cover"))]
     table = StatTable(columns=cols, label_headers=[""], total_labels=[""], row_relations=COVER_RELATIONS)
     totals = dict.fromkeys(names, 0)
