@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LocalAuthority, School
@@ -42,9 +43,8 @@ class SuccessorTable(tables.Table):
     held_allocations = tables.Column(verbose_name=_("Active allocations"), attrs={"td": {"class": "govuk-table__cell--numeric"}})
     held_devices = tables.Column(verbose_name=_("Devices"), attrs={"td": {"class": "govuk-table__cell--numeric"}})
     held_open_tickets = tables.Column(verbose_name=_("Open tickets"), attrs={"td": {"class": "govuk-table__cell--numeric"}})
+    # The successor's name, URN and local authority in one cell, so the table fits at 1280 px.
     successor = tables.Column(verbose_name=_("Successor"), accessor="successor__name", order_by=("successor__name",))
-    successor_urn = tables.Column(verbose_name=_("Successor URN"), accessor="successor__urn")
-    successor_la = tables.Column(verbose_name=_("Successor's local authority"), accessor="successor__local_authority__name")
     move = tables.Column(
         verbose_name=_("Action"),
         accessor="pk",
@@ -56,8 +56,18 @@ class SuccessorTable(tables.Table):
 
     class Meta:
         model = School
-        fields = ("name", "urn", "held_children", "held_allocations", "held_devices", "held_open_tickets", "successor", "successor_urn", "successor_la", "move")
+        fields = ("name", "urn", "held_children", "held_allocations", "held_devices", "held_open_tickets", "successor", "move")
         order_by = ("name",)
+
+    def render_successor(self, record):
+        return format_html(
+            '{}<br><span class="govuk-hint govuk-!-margin-0">{}</span>',
+            record.successor.name,
+            _("URN %(urn)s, %(la)s") % {"urn": record.successor.urn, "la": record.successor.local_authority.name},
+        )
+
+    def value_successor(self, record):
+        return _("%(name)s (URN %(urn)s, %(la)s)") % {"name": record.successor.name, "urn": record.successor.urn, "la": record.successor.local_authority.name}
 
     def render_move(self, record):
         if not (record.held_children or record.held_devices):

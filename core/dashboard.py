@@ -14,6 +14,10 @@ class Card:
     value: object
     url: str = ""
     hint: str = ""
+    #: the "what this counts" link (``reports.definitions``: the figure's definition)
+    about: str = ""
+    #: the figure's registry name, when the card shows a registered figure
+    name: str = ""
 
 
 def cards_for(user):

@@ -1,33 +1,35 @@
-"""Home-page cards for devices: two aggregate queries within the user's scope."""
+"""Home-page cards for devices: the registered device figures (``reports.definitions``) for the
+user's scope, and open alerts."""
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.dashboard import Card
 from core.navigation_roles import DEVICE_ROLES
-from devices.models import Alert, Device, DeviceStatus
+from devices.models import Alert
 from devices.services import check_scheduled_jobs
+from reports import definitions
+from reports.figures import STATUS_BUCKETS
 
-# Status groups shown as cards, in order: (label, statuses).
-GROUPS = (
-    (gettext_lazy("Devices in stock"), (DeviceStatus.DELIVERED, DeviceStatus.IN_STOCK, DeviceStatus.RETURNED)),
-    (gettext_lazy("Devices with children"), (DeviceStatus.ALLOCATED, DeviceStatus.HANDED_OVER, DeviceStatus.OWNERSHIP_TRANSFERRED)),
-    (gettext_lazy("Devices with a fault or in repair"), (DeviceStatus.FAULT_REPORTED, DeviceStatus.IN_REPAIR)),
-    (gettext_lazy("Devices lost or stolen"), (DeviceStatus.LOST, DeviceStatus.STOLEN)),
+# (figure, status groups its list link filters on), in order.
+CARDS = (
+    ("devices_delivered", ()),
+    ("devices_in_stock", ("in_stock",)),
+    ("devices_with_children", ("allocated", "handed_over")),
+    ("devices_in_repair", ("in_repair",)),
+    ("devices_out_of_service", ("out_of_service",)),
 )
 
 
 def cards(user):
     if not (user.is_superuser or user.role in DEVICE_ROLES):
         return []
-    counts = dict(Device.objects.visible_to(user).order_by().values_list("status").annotate(n=Count("id")))
+    facts = definitions.facts_for(user)
     device_list = reverse("devices:device_list")
-    result = [Card(_("Devices"), sum(counts.values()), device_list)]
-    for label, statuses in GROUPS:
-        query = "&".join(f"status={s}" for s in statuses)
-        result.append(Card(str(label), sum(counts.get(s, 0) for s in statuses), f"{device_list}?{query}"))
+    result = []
+    for name, buckets in CARDS:
+        query = "&".join(f"status={s}" for b in buckets for s in STATUS_BUCKETS[b])
+        result.append(definitions.card(name, facts, f"{device_list}?{query}" if query else device_list))
     # Showing the home page also runs the overdue-jobs check, so a dead scheduler is noticed.
     statuses = check_scheduled_jobs()
     open_alerts = Alert.objects.visible_to(user).open().count()

@@ -21,12 +21,12 @@ from devices.horizon import add_months, cliff_edge, la_horizon
 from devices.monitoring import evidence, likely_to_run_out
 from devices.usage import operator_choices, parse_period
 from devices.usage_imports import start_usage_import
+from reports import definitions, published
+from reports.suppression import hides_small_numbers
 
 UPLOAD_ROLES = ("council_officer",)
 RUNOUT_ROLES = ("council_officer", "cio", "support_agent", "school_staff")
 EVIDENCE_ROLES = (*LA_ROLES, "london_lead")
-#: The London lead sees aggregates only, with counts under this suppressed.
-SMALL_NUMBER = 10
 
 
 class UsageUploadForm(forms.Form):
@@ -125,13 +125,11 @@ class LaChoiceMixin:
         own = by_pk.get(self.request.user.local_authority_id)
         return own or (las[0] if las else None)
 
-    def suppress(self):
-        return self.request.user.role == Role.LONDON_LEAD
-
 
 class EvidenceView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
     """Per month, for one LA: the share of SIMs that used their whole allowance, median and
-    90th percentile use. The case for a larger allowance."""
+    90th percentile use. The case for a larger allowance. Small numbers are hidden by the one
+    policy (``reports.suppression.hides_small_numbers``): in full for the LA's own staff."""
 
     allowed_roles = EVIDENCE_ROLES
     template_name = "devices/monitoring/evidence.html"
@@ -144,15 +142,12 @@ class EvidenceView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
         this_month = timezone.localdate().replace(day=1)
         first = add_months(this_month, -(self.months - 1))
         rows = evidence([la.pk], first, this_month) if la else []
-        suppress = self.suppress()
-        for row in rows:
-            row.suppressed = suppress and row.sims < SMALL_NUMBER
         context.update(
             title=_("Data allowance evidence"),
             la=la,
             las=las if len(las) > 1 else None,
-            rows=rows,
-            small_number=SMALL_NUMBER,
+            rows=published.evidence_rows(rows, self.request.user, [la.pk] if la else None),
+            suppressed=la is not None and hides_small_numbers(self.request.user, [la.pk]),
             related=related_pages(self.request.user),
         )
         return context
@@ -160,7 +155,8 @@ class EvidenceView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
 
 class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
     """The three-year horizon for one LA: devices losing cover per month, gaps and their cost;
-    for users who see several LAs, a summary row per LA too."""
+    for users who see several LAs, a summary row per LA too. Registered figures
+    (``reports.definitions``), small numbers hidden by the one policy."""
 
     allowed_roles = EVIDENCE_ROLES
     template_name = "devices/monitoring/cliff_edge.html"
@@ -170,25 +166,30 @@ class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
         today = timezone.localdate()
         las = self.visible_las()
         la = self.chosen_la(las)
-        summary = None
+        user = self.request.user
+        summary = total = None
+        horizons = {}
         if len(las) > 1:
-            figures = cliff_edge(today, la_ids=[item.pk for item in las])
-            summary = [(item, figures.get(item.pk)) for item in las]
-            horizon = figures.get(la.pk) if la else None
-            if la and horizon is None:
-                horizon = la_horizon(la, today)
-        else:
-            horizon = la_horizon(la, today) if la else None
-        suppress = self.suppress()
+            # One pass of the cliff edge for every LA: the table of all of them and the chosen one.
+            horizons = cliff_edge(today, la_ids=[item.pk for item in las])
+            summary, total = published.cover_by_la(user, [item.pk for item in las], today, horizons=horizons)
+        cover = months = None
+        if la is not None:
+            found = horizons.get(la.pk) if horizons else la_horizon(la, today)
+            facts = definitions.Facts(definitions.Scope.for_la(la), today, horizon=definitions.as_horizon(found, today))
+            cover = published.la_cover(facts, user)
+            months = [(m, cover[f"m{i}"]) for i, m in enumerate(facts.horizon.months)]
+        peak = max([n for _m, n in months or [] if isinstance(n, int)] or [0])
         context.update(
             title=_("Three-year cover: the cliff edge"),
             la=la,
             las=las if len(las) > 1 else None,
-            horizon=horizon,
+            cover=cover,
+            months=months,
             summary=summary,
-            suppress=suppress,
-            small_number=SMALL_NUMBER,
-            peak=max(horizon.cliff) if horizon and horizon.cliff else 0,
+            total=total,
+            suppressed=la is not None and hides_small_numbers(user, [la.pk]),
+            peak=peak,
             related=related_pages(self.request.user),
         )
         return context

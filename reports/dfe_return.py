@@ -1,9 +1,11 @@
 """The DfE return: one workbook per LA with the shortfall evidence.
 
 Sheets: Summary; Devices by school; Connectivity; Licence and data horizon (36 monthly
-columns); Allowance evidence; Support demand by language. Every count from 1 to 4 is shown as
-``[c]`` with secondary suppression (``reports.suppression``), because the return leaves the
-council. Text cells go through ``core.exports.neutralise`` so nothing is run as a formula;
+columns); Allowance evidence; Support demand by language. Every figure is a registered one
+(``reports.definitions``), so the return matches the CIO dashboard to the unit. It is the
+council's own return and is written in full; small numbers are hidden (``[c]``, with secondary
+suppression) only when the one policy (``reports.suppression.hides_small_numbers``) says the
+viewer is outside the council. Text cells go through ``core.exports.neutralise`` so nothing is run as a formula;
 numbers are stored as numbers; each sheet's header row is frozen; five sheets carry a native
 Excel chart (openpyxl.chart).
 """
@@ -16,9 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.exports import neutralise
-from reports import figures
+from reports import definitions, figures
 from reports.statistics import Column, StatTable
-from reports.suppression import SUPPRESSED
+from reports.suppression import SUPPRESSED, hides_small_numbers, is_primary
 
 HEADER_ROW = 3
 MONEY = '"£"#,##0.00'
@@ -26,25 +28,48 @@ BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 
 
+def _label(name):
+    return definitions.figure(name).label
+
+
+def _values(names, s):
+    """Registered figures (``reports.definitions``) of one school's or the LA's ``Shortfall``."""
+    return definitions.values(names, definitions.Facts(definitions.Scope((s.key,)), shortfall=s))
+
+
+SCHOOL_FIGURES = {
+    "need": "children_needing_device", "with_device": "children_with_device", "awaiting": "children_waiting",
+    "handed": "children_handed_over", "estimated": "estimated_device_need", "device_need": "device_need",
+    "devices": "laptops_in_service", "shortfall": "laptop_shortfall", "cost": "laptop_shortfall_cost",
+}
+CONNECTIVITY_FIGURES = {
+    "need": "children_needing_connectivity", "connected": "children_with_data", "not_connected": "children_without_data",
+    "gap": "children_device_no_data", "estimated": "estimated_router_need", "shortfall": "connectivity_shortfall",
+    "routers": "routers_in_service", "cost": "connectivity_shortfall_cost",
+}
+
+
+def _keyed(mapping, s):
+    found = _values(list(mapping.values()), s)
+    return {key: found[name] for key, name in mapping.items()}
+
+
 def school_table(dash):
+    f = SCHOOL_FIGURES
     cols = [
-        Column("need", _("Children needing a device")),
-        Column("with_device", _("Children with a device")),
-        Column("awaiting", _("Children awaiting a device")),
-        Column("handed", _("Children with a device handed over"), summed=True),
-        Column("estimated", _("Estimated need not yet named")),
-        Column("device_need", _("Total need")),
-        Column("devices", _("Devices in service")),
-        Column("shortfall", _("Laptop shortfall"), summed=False),
+        Column("need", _label(f["need"])),
+        Column("with_device", _label(f["with_device"])),
+        Column("awaiting", _label(f["awaiting"])),
+        Column("handed", _label(f["handed"]), summed=True),
+        Column("estimated", _label(f["estimated"])),
+        Column("device_need", _label(f["device_need"])),
+        Column("devices", _label(f["devices"])),
+        Column("shortfall", _label(f["shortfall"]), summed=False),
         Column("cost", _("Cost of closing the shortfall (£)"), kind="money", summed=False, hide_with=("shortfall",), width=18),
     ]
 
     def values(s):
-        return {
-            "need": s.children_need_device, "with_device": s.children_with_device, "awaiting": s.children_awaiting_device,
-            "handed": s.children_handed_over, "estimated": s.estimated_device_need, "device_need": s.device_need,
-            "devices": s.devices, "shortfall": s.laptop_shortfall, "cost": s.laptop_cost,
-        }
+        return _keyed(SCHOOL_FIGURES, s)
 
     def conditional(v):
         # Shortfall = need − devices wherever it is positive: a linear relation an analyst can use.
@@ -62,24 +87,12 @@ def school_table(dash):
 
 
 def connectivity_table(dash):
-    cols = [
-        Column("need", _("Children needing connectivity")),
-        Column("connected", _("With an active data plan")),
-        Column("not_connected", _("Without an active data plan")),
-        Column("gap", _("Have a device but no data")),
-        Column("estimated", _("Estimated 4G need not yet named")),
-        Column("shortfall", _("Connectivity shortfall")),
-        Column("routers", _("4G routers in service")),
-        Column("cost", _("Cost of closing it (£)"), kind="money", summed=False, hide_with=("shortfall",), width=18),
-    ]
+    f = CONNECTIVITY_FIGURES
+    cols = [Column(key, _label(f[key])) for key in ("need", "connected", "not_connected", "gap", "estimated", "shortfall", "routers")]
+    cols.append(Column("cost", _("Cost of closing it (£)"), kind="money", summed=False, hide_with=("shortfall",), width=18))
 
     def values(s):
-        return {
-            "need": s.children_need_connectivity, "connected": s.children_connected,
-            "not_connected": s.children_need_connectivity - s.children_connected, "gap": s.connectivity_gap_children,
-            "estimated": s.estimated_router_need, "shortfall": s.connectivity_shortfall, "routers": s.routers,
-            "cost": s.connectivity_cost,
-        }
+        return _keyed(CONNECTIVITY_FIGURES, s)
 
     table = StatTable(
         columns=cols, label_headers=[_("URN"), _("School")], total_labels=["", _("Total for the LA")],
@@ -148,10 +161,14 @@ def _print_setup(ws):
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _title(ws, title, la, today):
+def _title(ws, title, la, today, suppress=False):
     _print_setup(ws)
     ws.cell(row=1, column=1, value=neutralise(f"{title}: {la.name} ({la.code})")).font = Font(bold=True, size=14)
-    ws.cell(row=2, column=1, value=neutralise(_("Figures at %(date)s. [c] = fewer than 5, or hidden so that such a count cannot be worked out.") % {"date": today.strftime("%d/%m/%Y")}))
+    if suppress:
+        note = _("Figures at %(date)s. [c] = fewer than 5, or hidden so that such a count cannot be worked out.")
+    else:
+        note = _("Figures at %(date)s, in full: the council's own return. Definitions: the service's page \"What the figures count\".")
+    ws.cell(row=2, column=1, value=neutralise(note % {"date": today.strftime("%d/%m/%Y")}))
 
 
 def _write_table(ws, table, freeze_labels=True):
@@ -202,10 +219,16 @@ def _bar(title, y_title, ws, data_cols, cats_col, first_row, last_row, anchor, s
     return chart
 
 
-def build_workbook(la, today=None):
-    """An ``openpyxl.Workbook`` of the return for ``la`` (about fifteen queries)."""
+def build_workbook(la, today=None, viewer=None):
+    """An ``openpyxl.Workbook`` of the return for ``la`` (about fifteen queries).
+
+    Small numbers are hidden only where the one policy says so
+    (``reports.suppression.hides_small_numbers``): a council's own return, downloaded by its own
+    staff or written by the ``dfe_return`` command (``viewer`` ``None``), is in full."""
     today = today or timezone.localdate()
     dash = figures.dashboard(la, today)
+    suppress = hides_small_numbers(viewer, [la.pk])
+    facts = definitions.Facts(definitions.Scope.for_la(la), today, shortfall=dash.total, horizon=dash.horizon)
     wb = Workbook()
 
     schools = school_table(dash)
@@ -213,31 +236,42 @@ def build_workbook(la, today=None):
     horizon = horizon_table(dash)
     allowance = allowance_table(dash)
     languages = language_table(dash)
+    for table in (schools, conn, horizon, allowance, languages):
+        table.suppress_small = suppress
 
     # Summary ---------------------------------------------------------------------------
     ws = wb.active
     ws.title = _("Summary")
-    _title(ws, _("DfE return"), la, today)
+    _title(ws, _("DfE return"), la, today, suppress)
     school_totals = dict(zip([c.key for c in schools.columns], schools.published()[1][-1][2:]))
     conn_totals = dict(zip([c.key for c in conn.columns], conn.published()[1][-1][2:]))
     h = dash.horizon
+
+    def line(name, published=None):
+        value = definitions.value(name, facts) if published is None else published
+        if suppress and published is None and is_primary(value):
+            value = SUPPRESSED
+        return (definitions.figure(name).label, value, "count")
+
     summary = [
-        (_("Children needing a device"), school_totals["need"], "count"),
-        (_("Estimated need not yet named"), school_totals["estimated"], "count"),
-        (_("Devices in service"), school_totals["devices"], "count"),
-        (_("Children with a device handed over"), school_totals["handed"], "count"),
-        (_("Laptop shortfall"), school_totals["shortfall"], "count"),
-        (_("Children needing connectivity"), conn_totals["need"], "count"),
-        (_("Connectivity shortfall"), conn_totals["shortfall"], "count"),
-        (_("Uncovered licence device-months, next 36 months"), h.licence_gap_months, "count"),
-        (_("Uncovered data SIM-months, next 36 months"), h.data_gap_months, "count"),
-        (_("Devices already without cover"), h.already_uncovered if h.already_uncovered > 4 or h.already_uncovered == 0 else SUPPRESSED, "count"),
+        line("children_needing_device", school_totals["need"]),
+        line("estimated_device_need", school_totals["estimated"]),
+        line("laptops_in_service", school_totals["devices"]),
+        line("children_handed_over", school_totals["handed"]),
+        line("laptop_shortfall", school_totals["shortfall"]),
+        line("children_needing_connectivity", conn_totals["need"]),
+        line("connectivity_shortfall", conn_totals["shortfall"]),
+        line("licence_gap_months"),
+        line("data_gap_months"),
+        line("devices_without_cover"),
+        line("open_tickets"),
+        line("sla_breaches"),
     ]
     costs = [
         (_("Laptops"), school_totals["cost"]),
         (_("Connectivity (dongle and 36 months of data)"), conn_totals["cost"]),
-        (_("Licence gaps"), h.licence_cost),
-        (_("Data gaps"), h.data_cost),
+        (_("Licence gaps"), definitions.value("licence_gap_cost", facts)),
+        (_("Data gaps"), definitions.value("data_gap_cost", facts)),
     ]
     ws.cell(row=HEADER_ROW, column=1, value=_("Measure")).font = BOLD
     ws.cell(row=HEADER_ROW, column=2, value=_("Value")).font = BOLD
@@ -278,21 +312,21 @@ def build_workbook(la, today=None):
 
     # Devices by school -------------------------------------------------------------------
     ws = wb.create_sheet(_("Devices by school"))
-    _title(ws, _("Devices by school"), la, today)
+    _title(ws, _("Devices by school"), la, today, suppress)
     n = _write_table(ws, schools)
     if n > 1:
         _bar(_("Need and devices by school"), _("Children or devices"), ws, [8, 9], 2, HEADER_ROW + 1, HEADER_ROW + n - 1, f"B{HEADER_ROW + n + 3}")
 
     # Connectivity ----------------------------------------------------------------------------
     ws = wb.create_sheet(_("Connectivity"))
-    _title(ws, _("Connectivity"), la, today)
+    _title(ws, _("Connectivity"), la, today, suppress)
     n = _write_table(ws, conn)
     if n > 1:
         _bar(_("Children needing connectivity, with and without data"), _("Children"), ws, [4, 5], 2, HEADER_ROW + 1, HEADER_ROW + n - 1, f"B{HEADER_ROW + n + 3}", stacked=True)
 
     # Horizon ---------------------------------------------------------------------------------
     ws = wb.create_sheet(_("Licence and data horizon"))
-    _title(ws, _("Licence and data horizon"), la, today)
+    _title(ws, _("Licence and data horizon"), la, today, suppress)
     _write_table(ws, horizon)
     ws.cell(row=HEADER_ROW + 3, column=1, value=_("Uncovered licence device-months")).font = BOLD
     ws.cell(row=HEADER_ROW + 3, column=2, value=h.licence_gap_months)
@@ -311,7 +345,7 @@ def build_workbook(la, today=None):
 
     # Allowance evidence ------------------------------------------------------------------------
     ws = wb.create_sheet(_("Allowance evidence"))
-    _title(ws, _("Allowance evidence"), la, today)
+    _title(ws, _("Allowance evidence"), la, today, suppress)
     n = _write_table(ws, allowance)
     if n > 1:
         chart = LineChart()
@@ -324,7 +358,7 @@ def build_workbook(la, today=None):
 
     # Support demand by language ----------------------------------------------------------------
     ws = wb.create_sheet(_("Support demand by language"))
-    _title(ws, _("Support demand by language"), la, today)
+    _title(ws, _("Support demand by language"), la, today, suppress)
     if dash.support is None:
         ws.cell(row=HEADER_ROW, column=1, value=_("The support service is not yet recording tickets."))
     else:
@@ -334,8 +368,8 @@ def build_workbook(la, today=None):
     return wb
 
 
-def write_return(la, path, today=None):
-    wb = build_workbook(la, today)
+def write_return(la, path, today=None, viewer=None):
+    wb = build_workbook(la, today, viewer=viewer)
     wb.save(path)
     return path
 

@@ -69,6 +69,7 @@ class Shortfall:
     devices: int = 0
     devices_by_bucket: dict = field(default_factory=lambda: dict.fromkeys(STATUS_BUCKETS, 0))
     routers: int = 0
+    routers_by_bucket: dict = field(default_factory=lambda: dict.fromkeys(STATUS_BUCKETS, 0))
     children_need_connectivity: int = 0
     children_connected: int = 0
     connectivity_gap_children: int = 0
@@ -107,6 +108,20 @@ class Shortfall:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for bucket, n in other.devices_by_bucket.items():
             self.devices_by_bucket[bucket] += n
+        for bucket, n in other.routers_by_bucket.items():
+            self.routers_by_bucket[bucket] += n
+
+
+def count_devices(s, kind, status, n):
+    """Add ``n`` devices of ``kind`` and ``status`` to the ``Shortfall`` ``s`` (supply, buckets)."""
+    if kind in LAPTOP_KINDS:
+        s.devices_by_bucket[BUCKET_OF[status]] += n
+        if status not in INACTIVE_STATUSES:
+            s.devices += n
+    else:
+        s.routers_by_bucket[BUCKET_OF[status]] += n
+        if status not in INACTIVE_STATUSES:
+            s.routers += n
 
 
 def _la_filter(qs, path, la_ids):
@@ -256,14 +271,7 @@ def shortfall_by(group, la_ids=None, today=None):
         s.children_connected += row["connected"]
         s.connectivity_gap_children += row["conn_gap"]
     for row in _devices_by(group, la_ids):
-        s = get(row[group])
-        n = row["n"]
-        if row["kind"] in LAPTOP_KINDS:
-            s.devices_by_bucket[BUCKET_OF[row["status"]]] += n
-            if row["status"] not in INACTIVE_STATUSES:
-                s.devices += n
-        elif row["status"] not in INACTIVE_STATUSES:
-            s.routers += n
+        count_devices(get(row[group]), row["kind"], row["status"], row["n"])
     for key, kind, n in _estimates_by(group, la_ids):
         s = get(key)
         if kind in LAPTOP_KINDS:
@@ -323,6 +331,8 @@ class Horizon:
     covered_to_end: int = 0
     licence_gap_months: int = 0
     data_gap_months: int = 0
+    licence_uncovered_months: int = 0
+    data_uncovered_months: int = 0
 
     @property
     def licence_cost(self):
@@ -360,6 +370,8 @@ def horizon(la_ids=None, today=None):
         result.covered_to_end += entry.covered_to_end
         result.licence_gap_months += entry.licence_gap_months_ahead
         result.data_gap_months += entry.data_gap_months_ahead
+        result.licence_uncovered_months += entry.licence_uncovered_months
+        result.data_uncovered_months += entry.data_uncovered_months
     return result
 
 

@@ -7,48 +7,35 @@ here can reach a row: the figures are ``GROUP BY local_authority`` counts.
 
 from django.utils.translation import gettext_lazy as _
 
-from reports import figures
+from reports import definitions, figures
 from reports.statistics import Column, StatTable
 
-DEVICE_PARTS = ["in_stock", "allocated", "handed_over", "in_repair", "out_of_service"]
+DEVICE_PARTS = ["laptops_in_stock", "laptops_allocated", "laptops_handed_over", "laptops_in_repair", "laptops_out_of_service"]
+
+#: The table's columns: registered figures (``reports.definitions``), in groups a reader can
+#: choose between on the page (the CSV has them all).
+GROUPS = {
+    "devices": DEVICE_PARTS + ["laptops_delivered"],
+    "children": ["children_with_device", "children_waiting", "children_needing_device", "estimated_device_need"],
+    "connectivity": ["children_with_data", "children_without_data", "children_needing_connectivity", "estimated_router_need"],
+}
+COLUMNS = [name for names in GROUPS.values() for name in names]
 
 
 def columns():
-    return [
-        Column("in_stock", _("Devices in stock")),
-        Column("allocated", _("Devices allocated")),
-        Column("handed_over", _("Devices handed over")),
-        Column("in_repair", _("Devices with a fault or in repair")),
-        Column("out_of_service", _("Devices lost, stolen or written off")),
-        Column("devices_total", _("Devices delivered")),
-        Column("with_device", _("Children with a device")),
-        Column("awaiting", _("Children awaiting a device")),
-        Column("need_device", _("Children needing a device")),
-        Column("connected", _("Children with data")),
-        Column("not_connected", _("Children without data")),
-        Column("need_connectivity", _("Children needing connectivity")),
-        Column("estimated", _("Estimated need not yet named")),
-    ]
+    return [Column(name, definitions.figure(name).label) for name in COLUMNS]
 
 
 RELATIONS = [
-    ("devices_total", DEVICE_PARTS),
-    ("need_device", ["with_device", "awaiting"]),
-    ("need_connectivity", ["connected", "not_connected"]),
+    ("laptops_delivered", DEVICE_PARTS),
+    ("children_needing_device", ["children_with_device", "children_waiting"]),
+    ("children_needing_connectivity", ["children_with_data", "children_without_data"]),
 ]
 
 
 def values_of(s):
-    v = {k: s.devices_by_bucket[k] for k in DEVICE_PARTS}
-    v["devices_total"] = sum(v.values())
-    v["with_device"] = min(s.children_with_device, s.children_need_device)
-    v["awaiting"] = s.children_awaiting_device
-    v["need_device"] = s.children_need_device
-    v["connected"] = s.children_connected
-    v["not_connected"] = s.children_need_connectivity - s.children_connected
-    v["need_connectivity"] = s.children_need_connectivity
-    v["estimated"] = s.estimated_device_need + s.estimated_router_need
-    return v
+    """The registered figures of one LA's (or London's) ``Shortfall``."""
+    return definitions.values(COLUMNS, definitions.Facts(definitions.Scope((s.key,)), shortfall=s))
 
 
 def london_table(today=None):

@@ -1,4 +1,15 @@
-"""Small-number suppression for figures that leave the council (London view, DfE return).
+"""Small-number suppression: one policy (who sees small numbers hidden) and one algorithm.
+
+**The policy** (``hides_small_numbers``) decides, from the viewer and the LAs a figure is
+about, whether counts from 1 to 4 are hidden; every page, export and API that shows per-LA
+figures asks it (documented in ``docs/data-protection.md``, "Small numbers"):
+
+* figures published as open data (the London view and its CSV) are always suppressed;
+* a council's own figures shown to its own staff (officer, CIO, school staff, the LA's support
+  agents), and the council's own DfE return, are shown in full;
+* everyone else who sees more than their own LA (the London lead on every page, central
+  support agents) sees every per-LA figure suppressed;
+* administrators, who can already open every row, see figures in full.
 
 Primary suppression hides every count from 1 to 4. Secondary suppression then hides more cells
 until no hidden cell can be worked out exactly from the published cells and the table's sums.
@@ -19,6 +30,22 @@ from fractions import Fraction
 
 PRIMARY_MIN, PRIMARY_MAX = 1, 4
 SUPPRESSED = "[c]"
+
+
+def hides_small_numbers(viewer, la_ids, *, published=False):
+    """The one rule: whether figures about ``la_ids`` (``None``: every LA) shown to ``viewer``
+    have their small numbers hidden. ``viewer`` ``None`` is the council itself (the
+    ``dfe_return`` command writing its own LA's return); ``published``: open data."""
+    if published:
+        return True
+    if viewer is None:
+        return False
+    if viewer.is_superuser or viewer.role == "admin":
+        return False
+    own = viewer.local_authority_id
+    if viewer.role == "london_lead" or not own or la_ids is None:
+        return True
+    return any(int(i) != own for i in la_ids)
 
 
 def is_primary(value):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("reports/", views.DashboardView.as_view(), name="dashboard"),
     path("reports/dfe-return.xlsx", views.DfeReturnView.as_view(), name="dfe_return"),
     path("reports/london/", views.LondonView.as_view(), name="london"),
+    path("reports/figures/", views.FigureDefinitionsView.as_view(), name="figure_definitions"),
     path("reports/london.csv", views.LondonCsvView.as_view(), name="london_csv"),
     path("reports/need-estimates/", views.NeedEstimateListView.as_view(), name="need_estimate_list"),
     path("reports/need-estimates/add/", views.NeedEstimateCreateView.as_view(), name="need_estimate_create"),

@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView, View
 from accounts.models import LocalAuthority
 from core.exports import neutralise
 from core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView, RoleRequiredMixin, ScopedQuerysetMixin
-from reports import dfe_return, figures, london, services
+from reports import definitions, dfe_return, figures, london, services
 from reports.filters import ApiTokenFilterSet, NeedEstimateFilterSet
 from reports.forms import ApiTokenForm, NeedEstimateForm
 from reports.models import ApiToken, NeedEstimate
@@ -58,32 +58,31 @@ def chart(chart_id, kind, labels, datasets, y_label="", tones=None):
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
-    """Need against supply, progress, the cliff edge, allowance evidence and support, for one LA."""
+    """Need against supply, progress, the cliff edge, allowance evidence and support, for one LA.
+
+    Every figure is a registered one (``reports.definitions``), computed from the same facts
+    as the DfE return; a council's own figures are shown in full."""
 
     template_name = "reports/dashboard.html"
     allowed_roles = CIO_ROLES
+    SCHOOL_COLUMNS = ("device_need", "laptops_in_service", "children_handed_over", "laptop_shortfall", "connectivity_shortfall")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         la = la_for(self.request)
         dash = figures.dashboard(la)
-        t = dash.total
-        progress = [
-            (_("Handed over"), t.children_handed_over),
-            (_("Allocated, not yet handed over"), max(0, t.children_with_device - t.children_handed_over)),
-            (_("Awaiting a device"), t.children_awaiting_device),
-        ]
-        need_supply = [
-            (_("Children needing a device"), t.children_need_device),
-            (_("Estimated need not yet named"), t.estimated_device_need),
-            (_("Devices in service"), t.devices),
-            (_("Laptop shortfall"), t.laptop_shortfall),
-        ]
+        facts = definitions.Facts(definitions.Scope.for_la(la), shortfall=dash.total, horizon=dash.horizon, allowance=dash.allowance_overall)
+
+        def rows(*names):
+            return [(definitions.figure(n), definitions.value(n, facts)) for n in names]
+
+        need_supply = rows("children_needing_device", "estimated_device_need", "laptops_in_service", "laptop_shortfall")
+        progress = rows("children_handed_over", "children_allocated_not_handed_over", "children_waiting")
         cliff = list(zip(dash.horizon.months, dash.horizon.cliff, dash.horizon.cumulative()))
         charts = [
-            chart("need-supply", "bar", [x[0] for x in need_supply], [(_("Count"), [x[1] for x in need_supply])],
+            chart("need-supply", "bar", [f.label for f, _n in need_supply], [(_("Count"), [n for _f, n in need_supply])],
                   tones=["neutral", "neutral", "neutral", "loss"]),
-            chart("progress", "doughnut", [x[0] for x in progress], [(_("Children"), [x[1] for x in progress])],
+            chart("progress", "doughnut", [f.label for f, _n in progress], [(_("Children"), [n for _f, n in progress])],
                   tones=["neutral", "neutral-light", "risk"]),
             chart("cliff", "bar", [m.strftime("%b %Y") for m, _n, _c in cliff], [(_("Devices losing cover"), [n for _m, n, _c in cliff])], _("Devices"),
                   tones="loss"),
@@ -92,10 +91,23 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         ]
         if dash.support is not None:
             charts.append(chart("languages", "bar", [x[1] for x in dash.support.by_language], [(_("Tickets"), [x[3] for x in dash.support.by_language])]))
+        schools = []
+        for s in dash.schools:
+            school_facts = definitions.Facts(definitions.Scope((la.pk,), s.key), shortfall=s)
+            schools.append((s, [definitions.value(n, school_facts) for n in self.SCHOOL_COLUMNS]))
+        is_admin = self.request.user.is_superuser or self.request.user.role == "admin"
         context.update(
-            title=_("Dashboard for %(la)s") % {"la": la.name}, la=la, dash=dash, progress=progress, need_supply=need_supply,
-            cliff=cliff, charts={"charts": charts}, is_admin=self.request.user.is_superuser or self.request.user.role == "admin",
-            las=LocalAuthority.objects.order_by("name") if (self.request.user.is_superuser or self.request.user.role == "admin") else [],
+            title=_("Dashboard for %(la)s") % {"la": la.name}, la=la, dash=dash, facts=facts, progress=progress, need_supply=need_supply,
+            children_needing_device=rows("children_needing_device")[0],
+            children_with_data=definitions.value("children_with_data", facts),
+            children_needing_connectivity=definitions.value("children_needing_connectivity", facts),
+            cover=rows("devices_in_service", "devices_without_cover", "devices_losing_cover", "devices_covered_to_end"),
+            costs=rows("laptop_shortfall_cost", "connectivity_shortfall_cost", "licence_gap_cost", "data_gap_cost"),
+            cost_counts=rows("laptop_shortfall", "connectivity_shortfall", "licence_gap_months", "data_gap_months"),
+            total_cost=definitions.total_cost(facts), support=rows("open_tickets", "sla_breaches"),
+            school_columns=[definitions.figure(n) for n in self.SCHOOL_COLUMNS], schools=schools,
+            cliff=cliff, charts={"charts": charts}, is_admin=is_admin,
+            las=LocalAuthority.objects.order_by("name") if is_admin else [],
         )
         return context
 
@@ -107,7 +119,7 @@ class DfeReturnView(RoleRequiredMixin, View):
 
     def get(self, request):
         la = la_for(request)
-        wb = dfe_return.build_workbook(la)
+        wb = dfe_return.build_workbook(la, viewer=request.user)
         buffer = io.BytesIO()
         wb.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -116,15 +128,50 @@ class DfeReturnView(RoleRequiredMixin, View):
 
 
 class LondonView(RoleRequiredMixin, TemplateView):
-    """Every LA side by side: aggregates only, counts from 1 to 4 and their giveaways hidden."""
+    """Every LA side by side: aggregates only, counts from 1 to 4 and their giveaways hidden.
+
+    The table shows one group of columns at a time (``?columns=devices|children|connectivity|all``,
+    devices by default) so it fits a 1280 px screen; the chooser above it names the other
+    groups. A chart of the same published (suppressed) figures sits beside it."""
 
     template_name = "reports/london.html"
     allowed_roles = ("london_lead",)
+    CHOICES = (
+        ("devices", gettext_lazy("Laptops and tablets")),
+        ("children", gettext_lazy("Children and need")),
+        ("connectivity", gettext_lazy("Connectivity")),
+        ("all", gettext_lazy("All columns")),
+    )
+    CHART_PARTS = {
+        "devices": london.DEVICE_PARTS,
+        "children": ["children_with_device", "children_waiting"],
+        "connectivity": ["children_with_data", "children_without_data"],
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         header, rows, computed_at = london.published_london()
-        context.update(title=_("London view"), header=header, rows=rows[:-1], total=rows[-1], today=timezone.localdate(), computed_at=computed_at)
+        group = self.request.GET.get("columns", "devices")
+        if group not in dict(self.CHOICES):
+            group = "devices"
+        keys = list(london.COLUMNS)
+        chosen = keys if group == "all" else london.GROUPS[group]
+        index = [0, 1] + [2 + keys.index(k) for k in chosen]
+        pick = lambda row: [row[i] for i in index]  # noqa: E731
+        body = [pick(r) for r in rows[:-1]]
+        parts = self.CHART_PARTS["devices" if group == "all" else group]
+        chart_rows = [r for r in rows[:-1] if any(isinstance(r[2 + keys.index(k)], int) and r[2 + keys.index(k)] for k in parts)]
+        london_chart = chart(
+            "london", "bar", [r[1] for r in chart_rows],
+            [(definitions.figure(k).label, [r[2 + keys.index(k)] if isinstance(r[2 + keys.index(k)], int) else None for r in chart_rows]) for k in parts],
+        )
+        london_chart.update(horizontal=True, stacked=True, height=max(320, 28 * len(chart_rows) + 80))
+        context.update(
+            title=_("London view"), header=pick(header), rows=body, total=pick(rows[-1]), today=timezone.localdate(), computed_at=computed_at,
+            group=group, choices=self.CHOICES, shown=len(chosen), all_columns=len(keys), figure_names=chosen,
+            chart_caption=_("Chart of the table's figures, by local authority"),
+            charts={"charts": [london_chart]},
+        )
         return context
 
 
@@ -264,3 +311,40 @@ class ApiTokenRevokeView(RoleRequiredMixin, ScopedQuerysetMixin, View):
         services.revoke_api_token(token=token, by=request.user)
         messages.success(request, _("Token revoked. Requests using it are now refused."))
         return redirect(reverse("reports:token_detail", args=[token.pk]))
+
+
+# --- what the figures count --------------------------------------------------------------------
+
+
+class FigureDefinitionsView(RoleRequiredMixin, TemplateView):
+    """Every registered figure with its definition (``reports.definitions``), linked from each
+    "what this counts" hint."""
+
+    template_name = "reports/definitions.html"
+    GROUPS = (
+        ("devices", gettext_lazy("Devices")),
+        ("children", gettext_lazy("Children, need and shortfall")),
+        ("horizon", gettext_lazy("Three-year cover")),
+        ("allowance", gettext_lazy("Data allowance evidence")),
+        ("tickets", gettext_lazy("Support")),
+        ("allocations", gettext_lazy("Allocations")),
+    )
+
+    @staticmethod
+    def group_of(f):
+        if f.source == "shortfall":
+            return "children"
+        return f.source
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        groups = [(label, [f for f in definitions.FIGURES.values() if self.group_of(f) == key]) for key, label in self.GROUPS]
+        context.update(
+            title=_("What the figures count"), groups=groups,
+            suppression_rule=_(
+                "Small numbers: wherever figures about a council are shown to someone outside it (the London lead, central "
+                "support agents, the London open data), counts from 1 to 4, and any figure that would let one be worked out, "
+                "are shown as [c]. A council's own staff see their own figures in full, and so does its DfE return."
+            ),
+        )
+        return context

@@ -81,6 +81,14 @@ APPEND_ONLY_RECORDS = {
     "messaging.OutboundMessage": "the record of a message sent: its status only moves forward, by the provider",
     "messaging.InboundMessage": "the record of a message received, never edited",
     "messaging.OptOut": "a number's STOP, removed by its START: the inbound messages are the history",
+    # Summary tables (reports.summaries): counts derived by triggers from audited rows, rebuilt
+    # from them at will; their history is the history of the rows they count.
+    "reports.DeviceCount": "derived counts kept by triggers",
+    "reports.ChildCount": "derived counts kept by triggers",
+    "reports.HorizonCount": "derived counts kept by triggers",
+    "reports.SchoolDeviceCount": "derived counts kept by triggers",
+    "reports.SchoolChildCount": "derived counts kept by triggers",
+    "reports.SummaryState": "the summaries' bookkeeping (the data date), not business data",
 }
 
 

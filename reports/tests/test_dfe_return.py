@@ -42,21 +42,39 @@ def test_numbers_are_numbers_and_text_is_neutralised(workbook_path):
     for row in ws.iter_rows(min_row=4, min_col=3, max_col=11):
         for cell in row:
             assert cell.data_type in ("n", "s"), cell.coordinate
-            if cell.data_type == "s":
-                assert cell.value == "[c]", (cell.coordinate, cell.value)
+            assert cell.data_type == "n", (cell.coordinate, cell.value)
     for row in wb["Licence and data horizon"].iter_rows(min_row=4, max_row=4, min_col=2, max_col=38):
         for cell in row:
-            assert isinstance(cell.value, int) or cell.value == "[c]"
+            assert isinstance(cell.value, int)
 
 
-def test_small_numbers_suppressed_in_the_return(workbook_path):
+def test_the_councils_own_return_is_in_full(workbook_path):
+    """The return is the council's own: its small figures are shown, never [c]."""
     wb = load_workbook(workbook_path)
-    for name in ("Devices by school", "Connectivity", "Support demand by language"):
-        ws = wb[name]
-        for row in ws.iter_rows(min_row=4, min_col=3):
+    small = []
+    for name in ("Summary", "Devices by school", "Connectivity", "Support demand by language"):
+        for row in wb[name].iter_rows(min_row=4):
             for cell in row:
+                assert cell.value != "[c]", (name, cell.coordinate)
+                if isinstance(cell.value, int) and 1 <= cell.value <= 4:
+                    small.append(cell.coordinate)
+    assert small, "the small LA has small figures, shown in full"
+
+
+def test_return_for_a_viewer_outside_the_council_is_suppressed(small_la, users, tmp_path):
+    """The one policy: someone outside the council (the London lead) gets small numbers hidden."""
+    from reports.dfe_return import write_return
+
+    path = write_return(small_la["la"], tmp_path / "outside.xlsx", viewer=users["london_lead"])
+    wb = load_workbook(path)
+    hidden = 0
+    for name in ("Devices by school", "Connectivity", "Support demand by language"):
+        for row in wb[name].iter_rows(min_row=4, min_col=3):
+            for cell in row:
+                hidden += cell.value == "[c]"
                 if isinstance(cell.value, int):
                     assert not 1 <= cell.value <= 4, (name, cell.coordinate)
+    assert hidden
 
 
 def test_command_rejects_unknown_la(db, tmp_path):

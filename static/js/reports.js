@@ -37,6 +37,9 @@
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", (spec.datasets[0] && spec.datasets[0].label || "") + ": " + "chart of the figures in the table beside it");
     holder.classList.add("app-chart--drawn");
+    // A chart with one bar per local authority grows with them (set through the CSSOM, which
+    // the content security policy allows; there are no inline styles).
+    if (spec.height) { holder.style.height = spec.height + "px"; }
     holder.appendChild(canvas);
     var many = spec.type === "doughnut";
     new window.Chart(canvas, {
@@ -58,8 +61,12 @@
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
+        indexAxis: spec.horizontal ? "y" : "x",
         plugins: { legend: { display: many || spec.datasets.length > 1 } },
-        scales: many ? {} : { y: { beginAtZero: true, title: { display: !!spec.y, text: spec.y } } }
+        scales: many ? {} : spec.horizontal ? {
+          x: { beginAtZero: true, stacked: !!spec.stacked },
+          y: { stacked: !!spec.stacked }
+        } : { y: { beginAtZero: true, title: { display: !!spec.y, text: spec.y } } }
       }
     });
   });

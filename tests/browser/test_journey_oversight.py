@@ -47,16 +47,52 @@ def test_cio_downloads_the_dfe_return(page, login, assert_accessible, camden_and
 
 def test_london_lead_reads_the_london_view_and_its_csv(page, login, assert_accessible, camden_and_hackney, tmp_path):
     lead = UserFactory(username="lola", first_name="Lola", role="london_lead")
+    for i in range(6):  # enough laptops in Camden to be shown (and charted) unsuppressed
+        DeviceFactory(serial=f"CAM-STOCK-{i}", local_authority=camden_and_hackney[0], status="in_stock")
+        DeviceFactory(serial=f"CAM-HANDED-{i}", local_authority=camden_and_hackney[0], status="handed_over")
+    page.set_viewport_size({"width": 1280, "height": 900})
     j = Journey(page, assert_accessible)
     login(page, lead)
     j.check()
     j.nav("London view")
     table = page.locator("main table").first.inner_text()
     assert "Camden" in table and "Hackney" in table
-    path = j.download(page.get_by_role("link", name="Download this table as open data (CSV)"), tmp_path)
+    # The chart beside the table is drawn from the same (published) figures; the table fits.
+    assert page.locator("[data-chart=london] canvas").count() == 1
+
+    def fits():
+        return page.locator("main .app-table-wrapper").first.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+
+    assert fits()
+    chooser = page.get_by_test_id("column-chooser")
+    assert "Columns shown: 6 of 14" in chooser.inner_text()
+    for name in ("Children and need", "Connectivity"):
+        j.follow(chooser.get_by_role("link", name=name))
+        assert fits(), name
+    # Every column at once is wider than the page: it says so, and the table scrolls in its region.
+    j.follow(chooser.get_by_role("link", name="All columns"))
+    assert page.get_by_test_id("wide-table-sign").is_visible()
+    page.locator("main details summary").first.click()
+    j.follow(page.get_by_role("link", name="Every figure and what it counts").first)
+    assert page.get_by_role("heading", level=1).inner_text() == "What the figures count"
+    page.go_back()
+    path = j.download(page.get_by_role("link", name="Download every column as open data (CSV)"), tmp_path)
     rows = list(csv.reader(path.open(encoding="utf-8-sig")))
     names = {cell for row in rows[1:] for cell in row}
     assert {"Camden", "Hackney"} <= names
+    assert len(rows[0]) == 16, "the CSV keeps every column"
+
+
+def test_cio_reads_the_three_year_cover_page(page, login, assert_accessible, camden_and_hackney):
+    camden, _ = camden_and_hackney
+    cio = UserFactory(username="cleo", first_name="Cleo", role="cio", local_authority=camden)
+    j = Journey(page, assert_accessible)
+    login(page, cio)
+    j.check()
+    page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + "/horizon/")
+    j.check()
+    assert page.get_by_test_id("cover-figures").is_visible()
+    assert "[c]" not in page.locator("main").inner_text(), "the council's own figures in full"
 
 
 def test_admin_opens_the_audit_history_of_a_device(page, login, assert_accessible, camden_and_hackney):

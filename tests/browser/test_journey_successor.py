@@ -70,7 +70,7 @@ def test_admin_confirms_the_la_changes_of_a_gias_extract(page, login, assert_acc
     j.check()
 
     j.nav("GIAS register")
-    page.get_by_label("GIAS establishments extract").set_input_files(extract)
+    j.upload("GIAS establishments extract", extract)
     j.button("Check the extract")
     table = page.locator("table", has_text="Local authority changes to confirm")
     assert school.name in table.inner_text() and old_la.name in table.inner_text()
