@@ -197,13 +197,13 @@ def run_floor(path, la, school, history=False):
     rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()[2:]
     now = time.strftime("%Y-%m-%d %H:%M:%S+00")
     if connection.vendor == "postgresql":
-        cols = "id, local_authority_id, school_id, reference, first_name, last_name, year_group, preferred_language, guardian_name, guardian_phone, guardian_email, eligibility, needs_laptop, needs_connectivity, created_at, updated_at, has_active_laptop, laptop_handed_over"
+        cols = "id, local_authority_id, school_id, reference, first_name, last_name, year_group, preferred_language, guardian_name, guardian_phone, guardian_email, eligibility, needs_laptop, needs_connectivity, created_at, updated_at, has_active_laptop, laptop_handed_over, has_data"
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence('allocations_child', 'id')) FROM generate_series(1, %s)", [len(rows)])
             ids = [r[0] for r in cursor.fetchall()]
             with cursor.cursor.copy(f"COPY allocations_child ({cols}) FROM STDIN") as copy:
                 for i, r in zip(ids, rows):
-                    copy.write_row((i, la.pk, school.pk, r[1], r[2] or "", r[3] or "", str(r[4])[:2], str(r[8])[:8], r[6] or "", str(r[7])[:16], "", "fsm", True, False, now, now, False, False))
+                    copy.write_row((i, la.pk, school.pk, r[1], r[2] or "", r[3] or "", str(r[4])[:2], str(r[8])[:8], r[6] or "", str(r[7])[:16], "", "fsm", True, False, now, now, False, False, False))
             if history:
                 hcols = "id, reference, year_group, preferred_language, eligibility, needs_laptop, needs_connectivity, created_at, updated_at, local_authority_id, school_id, history_date, history_change_reason, history_type"
                 with cursor.cursor.copy(f"COPY allocations_historicalchild ({hcols}) FROM STDIN") as copy:
