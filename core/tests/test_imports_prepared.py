@@ -189,3 +189,20 @@ def test_binary_copy_only_for_plain_column_types(db):
         pytest.skip("COPY is PostgreSQL's")
     assert _binary_types(list(Child._meta.concrete_fields), connection)
     assert _binary_types(list(ImportJob._meta.concrete_fields), connection) is None  # JSON columns: text COPY
+
+
+def test_new_childrens_history_rows_hold_the_values_they_were_written_with(la, school, officer, laptops, tmp_path):
+    data = xlsx_bytes(rows(school))
+    path = tmp_path / "a.prepared"
+    assert dry_run(la, data, path).ok
+    commit(la, officer, data, path)
+    history = Child.history.model
+    tracked = [f.attname for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
+    assert {"reference", "school_id", "local_authority_id", "created_at", "updated_at", "eligibility", "needs_connectivity"} <= set(tracked)
+    children = {c["id"]: c for c in Child.objects.values("id", *tracked)}
+    made = list(history.objects.filter(history_type="+").values("history_user_id", "history_change_reason", "history_date", *tracked))
+    assert len(made) == len(children) == 3
+    for h in made:
+        assert h["history_user_id"] == officer.pk and h["history_change_reason"] in (None, "")
+        assert {k: h[k] for k in tracked} == children[h["id"]]
+        assert abs(h["history_date"] - children[h["id"]]["created_at"]) < datetime.timedelta(minutes=1)
