@@ -11,9 +11,11 @@ to ``bulk_create_with_history``. Triggers fire as for any insert (``COPY`` runs 
 On PostgreSQL the rows may be plain dicts (``new_row``): each row's values are then taken
 with one ``operator.itemgetter`` call, so no model instance and no per-field Python call is
 made for a row of plain columns. The history rows are written by the server from the rows
-just copied (``INSERT INTO history ... SELECT ... FROM table WHERE id IN (the new ids)``):
-the same values by construction, with ``history_date`` the write's time, ``history_type``
-"+" and ``history_user_id`` the importing user, as ``bulk_create_with_history`` sets them.
+just copied (``INSERT INTO history ... SELECT ... FROM table WHERE id IN (the new ids)``),
+except in ``create_columns_with_history`` with plain columns, which copies them in binary from
+the very columns the rows were copied from: the same values either way, with ``history_date``
+the write's time, ``history_type`` "+" and ``history_user_id`` the importing user, as
+``bulk_create_with_history`` sets them.
 
 ``field__any_of=values`` (``AnyOf``, registered on every field when this module is imported)
 looks a long list up as one array parameter on PostgreSQL.
