@@ -201,6 +201,8 @@ class Sim(models.Model):
         ordering = ["-pk"]
         verbose_name = _("SIM")
         verbose_name_plural = _("SIMs")
+        # The allowance evidence finds an LA's SIMs from this index alone (reports.figures).
+        indexes = [models.Index(fields=["local_authority", "id"], name="sim_la_id")]
 
     def __str__(self):
         return self.iccid
@@ -281,6 +283,9 @@ class UsageReading(models.Model):
         verbose_name = _("usage reading")
         verbose_name_plural = _("usage readings")
         constraints = [
+            # On PostgreSQL its index also carries ``mb_used`` (INCLUDE, migration 0009: SQLite
+            # has no such index, and ignores a constraint declared with ``include``) so that the
+            # allowance evidence reads an LA's readings from the index alone (reports.figures).
             models.UniqueConstraint(fields=["sim", "period", "granularity"], name="one_reading_per_sim_period"),
             models.CheckConstraint(name="usage_not_negative", condition=models.Q(mb_used__gte=0)),
         ]

@@ -393,7 +393,13 @@ def allowance_evidence(la_ids=None, today=None, months=12):
     """Per month (the last ``months`` with readings): SIMs with a reading, and those that used
     the whole DfE allowance. Plus the number of SIMs with a reading, and that exhausted it, in
     any of those months. One query: the readings are read once (into a materialised CTE) and
-    counted both ways."""
+    counted both ways.
+
+    A SIM has at most one monthly reading per month (``one_reading_per_sim_period``), so a
+    month's SIMs are its readings (``COUNT(*)``, no ``DISTINCT``), and the period's SIMs are
+    the groups of the readings by SIM: hash aggregates, no sorts. The readings come from that
+    constraint's index alone (it carries ``mb_used``; PostgreSQL), the LA's SIMs from
+    ``sim_la_id``."""
     today = today or timezone.localdate()
     allowance = settings.DFE_DATA_ALLOWANCE_MB
     first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
@@ -403,15 +409,16 @@ def allowance_evidence(la_ids=None, today=None, months=12):
         ids = [int(i) for i in la_ids] or [0]
         la_sql = "AND s.local_authority_id IN ({})".format(", ".join(["%s"] * len(ids)))
         params += ids
-    exhausted = "COUNT(DISTINCT CASE WHEN r.mb_used >= %s THEN r.sim_id END)"
     sql = f"""
 WITH r AS MATERIALIZED (
   SELECT u.sim_id, u.period, u.mb_used FROM {reading_t} u JOIN {sim_t} s ON s.id = u.sim_id
   WHERE u.granularity = %s AND u.period >= %s AND u.period <= %s {la_sql}
 )
-SELECT 0, r.period, COUNT(DISTINCT r.sim_id), {exhausted} FROM r GROUP BY r.period
+SELECT 0, r.period, COUNT(*), SUM(CASE WHEN r.mb_used >= %s THEN 1 ELSE 0 END) FROM r GROUP BY r.period
 UNION ALL
-SELECT 1, NULL, COUNT(DISTINCT r.sim_id), {exhausted} FROM r
+SELECT 1, NULL, COUNT(*), SUM(x.exhausted) FROM (
+  SELECT r.sim_id, MAX(CASE WHEN r.mb_used >= %s THEN 1 ELSE 0 END) AS exhausted FROM r GROUP BY r.sim_id
+) x
 ORDER BY 1, 2"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params + [allowance, allowance])

@@ -56,6 +56,39 @@ def test_allowance_evidence(small_la):
     assert overall.sims == 2 and overall.exhausted == 1
 
 
+def test_allowance_evidence_counts_each_sim_once_over_the_period(la, other_la):
+    """A SIM read in several months counts once in the period's total, and as having used the
+    whole allowance if it did in any one month; day readings, readings before the 12 months,
+    after today and of another LA do not count."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from devices.models import UsageReading
+    from devices.tests.factories import SimFactory, UsageReadingFactory
+
+    full = settings.DFE_DATA_ALLOWANCE_MB
+    this = timezone.localdate().replace(day=1)
+    last = (this - datetime.timedelta(days=1)).replace(day=1)
+    a, b, c = (SimFactory(local_authority=la) for _ in range(3))
+    UsageReadingFactory(sim=a, period=this, mb_used=full)
+    UsageReadingFactory(sim=a, period=last, mb_used=10)
+    UsageReadingFactory(sim=b, period=this, mb_used=full + 1)
+    UsageReadingFactory(sim=b, period=last, mb_used=full)
+    UsageReadingFactory(sim=c, period=last, mb_used=full - 1)
+    UsageReadingFactory(sim=c, period=this, granularity=UsageReading.Granularity.DAY, mb_used=full)
+    UsageReadingFactory(sim=c, period=this.replace(year=this.year - 2), mb_used=full)
+    UsageReadingFactory(sim=c, period=this.replace(year=this.year + 1), mb_used=full)
+    UsageReadingFactory(sim=SimFactory(local_authority=other_la), period=this, mb_used=full)
+
+    months, overall = figures.allowance_evidence([la.pk])
+    assert [(m.month, m.sims, m.exhausted) for m in months] == [(last, 3, 1), (this, 2, 2)]
+    assert (overall.sims, overall.exhausted) == (3, 2)
+    _, everyone = figures.allowance_evidence()
+    assert (everyone.sims, everyone.exhausted) == (4, 3)
+
+
 def test_horizon_uses_devices_horizon(small_la):
     h = figures.horizon([small_la["la"].pk])
     assert len(h.months) == 36 and len(h.cliff) == 36
