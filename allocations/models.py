@@ -12,7 +12,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
@@ -223,7 +223,10 @@ class Allocation(models.Model):
         indexes = [models.Index(fields=["child", "status"]), models.Index(fields=["status", "handed_over_on"])]
 
     def __str__(self):
-        return f"{self.device} → {self.child.reference}"
+        # The allocation's story, as its page is titled (templates/allocations/_allocation_name.html).
+        return gettext("%(kind)s %(serial)s for %(child)s") % {
+            "kind": self.device.get_kind_display(), "serial": self.device.serial, "child": self.child,
+        }
 
     def get_absolute_url(self):
         return reverse("allocations:allocation_detail", args=[self.pk])
