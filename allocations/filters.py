@@ -9,7 +9,8 @@ from accounts.models import School
 from allocations.models import Allocation, AllocationStatus, Child, Eligibility, YearGroup
 from devices.models import DeviceKind, Ownership
 
-YES_NO = (("yes", _("Yes")), ("no", _("No")))
+#: The two figures "children with a device" and "children waiting for a device", as a filter.
+HAS_DEVICE = (("yes", _("Allocated or handed over")), ("no", _("Waiting for one")))
 NEEDS = (("laptop", _("Needs a laptop")), ("connectivity", _("Needs connectivity")), ("both", _("Needs both")))
 
 
@@ -20,7 +21,7 @@ class ChildFilterSet(django_filters.FilterSet):
     preferred_language = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
     needs = django_filters.ChoiceFilter(choices=NEEDS, method="filter_needs", label=_("Needs"))
     eligibility = django_filters.ChoiceFilter(choices=Eligibility.choices, label=_("Eligibility"))
-    has_device = django_filters.ChoiceFilter(choices=YES_NO, method="filter_has_device", label=_("Has a device"))
+    has_device = django_filters.ChoiceFilter(choices=HAS_DEVICE, method="filter_has_device", label=_("Laptop or tablet"))
 
     class Meta:
         model = Child
@@ -48,7 +49,8 @@ class ChildFilterSet(django_filters.FilterSet):
         return queryset.filter(needs_laptop=True, needs_connectivity=True)
 
     def filter_has_device(self, queryset, name, value):
-        return queryset.filter(has_device=(value == "yes"))
+        # The figures' own definitions (``ChildQuerySet``), so the home card and its list agree.
+        return queryset.with_device() if value == "yes" else queryset.waiting_for_device()
 
 
 class AllocationFilterSet(django_filters.FilterSet):

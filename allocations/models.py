@@ -12,7 +12,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
@@ -62,10 +62,23 @@ class ChildQuerySet(ScopedQuerySet):
         return self.filter(anonymised_at__isnull=True)
 
     def with_device_flag(self):
-        """Annotate ``has_device``: whether the child has a planned or handed-over allocation."""
-        return self.annotate(
-            has_device=models.Exists(Allocation.objects.filter(child=models.OuterRef("pk"), status__in=ACTIVE_ALLOCATION_STATUSES))
-        )
+        """Annotate ``has_device``: whether the child has a laptop or tablet allocated or handed
+        over (the ``has_active_laptop`` column the figures count; a 4G router is not a device
+        here)."""
+        return self.annotate(has_device=models.F("has_active_laptop"))
+
+    def with_device(self):
+        """The children the ``children_with_device`` figure counts (``reports.definitions``):
+        not anonymised, needing a laptop, with a laptop or tablet allocated or handed over."""
+        return self.active().filter(needs_laptop=True, has_active_laptop=True)
+
+    def waiting_for_device(self):
+        """The children the ``children_waiting`` figure counts (``reports.definitions``): not
+        anonymised, needing a laptop, with no laptop or tablet allocated or handed over (a 4G
+        router alone does not end the wait). The figure's aggregate SQL (``reports.figures``,
+        ``reports.summaries``) reads the same three columns; the child list's "waiting" filter
+        is this method."""
+        return self.active().filter(needs_laptop=True, has_active_laptop=False)
 
     def due_for_anonymisation(self, *, today, months):
         """Children whose last device's three-year horizon (from handover) ended more than
@@ -82,12 +95,6 @@ class ChildQuerySet(ScopedQuerySet):
                 | models.Q(last_handover__isnull=True, updated_at__lt=cutoff_start)
             )
             .exclude(models.Exists(Allocation.objects.filter(child=models.OuterRef("pk"), status=AllocationStatus.PLANNED)))
-        )
-
-    def needing_device(self):
-        """Children still waiting: they need a laptop, are not anonymised and have no active allocation."""
-        return self.active().filter(needs_laptop=True).exclude(
-            models.Exists(Allocation.objects.filter(child=models.OuterRef("pk"), status__in=ACTIVE_ALLOCATION_STATUSES))
         )
 
 
@@ -216,7 +223,10 @@ class Allocation(models.Model):
         indexes = [models.Index(fields=["child", "status"]), models.Index(fields=["status", "handed_over_on"])]
 
     def __str__(self):
-        return f"{self.device} → {self.child.reference}"
+        # The allocation's story, as its page is titled (templates/allocations/_allocation_name.html).
+        return gettext("%(kind)s %(serial)s for %(child)s") % {
+            "kind": self.device.get_kind_display(), "serial": self.device.serial, "child": self.child,
+        }
 
     def get_absolute_url(self):
         return reverse("allocations:allocation_detail", args=[self.pk])

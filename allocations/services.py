@@ -137,7 +137,7 @@ def allocate(*, child, device, by, on=None):
         else:
             message = _("Device %(serial)s is already allocated to another child. Return or cancel that allocation first.")
         raise AllocationError(message % {"serial": device.serial}, code="already_allocated") from exc
-    _transition(device=device, to_status=DeviceStatus.ALLOCATED, by=by, note=_("Allocation %(pk)s planned") % {"pk": allocation.pk}, on=on, allocation=allocation)
+    _transition(device=device, to_status=DeviceStatus.ALLOCATED, by=by, note="", on=on, allocation=allocation)
     _set_device_fields(device, by, school_id=child.school_id)
     return allocation
 
@@ -187,7 +187,7 @@ def hand_over(*, allocation, on, handed_over_by, received_by, by):
     allocation.received_by = (received_by or "")[:120]
     allocation.full_clean(validate_constraints=False)
     allocation.save()
-    _transition(device=device, to_status=DeviceStatus.HANDED_OVER, by=by, note=_("Allocation %(pk)s handed over") % {"pk": allocation.pk}, on=on, allocation=allocation)
+    _transition(device=device, to_status=DeviceStatus.HANDED_OVER, by=by, note="", on=on, allocation=allocation)
     _set_device_fields(device, by, handed_over_on=on)
     return allocation
 
@@ -212,7 +212,7 @@ def return_device(*, allocation, on, by, reason):
     if on is None or on > timezone.localdate():
         raise AllocationError(_("The return date must be today or in the past."), code="future")
     _end(allocation, AllocationStatus.RETURNED, on, reason)
-    _transition(device=device, to_status=DeviceStatus.RETURNED, by=by, note=_("Allocation %(pk)s returned: %(reason)s") % {"pk": allocation.pk, "reason": reason}, on=on, allocation=allocation)
+    _transition(device=device, to_status=DeviceStatus.RETURNED, by=by, note=reason, on=on, allocation=allocation)
     return allocation
 
 
@@ -228,7 +228,7 @@ def cancel(*, allocation, by):
         )
     (device,) = _lock_devices(allocation.device)
     _end(allocation, AllocationStatus.CANCELLED, timezone.localdate(), "")
-    _transition(device=device, to_status=DeviceStatus.IN_STOCK, by=by, note=_("Allocation %(pk)s cancelled") % {"pk": allocation.pk}, allocation=allocation)
+    _transition(device=device, to_status=DeviceStatus.IN_STOCK, by=by, note="", allocation=allocation)
     return allocation
 
 
@@ -252,7 +252,7 @@ def replace_device(*, allocation, new_device, by, reason):
     today = timezone.localdate()
     was_handed_over = allocation.status == AllocationStatus.HANDED_OVER
     _end(allocation, AllocationStatus.RETURNED, today, _("Replaced: %(reason)s") % {"reason": reason})
-    note = _("Allocation %(pk)s: device replaced (%(reason)s)") % {"pk": allocation.pk, "reason": reason}
+    note = reason
     if old_device.status != DeviceStatus.FAULT_REPORTED:
         _transition(device=old_device, to_status=DeviceStatus.FAULT_REPORTED, by=by, note=note, allocation=allocation)
         old_device.refresh_from_db(fields=["status"])
@@ -289,7 +289,7 @@ def transfer_ownership(*, allocation, by, on):
             code="before_handover",
         )
     # The devices service sets ownership to family with the status change.
-    _transition(device=device, to_status=DeviceStatus.OWNERSHIP_TRANSFERRED, by=by, note=_("Allocation %(pk)s: ownership transferred to the family") % {"pk": allocation.pk}, on=on, allocation=allocation)
+    _transition(device=device, to_status=DeviceStatus.OWNERSHIP_TRANSFERRED, by=by, note="", on=on, allocation=allocation)
     return allocation
 
 

@@ -20,7 +20,7 @@ class ChildTable(tables.Table):
     eligibility = tables.Column(verbose_name=_("Eligibility"))
     needs_laptop = tables.BooleanColumn(verbose_name=_("Needs a laptop"))
     needs_connectivity = tables.BooleanColumn(verbose_name=_("Needs connectivity"))
-    has_device = tables.BooleanColumn(verbose_name=_("Has a device"), orderable=True)
+    has_device = tables.BooleanColumn(verbose_name=_("Has a laptop or tablet"), orderable=True)
     guardian_phone = tables.Column(verbose_name=_("Parent or carer's phone"))
 
     optional_columns = ("needs_laptop", "needs_connectivity", "guardian_phone")

@@ -157,7 +157,9 @@ class AllocationDetailView(ObjectDetailView):
     allowed_roles = VIEW_ROLES
 
     def get_queryset(self):
-        return super().get_queryset().select_related("child__school", "device", "replaces__device", "created_by")
+        return super().get_queryset().select_related(
+            "child__school", "device__local_authority", "device__batch", "replaces__device", "created_by"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -165,7 +167,7 @@ class AllocationDetailView(ObjectDetailView):
         context["replaced_by"] = list(allocation.replaced_by.select_related("device"))
         from devices.views import custody_events
 
-        context["events"] = custody_events(allocation_events(allocation), self.request.user)
+        context["events"] = custody_events(allocation_events(allocation), self.request.user, allocation.device)
         context["hand_over_form"] = forms.HandOverForm()
         context["return_form"] = forms.ReturnForm()
         context["replace_form"] = forms.ReplaceForm(user=self.request.user)

@@ -1,6 +1,7 @@
 """Devices pages: thin views over ``visible_to(user)`` querysets and ``devices.services``."""
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from devices import services
 from devices.coverage import usage_months
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet, SimFilterSet
 from devices.forms import AlertGroupForm, LifecycleForm
-from devices.models import Alert, DeliveryBatch, Device, DeviceKind, DeviceStatus, Licence, Sim
+from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus, Licence, Sim
 from devices.validators import format_uk_national
 from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable, SimTable
 
@@ -106,7 +107,7 @@ class DeviceDetailView(ObjectDetailView):
         user = self.request.user
         context["can_report_fault"] = user.is_superuser or user.role in SUPPORT_REPORT_ROLES
         context["holder_url"] = _child_url(holder.child_id) if holder else ""
-        events = custody_events(device.events.select_related("actor")[: EVENTS_SHOWN + 1], user)
+        events = custody_events(device.events.select_related("actor")[: EVENTS_SHOWN + 1], user, device)
         context["events"], context["more_events"] = events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN
         sim = getattr(device, "sim", None)
         plans = _plans_with_labels(sim)
@@ -361,23 +362,98 @@ class AlertAcknowledgeView(RoleRequiredMixin, View):
         return redirect("devices:alert_list")
 
 
-def custody_events(events, user):
-    """The custody-log entries ``events`` as ``user`` may see them.
+def custody_events(events, user, device=None):
+    """The custody-log entries ``events`` (of one device, ``device`` when given, else each
+    event's own) as ``user`` may see them, each with ``event.sentence``: what happened, as a
+    line of the device's story ("Allocated to Ana Nowak (CAM-0001) at Argyle Primary by Sam
+    Officer").
 
     An entry about an allocation names the child (``event.child``) only if ``user`` may see
-    that allocation; otherwise ``event.redacted`` is set, and the template shows "a child at
-    another school" instead of the child and the note (a return reason is free text).
+    that allocation; otherwise ``event.redacted`` is set, and the entry says "a child at another
+    school" instead of the child and leaves out the note (a return reason is free text).
     """
     from allocations.models import Allocation
 
     events = list(events)
     ids = {e.allocation_id for e in events if e.allocation_id}
     visible = {
-        a.pk: a for a in Allocation.objects.visible_to(user).filter(pk__in=ids).select_related("child")
+        a.pk: a for a in Allocation.objects.visible_to(user).filter(pk__in=ids).select_related("child__school")
     } if ids else {}
     for event in events:
         allocation = visible.get(event.allocation_id)
         event.child = allocation.child if allocation else None
         event.child_url = _child_url(allocation.child_id) if allocation else ""
         event.redacted = bool(event.allocation_id) and allocation is None
+        event.sentence, event.note_in_sentence = custody_sentence(event, device or event.device, event.child)
     return events
+
+
+def custody_sentence(event, device, child):
+    """``(sentence, whether the note is in it)`` for one custody-log entry: what happened, in
+    plain English, with the people by name. ``child`` is ``None`` when the viewer may not see
+    the allocation's child (``event.redacted``: "a child at another school", no note)."""
+    from django.utils.formats import date_format
+
+    kind = DeviceEvent.Kind
+    if event.redacted:
+        child_words, school = _("a child at another school"), ""
+    elif child is not None:
+        child_words, school = str(child), child.school.name
+    else:
+        child_words, school = "", ""
+    note = "" if event.redacted else _story_note(event)
+    parts = {
+        "la": device.local_authority.name, "child": child_words, "school": school, "note": note,
+        "date": date_format(timezone.localtime(event.at).date() if timezone.is_aware(event.at) else event.at.date(), "j F Y"),
+        "batch": (device.batch.order_reference or str(device.batch.pk)) if device.batch_id else "",
+    }
+    with_note = False
+    if event.kind == kind.DELIVERED:
+        text = _("Delivered to %(la)s in batch %(batch)s") if parts["batch"] else _("Delivered to %(la)s")
+    elif event.kind == kind.ALLOCATED and child_words:
+        text = _("Allocated to %(child)s at %(school)s") if school else _("Allocated to %(child)s")
+    elif event.kind == kind.STOCKED and child_words:
+        text = _("Back in stock: the allocation to %(child)s was cancelled")
+    elif event.kind == kind.HANDED_OVER:
+        text = _("Handed over to the family on %(date)s")
+    elif event.kind == kind.OWNERSHIP_TRANSFERRED:
+        text = _("Ownership passed to the family")
+    elif event.kind in (kind.RETURNED, kind.FAULT_REPORTED) and note:
+        text, with_note = (_("Returned: %(note)s") if event.kind == kind.RETURNED else _("Fault reported: %(note)s")), True
+    elif event.kind == kind.NOTE and note:
+        text, with_note = "%(note)s", True
+    else:
+        text = STORY_WORDS.get(event.kind) or event.get_kind_display()
+    sentence = str(text) % parts
+    if event.actor_id:
+        # Translators: a custody-log entry and the person who recorded it, e.g. "Put in stock by Sam Officer".
+        sentence = _("%(event)s by %(person)s") % {"event": sentence, "person": str(event.actor)}
+    return sentence, with_note
+
+
+#: notes written before 1 December 2026, when an allocation's events were noted "Allocation 42
+#: planned" (a database number, not the story): the reason is kept, the rest said by the entry
+LEGACY_NOTE = re.compile(r"^Allocation \d+(?: planned| handed over| cancelled|: ownership transferred to the family| returned: (?P<returned>.*)|: device replaced \((?P<replaced>.*)\))$", re.S)
+
+
+def _story_note(event):
+    note = event.note.strip()
+    found = LEGACY_NOTE.match(note) if event.allocation_id else None
+    if found:
+        return (found.group("returned") or found.group("replaced") or "").strip()
+    return note
+
+
+#: custody-log entries told without any detail
+STORY_WORDS = {
+    DeviceEvent.Kind.STOCKED: gettext_lazy("Put in stock"),
+    DeviceEvent.Kind.ALLOCATED: gettext_lazy("Allocated to a child"),
+    DeviceEvent.Kind.FAULT_REPORTED: gettext_lazy("Fault reported"),
+    DeviceEvent.Kind.IN_REPAIR: gettext_lazy("Sent for repair"),
+    DeviceEvent.Kind.REPAIRED: gettext_lazy("Repaired"),
+    DeviceEvent.Kind.REPLACED: gettext_lazy("Replaced by another device"),
+    DeviceEvent.Kind.RETURNED: gettext_lazy("Returned"),
+    DeviceEvent.Kind.LOST: gettext_lazy("Reported lost"),
+    DeviceEvent.Kind.STOLEN: gettext_lazy("Reported stolen"),
+    DeviceEvent.Kind.WRITTEN_OFF: gettext_lazy("Written off"),
+}

@@ -88,6 +88,11 @@ class Tickets:
     breached: int = 0
     unassigned: int = 0
     open_by_language: list = field(default_factory=list)  # [(code, n)], most first
+    #: the safeguarding concerns among them (the ticket list says how many it does not show
+    #: to someone who is not a designated safeguarding lead)
+    safeguarding_open: int = 0
+    safeguarding_breached: int = 0
+    safeguarding_unassigned: int = 0
 
 
 @dataclass
@@ -150,11 +155,17 @@ class Facts:
 
         qs = self._scoped(Ticket.objects.all(), "local_authority", "school")
         open_qs = qs.filter(status__in=OPEN_STATUSES)
+        breached, unassigned, safeguarding = breach_q(timezone.now()), Q(assignee__isnull=True), Q(is_safeguarding=True)
         counts = open_qs.aggregate(
-            open=Count("pk"), breached=Count("pk", filter=breach_q(timezone.now())), unassigned=Count("pk", filter=Q(assignee__isnull=True))
+            open=Count("pk"), breached=Count("pk", filter=breached), unassigned=Count("pk", filter=unassigned),
+            sg_open=Count("pk", filter=safeguarding), sg_breached=Count("pk", filter=safeguarding & breached),
+            sg_unassigned=Count("pk", filter=safeguarding & unassigned),
         )
         by_language = open_qs.values_list("language").annotate(n=Count("pk")).order_by("-n", "language")
-        return Tickets(open=counts["open"], breached=counts["breached"], unassigned=counts["unassigned"], open_by_language=list(by_language))
+        return Tickets(
+            open=counts["open"], breached=counts["breached"], unassigned=counts["unassigned"], open_by_language=list(by_language),
+            safeguarding_open=counts["sg_open"], safeguarding_breached=counts["sg_breached"], safeguarding_unassigned=counts["sg_unassigned"],
+        )
 
     @cached_property
     def allocations(self):
@@ -434,6 +445,22 @@ define(
     "unassigned_tickets", _("Unassigned tickets"),
     _("Open tickets with nobody assigned."),
     "tickets", lambda t: t.unassigned,
+)
+
+define(
+    "open_safeguarding_concerns", _("Open safeguarding concerns"),
+    _("Open tickets raised as a worry about a child's safety. They are counted in the open tickets; only designated safeguarding leads can open them, so the ticket list tells everyone else how many it does not show."),
+    "tickets", lambda t: t.safeguarding_open,
+)
+define(
+    "safeguarding_concerns_past_sla", _("Safeguarding concerns past their SLA"),
+    _("Open safeguarding concerns past their first-response or resolution time (counted in the tickets past their SLA)."),
+    "tickets", lambda t: t.safeguarding_breached,
+)
+define(
+    "unassigned_safeguarding_concerns", _("Unassigned safeguarding concerns"),
+    _("Open safeguarding concerns with nobody assigned (counted in the unassigned tickets)."),
+    "tickets", lambda t: t.safeguarding_unassigned,
 )
 
 # --- allocations -------------------------------------------------------------------------------

@@ -20,6 +20,17 @@ GROUPS = {
     "connectivity": ["children_with_data", "children_without_data", "children_needing_connectivity", "estimated_router_need"],
 }
 COLUMNS = [name for names in GROUPS.values() for name in names]
+GROUP_LABELS = {"devices": _("Laptops and tablets"), "children": _("Children and need"), "connectivity": _("Connectivity")}
+
+#: Short headers for "All columns" (under their group's heading, each in an <abbr> with the
+#: figure's label, and listed in the key below the table), so every column fits 1280 px.
+SHORT_LABELS = {
+    "laptops_in_stock": _("Stock"), "laptops_allocated": _("Allocated"), "laptops_handed_over": _("Handed over"),
+    "laptops_in_repair": _("Repair"), "laptops_out_of_service": _("Gone"), "laptops_delivered": _("Delivered"),
+    "children_with_device": _("With one"), "children_waiting": _("Waiting"), "children_needing_device": _("Need"),
+    "estimated_device_need": _("Not named"), "children_with_data": _("With data"), "children_without_data": _("No data"),
+    "children_needing_connectivity": _("Need"), "estimated_router_need": _("Not named"),
+}
 
 
 def columns():

@@ -172,6 +172,10 @@ class LondonView(RoleRequiredMixin, TemplateView):
             chart_caption=_("Chart of the table's figures, by local authority"),
             charts={"charts": [london_chart]},
         )
+        if group == "all":
+            # Every column at once: short headers under their group's, the labels in <abbr> and a key.
+            context["column_groups"] = [(london.GROUP_LABELS[g], len(names)) for g, names in london.GROUPS.items()]
+            context["short_headers"] = [(london.SHORT_LABELS[k], definitions.figure(k).label) for k in chosen]
         return context
 
 

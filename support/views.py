@@ -13,13 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView, View
 
 import guides.services
 from core.ratelimit import rate_limited
 from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
+from reports import definitions
 from support import services
+from support.dashboard import hidden_safeguarding_figure
 from support.filters import TicketFilterSet
 from support.forms import (
     AccessCodeForm,
@@ -341,7 +343,39 @@ class TicketListView(ObjectListView):
         context["is_agent"] = _is_agent(user)
         if not (user.is_superuser or user.role in REPORT_ROLES):
             context["create_url_name"] = None
+        context["hidden_safeguarding"] = self.hidden_safeguarding(user)
         return context
+
+    #: whether the list says how many safeguarding concerns it does not show (not "My tickets")
+    says_hidden_safeguarding = True
+
+    def hidden_safeguarding(self, user):
+        """The sentence saying how many open safeguarding concerns this list does not show the
+        user, when the list is one home card's (``support.dashboard``), so the card's figure
+        (which counts them) and the rows agree; else ``None``."""
+        if not self.says_hidden_safeguarding or getattr(user, "is_safeguarding_lead", False):
+            return None
+        name = hidden_safeguarding_figure(self.request.GET)
+        if name is None:
+            return None
+        n = definitions.value(name, definitions.facts_for(user))
+        if not n:
+            return None
+        sentences = {
+            "open_safeguarding_concerns": ngettext(
+                "%(n)s open safeguarding concern is not listed: only designated safeguarding leads can see it.",
+                "%(n)s open safeguarding concerns are not listed: only designated safeguarding leads can see them.", n,
+            ),
+            "safeguarding_concerns_past_sla": ngettext(
+                "%(n)s safeguarding concern past its SLA is not listed: only designated safeguarding leads can see it.",
+                "%(n)s safeguarding concerns past their SLA are not listed: only designated safeguarding leads can see them.", n,
+            ),
+            "unassigned_safeguarding_concerns": ngettext(
+                "%(n)s unassigned safeguarding concern is not listed: only designated safeguarding leads can see it.",
+                "%(n)s unassigned safeguarding concerns are not listed: only designated safeguarding leads can see them.", n,
+            ),
+        }
+        return {"name": name, "n": n, "text": sentences[name] % {"n": n}}
 
 
 class QueueView(TicketListView):
@@ -358,6 +392,7 @@ class QueueView(TicketListView):
 class MyTicketsView(TicketListView):
     allowed_roles = AGENT_ROLES
     title = gettext_lazy("My tickets")
+    says_hidden_safeguarding = False
 
     def narrow(self, qs):
         return qs.filter(assignee=self.request.user)

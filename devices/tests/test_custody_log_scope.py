@@ -4,7 +4,10 @@ A device cancelled at one school and allocated at another keeps both schools' ev
 second school's staff must not see the first child's reference (nor the free-text note of
 that allocation, which may be a return reason), while an officer of the LA sees both.
 """
+import datetime
+
 import pytest
+from django.utils import timezone
 from django.urls import reverse
 
 from accounts.tests.factories import SchoolFactory, UserFactory
@@ -42,7 +45,9 @@ def test_second_school_does_not_see_first_child(client, moved_device):
     content = client.get(reverse("devices:device_detail", args=[device.pk])).content.decode()
     assert "CAM-SECOND" in content
     assert "CAM-FIRST" not in content
-    assert "A child at another school" in content
+    # The entries of the first allocation tell the story without the child.
+    assert "Allocated to a child at another school by " in content
+    assert "Back in stock: the allocation to a child at another school was cancelled by " in content
     content = client.get(reverse("allocations:allocation_detail", args=[allocation.pk])).content.decode()
     assert "CAM-FIRST" not in content
 
@@ -52,7 +57,7 @@ def test_officer_of_the_la_sees_both_children(client, users, moved_device):
     client.force_login(users["council_officer"])
     content = client.get(reverse("devices:device_detail", args=[device.pk])).content.decode()
     assert "CAM-FIRST" in content and "CAM-SECOND" in content
-    assert "A child at another school" not in content
+    assert "a child at another school" not in content
 
 
 
@@ -62,3 +67,43 @@ def test_subject_access_report_leaves_out_the_other_child(moved_device):
     _device, allocation, _staff = moved_device
     events = subject_access_data(allocation.child)["device_events"]
     assert [(e["allocation"], e["event"]) for e in events] == [(allocation.pk, "allocated")]
+
+
+def test_the_custody_log_tells_the_device_story(client, la, school, users):
+    """Each entry is a sentence of the device's story, with the people by name (issue 19)."""
+    from devices.tests.factories import DeliveryBatchFactory
+
+    officer = UserFactory(role="council_officer", local_authority=la, first_name="Sam", last_name="Officer")
+    child = ChildFactory(school=school, first_name="Ana", last_name="Nowak", reference="CAM-0001")
+    batch = DeliveryBatchFactory(local_authority=la, order_reference="B-12", delivered_on=datetime.date(2026, 2, 2))
+    device = DeviceFactory(local_authority=la, status=DeviceStatus.DELIVERED, batch=batch, serial="DFC-LAP-0001")
+    DeviceEvent.objects.create(device=device, kind=DeviceEvent.Kind.DELIVERED, to_status="delivered", at=timezone.now())
+    from devices import services as device_services
+
+    device_services.mark_in_stock(device=device, by=officer)
+    allocation = services.allocate(child=child, device=device, by=officer, on=datetime.date(2026, 3, 1))
+    services.hand_over(allocation=allocation, by=officer, on=datetime.date(2026, 3, 3), handed_over_by="Sam Officer", received_by="Mrs Nowak")
+    allocation.refresh_from_db()
+    services.return_device(allocation=allocation, by=officer, on=datetime.date(2026, 6, 1), reason="Left the school")
+    client.force_login(officer)
+    content = client.get(reverse("devices:device_detail", args=[device.pk])).content.decode()
+    for sentence in (
+        "Delivered to Camden in batch B-12",
+        "Put in stock by Sam Officer",
+        f"Allocated to Ana Nowak (CAM-0001) at {school.name} by Sam Officer",
+        "Handed over to the family on 3 March 2026 by Sam Officer",
+        "Returned: Left the school by Sam Officer",
+    ):
+        assert f'data-testid="event-sentence">{sentence}<' in content, sentence
+    assert "Allocation " + str(allocation.pk) not in content
+    assert str(allocation) == "Laptop DFC-LAP-0001 for Ana Nowak (CAM-0001)"
+    page = client.get(reverse("allocations:allocation_detail", args=[allocation.pk])).content.decode()
+    assert "Handed over to the family on 3 March 2026 by Sam Officer" in page
+    # A second laptop, handed over for good.
+    other = DeviceFactory(local_authority=la, status=DeviceStatus.IN_STOCK, serial="DFC-LAP-0002")
+    kept = services.allocate(child=child, device=other, by=officer, on=datetime.date(2026, 6, 2))
+    services.hand_over(allocation=kept, by=officer, on=datetime.date(2026, 6, 3), handed_over_by="Sam Officer", received_by="Mrs Nowak")
+    kept.refresh_from_db()
+    services.transfer_ownership(allocation=kept, by=officer, on=datetime.date(2026, 7, 1))
+    content = client.get(reverse("devices:device_detail", args=[other.pk])).content.decode()
+    assert 'data-testid="event-sentence">Ownership passed to the family by Sam Officer<' in content
