@@ -150,34 +150,47 @@ class ApiToken(models.Model):
 # tables by ``manage.py rebuild_summaries``. Python never writes them except there.
 
 
-class DeviceCount(models.Model):
-    """Devices per LA, kind and status (every device, in service or not)."""
+class LaCount(models.Model):
+    """A summary row: ``n`` things in one LA, keyed by the concrete table's other columns."""
 
     local_authority_id = models.BigIntegerField()
-    kind = models.CharField(max_length=10)
-    status = models.CharField(max_length=24)
     n = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["local_authority_id", "kind", "status"])]
+        abstract = True
 
 
-class ChildCount(models.Model):
-    """Children (not anonymised) per LA and combination of their need and device flags."""
+class ChildFlagsCount(LaCount):
+    """``n`` children (not anonymised) with one combination of their need and device flags."""
 
-    local_authority_id = models.BigIntegerField()
     needs_laptop = models.BooleanField()
     needs_connectivity = models.BooleanField()
     has_active_laptop = models.BooleanField()
     laptop_handed_over = models.BooleanField()
     has_data = models.BooleanField()
-    n = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class DeviceCount(LaCount):
+    """Devices per LA, kind and status (every device, in service or not)."""
+
+    kind = models.CharField(max_length=10)
+    status = models.CharField(max_length=24)
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority_id", "kind", "status"])]
+
+
+class ChildCount(ChildFlagsCount):
+    """Children (not anonymised) per LA and combination of their need and device flags."""
 
     class Meta:
         indexes = [models.Index(fields=["local_authority_id"])]
 
 
-class HorizonCount(models.Model):
+class HorizonCount(LaCount):
     """Devices in service per LA and horizon terms (``devices.horizon``): ``start_month`` (month
     index of handover, else delivery; -1: neither known, i.e. this month), ``licence_month``
     (the first month after the last licence's end; with ``licence_default`` the month of
@@ -185,13 +198,11 @@ class HorizonCount(models.Model):
     ``data_month`` (the first month after the last plan's end; -1: no plan) and
     ``needs_data``."""
 
-    local_authority_id = models.BigIntegerField()
     start_month = models.IntegerField()
     licence_month = models.IntegerField()
     licence_default = models.BooleanField()
     data_month = models.IntegerField()
     needs_data = models.BooleanField()
-    n = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["local_authority_id"])]
@@ -203,30 +214,21 @@ class SummaryState(models.Model):
     data_date = models.DateField(null=True)
 
 
-class SchoolDeviceCount(models.Model):
+class SchoolDeviceCount(LaCount):
     """Devices per LA, school (0: not at a school), kind and status."""
 
-    local_authority_id = models.BigIntegerField()
     school_id = models.BigIntegerField()
     kind = models.CharField(max_length=10)
     status = models.CharField(max_length=24)
-    n = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["local_authority_id"])]
 
 
-class SchoolChildCount(models.Model):
+class SchoolChildCount(ChildFlagsCount):
     """Children (not anonymised) per LA, school and combination of need and device flags."""
 
-    local_authority_id = models.BigIntegerField()
     school_id = models.BigIntegerField()
-    needs_laptop = models.BooleanField()
-    needs_connectivity = models.BooleanField()
-    has_active_laptop = models.BooleanField()
-    laptop_handed_over = models.BooleanField()
-    has_data = models.BooleanField()
-    n = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["local_authority_id"])]
