@@ -61,7 +61,7 @@ class SuccessorTable(tables.Table):
 
     def render_successor(self, record):
         return format_html(
-            '{}<br><span class="govuk-hint govuk-!-margin-0">{}</span>',
+            '{}<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-0">{}</span>',
             record.successor.name,
             _("URN %(urn)s, %(la)s") % {"urn": record.successor.urn, "la": record.successor.local_authority.name},
         )
