@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     SUPPORT_AGENT = "support_agent", _("Support agent")
     CIO = "cio", _("Chief information officer")
     LONDON_LEAD = "london_lead", _("London lead")
+    NETWORK = "network", _("Mobile network")
     ADMIN = "admin", _("Administrator")
 
 
@@ -162,6 +163,15 @@ class User(AbstractUser):
         verbose_name=_("school"),
         help_text=_("Required for school staff."),
     )
+    network_operator = models.ForeignKey(
+        "connectivity.NetworkOperator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("mobile network"),
+        help_text=_("Required for network users: they see only requests for this network's SIMs and numbers."),
+    )
     is_safeguarding_lead = models.BooleanField(
         _("designated safeguarding lead"),
         default=False,
@@ -183,6 +193,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="la_roles_have_la",
                 condition=~models.Q(role__in=["council_officer", "cio"]) | models.Q(local_authority__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="network_users_have_network",
+                condition=~models.Q(role="network") | models.Q(network_operator__isnull=False),
             ),
         ]
 

@@ -256,7 +256,8 @@ class AllocationSpec(ImportSpec):
 
     def finish(self, ctx):
         from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
-        from devices.models import Device, Sim
+        from connectivity.models import Sim
+        from devices.models import Device
         from devices.services import can_transition
 
         st = ctx.state

@@ -9,7 +9,7 @@ and measures our way and the anchor in the same run:
   paginator (Django's ``Paginator``, which runs ``COUNT(*)``), mounted by
   ``benchmarks.anchor_urls`` and requested the same way.
 - ``usage_ingest``: an operator CSV of daily readings (1,000,000 at national scale, fewer
-  below), through ``devices.usage.import_usage`` end to end (read, validate, look up SIMs,
+  below), through ``connectivity.usage.import_usage`` end to end (read, validate, look up SIMs,
   upsert). Anchor: one ORM ``update_or_create`` per reading (with a SIM lookup per row), timed
   on a sample of ``ANCHOR_SAMPLE`` rows and extrapolated linearly -- ``extra`` says so.
 - ``cliff_edge``: ``devices.horizon.cliff_edge`` for every LA (one SQL query). Anchor: the
@@ -97,7 +97,7 @@ def _ingest_file(path, rows):
 
     from django.utils import timezone
 
-    from devices.models import Sim
+    from connectivity.models import Sim
 
     iccids = list(Sim.objects.order_by("pk").values_list("iccid", flat=True)[: max(rows, 1)])
     if not iccids:
@@ -115,8 +115,8 @@ def _ingest_file(path, rows):
 def usage_ingest(scale, stdout):
     from django.db import transaction
 
-    from devices.models import Sim, UsageReading
-    from devices.usage import command_limits, import_usage, parse_period, parse_usage
+    from connectivity.models import Sim, UsageReading
+    from connectivity.usage import command_limits, import_usage, parse_period, parse_usage
 
     rows = INGEST_ROWS.get(scale, 10_000)
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,6 +15,9 @@ class ScopedQuerySet(models.QuerySet):
     scope_school_field = None
     #: Whether the London lead, who sees aggregates only, may list these rows.
     aggregate_visible_to_london = False
+    #: ORM path from this model to its NetworkOperator (``None``: network users see nothing).
+    #: A network user sees only rows of their own network (``user.network_operator``).
+    scope_network_field = None
 
     def visible_to(self, user):
         """Rows ``user`` may see. Anonymous and inactive users see nothing."""
@@ -26,6 +29,10 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         if user.role == Role.LONDON_LEAD:
             return self.all() if self.aggregate_visible_to_london else self.none()
+        if user.role == Role.NETWORK:
+            if not self.scope_network_field or not user.network_operator_id:
+                return self.none()
+            return self.filter(**{self.scope_network_field: user.network_operator_id})
         if user.role == Role.SCHOOL_STAFF:
             if not self.scope_school_field or not user.school_id:
                 return self.none()

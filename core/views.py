@@ -238,3 +238,25 @@ class HomeView(RoleRequiredMixin, TemplateView):
 
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+class LaChoiceMixin:
+    """The LA a page is about: the user's own, or (users who see several) ``?la=<id>``."""
+
+    def visible_las(self):
+        """The LAs the user may see, as a list (one query)."""
+        from accounts.models import LocalAuthority
+
+        return list(LocalAuthority.objects.visible_to(self.request.user).order_by("name"))
+
+    def chosen_la(self, las):
+        by_pk = {la.pk: la for la in las}
+        raw = self.request.GET.get("la", "")
+        if raw:
+            if not raw.isdigit() or int(raw) not in by_pk:
+                from django.http import Http404
+
+                raise Http404
+            return by_pk[int(raw)]
+        own = by_pk.get(self.request.user.local_authority_id)
+        return own or (las[0] if las else None)

@@ -3,13 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from devices.models import Alert, DataPlan, DeliveryBatch, Device, DeviceEvent, Licence, NetworkOperator, Sim, UsageReading
-
-
-@admin.register(NetworkOperator)
-class NetworkOperatorAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "slug")
-    search_fields = ("name", "slug")
+from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, Licence
 
 
 @admin.register(DeliveryBatch)
@@ -31,35 +25,6 @@ class DeviceAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("local_authority", "school", "batch")
     # Status changes go through devices.services.transition, which writes the custody log.
     readonly_fields = ("status", "created_at", "updated_at")
-    show_full_result_count = False
-
-
-@admin.register(Sim)
-class SimAdmin(SimpleHistoryAdmin):
-    list_display = ("iccid", "msisdn", "network", "status", "local_authority")
-    list_filter = ("status", "network")
-    list_select_related = ("network", "local_authority")
-    search_fields = ("=iccid", "=msisdn")
-    raw_id_fields = ("device", "local_authority")
-    show_full_result_count = False
-
-
-@admin.register(DataPlan)
-class DataPlanAdmin(SimpleHistoryAdmin):
-    list_display = ("sim", "allowance_mb", "start", "end", "payer")
-    list_select_related = ("sim",)
-    search_fields = ("=sim__iccid",)
-    raw_id_fields = ("sim",)
-    show_full_result_count = False
-
-
-@admin.register(UsageReading)
-class UsageReadingAdmin(admin.ModelAdmin):
-    list_display = ("sim", "period", "granularity", "mb_used", "source")
-    list_filter = ("granularity",)
-    list_select_related = ("sim",)
-    search_fields = ("=sim__iccid",)
-    raw_id_fields = ("sim",)
     show_full_result_count = False
 
 

@@ -1,14 +1,10 @@
-"""Daily checks for devices: data allowances, plans and licences ending, horizon gaps.
+"""Daily checks for devices: licences ending and horizon gaps (data allowances and plans
+ending are ``connectivity.daily_checks``).
 
 Called by ``python manage.py run_daily_checks`` as ``run(today, stdout)``. Each alert is keyed
 by item and condition (``Alert.key``, unique), so running twice, or every day, raises each alert
 once; acknowledging an alert does not bring it back. Conditions:
 
-* ``allowance_warning`` / ``allowance_exhausted``: per SIM per month, for this month and last
-  month (monthly bills arrive after the month ends), by ``devices.monitoring.sim_months``; a SIM
-  already exhausted gets the exhausted alert only. Key ``allowance_<state>:sim:<id>:<YYYY-MM>``.
-* ``plan_ending``: a data plan ending within 30 days with no later plan on the same SIM
-  starting by the day after it ends. Key ``plan_ending:plan:<id>``.
 * ``licence_ending``: a licence of an active device ending within 60 days with no other licence
   of the same product covering the day after. Key ``licence_ending:licence:<id>``.
 * ``horizon_gap``: a device whose cover ends (licence, or data where it applies) this month or
@@ -22,16 +18,14 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from devices.horizon import add_months, devices_losing_cover
-from devices.models import Alert, DataPlan, Device, Licence, Sim
-from devices.monitoring import EXHAUSTED, WARNING, sim_months
+from devices.models import Alert, Device, Licence
 
-PLAN_DAYS = 30
 LICENCE_DAYS = 60
 HORIZON_MONTHS_AHEAD = 3
 BATCH = 5000
 
 
-def _raise(alerts):
+def raise_alerts(alerts):
     """Create the alerts whose key is new; returns how many were created."""
     if not alerts:
         return 0
@@ -44,65 +38,6 @@ def _raise(alerts):
     # ignore_conflicts: a concurrent run raising the same key is not an error.
     Alert.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
     return len(new)
-
-
-def allowance_alerts(today):
-    alerts = []
-    this_month = today.replace(day=1)
-    for month in (add_months(this_month, -1), this_month):
-        usage = sim_months(Sim.objects.all(), month)
-        flagged = {sid: u for sid, u in usage.items() if u.state in (WARNING, EXHAUSTED)}
-        sims = {}
-        ids = list(flagged)
-        for i in range(0, len(ids), BATCH):
-            for sim in Sim.objects.filter(pk__in=ids[i : i + BATCH]).values("pk", "iccid", "local_authority_id", "device_id", "device__school_id"):
-                sims[sim["pk"]] = sim
-        for sim_id, u in flagged.items():
-            sim = sims.get(sim_id)
-            if sim is None:
-                continue
-            kind = Alert.Kind.ALLOWANCE_EXHAUSTED if u.state == EXHAUSTED else Alert.Kind.ALLOWANCE_WARNING
-            values = {"iccid": sim["iccid"], "month": month.strftime("%m/%Y"), "used": round(u.used_mb), "allowance": u.allowance_mb, "percent": u.percent}
-            if u.state == EXHAUSTED:
-                message = _("SIM %(iccid)s has used all of its data for %(month)s (%(used)s of %(allowance)s MB).") % values
-            else:
-                message = _("SIM %(iccid)s has used %(percent)s%% of its data for %(month)s (%(used)s of %(allowance)s MB).") % values
-            alerts.append(
-                Alert(
-                    key=f"{kind}:sim:{sim_id}:{month:%Y-%m}",
-                    kind=kind,
-                    local_authority_id=sim["local_authority_id"],
-                    school_id=sim["device__school_id"],
-                    device_id=sim["device_id"],
-                    sim_id=sim_id,
-                    message=message[:300],
-                    due=u.projected_runout,
-                )
-            )
-    return alerts
-
-
-def plan_alerts(today):
-    horizon = today + datetime.timedelta(days=PLAN_DAYS)
-    later = DataPlan.objects.filter(sim_id=OuterRef("sim_id"), start__gt=OuterRef("start"), start__lte=OuterRef("end") + datetime.timedelta(days=1))
-    plans = (
-        DataPlan.objects.filter(end__gte=today, end__lte=horizon)
-        .exclude(Exists(later))
-        .values("pk", "end", "allowance_mb", "sim_id", "sim__iccid", "sim__local_authority_id", "sim__device_id", "sim__device__school_id")
-    )
-    return [
-        Alert(
-            key=f"{Alert.Kind.PLAN_ENDING}:plan:{p['pk']}",
-            kind=Alert.Kind.PLAN_ENDING,
-            local_authority_id=p["sim__local_authority_id"],
-            school_id=p["sim__device__school_id"],
-            device_id=p["sim__device_id"],
-            sim_id=p["sim_id"],
-            message=(_("The data plan on SIM %(iccid)s ends on %(end)s.") % {"iccid": p["sim__iccid"], "end": p["end"].strftime("%d/%m/%Y")})[:300],
-            due=p["end"],
-        )
-        for p in plans.iterator(chunk_size=BATCH)
-    ]
 
 
 def licence_alerts(today):
@@ -172,11 +107,9 @@ def run(today, stdout):
     stdout.write(f"Child device flags checked: {corrected} corrected")
     counts = {}
     for name, check in (
-        ("allowance", allowance_alerts),
-        ("plans ending", plan_alerts),
         ("licences ending", licence_alerts),
         ("horizon gaps", horizon_alerts),
     ):
-        counts[name] = _raise(check(today))
+        counts[name] = raise_alerts(check(today))
     stdout.write("Devices alerts raised: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
     return counts

@@ -15,7 +15,8 @@ from accounts.models import LocalAuthority, School, User
 from devices import services
 from devices.horizon import add_months
 from devices.validators import luhn_ok
-from devices.models import DataPlan, DeliveryBatch, Device, DeviceEvent, DeviceKind, Licence, NetworkOperator, Sim, UsageReading
+from connectivity.models import DataPlan, NetworkOperator, Sim, UsageReading
+from devices.models import DeliveryBatch, Device, DeviceEvent, DeviceKind, Licence
 
 NETWORKS = [("EE", "ee"), ("Vodafone", "vodafone"), ("O2", "o2"), ("Three", "three")]
 LAS = {"202": ("officer", 100), "204": ("officer.hackney", 200)}  # LA code: (officer, MSISDN block)

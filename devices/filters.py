@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LocalAuthority, School
-from devices.models import (
-    Alert, DataPlan, DeliveryBatch, Device, DeviceKind, DeviceStatus, Licence, NetworkOperator, Sim,
-)
+from connectivity.models import DataPlan, NetworkOperator, Sim
+from devices.models import Alert, DeliveryBatch, Device, DeviceKind, DeviceStatus, Licence
 from devices.validators import clean_digits, normalise_uk_mobile
 
 
@@ -166,35 +165,6 @@ class DeviceFilterSet(django_filters.FilterSet):
         if value == "uncovered":
             return queryset.exclude(condition)
         return queryset
-
-
-class SimFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("ICCID or mobile number"))
-    network = django_filters.ModelChoiceFilter(queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any"))
-    status = django_filters.ChoiceFilter(choices=Sim.Status.choices, label=_("Status"), empty_label=_("Any"))
-    local_authority = django_filters.ModelChoiceFilter(
-        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any"), widget=SelectWidget
-    )
-
-    class Meta:
-        model = Sim
-        fields = ["q", "network", "status", "local_authority"]
-
-    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
-        super().__init__(data, queryset, request=request, **kwargs)
-        self.filters["local_authority"].queryset = LocalAuthority.objects.visible_to(_user_of(request, user))
-
-    def search(self, queryset, name, value):
-        value = (value or "").strip()
-        digits = clean_digits(value)
-        if not value:
-            return queryset
-        if digits.isdigit() and len(digits) >= 19:
-            return queryset.filter(iccid=digits)
-        try:
-            return queryset.filter(msisdn=normalise_uk_mobile(value))
-        except ValidationError:
-            return queryset.filter(iccid__startswith=digits) if digits.isdigit() else queryset.none()
 
 
 class DeliveryBatchFilterSet(django_filters.FilterSet):

@@ -51,7 +51,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 
-from devices.models import INACTIVE_STATUSES, DataPlan, Device, DeviceKind, Licence
+from connectivity.models import DataPlan
+from devices.models import INACTIVE_STATUSES, Device, DeviceKind, Licence
 
 
 def month_index(day):

@@ -84,7 +84,7 @@ class DeliverySpec(ImportSpec):
     }
 
     def begin(self, ctx):
-        from devices.models import NetworkOperator
+        from connectivity.models import NetworkOperator
 
         networks = {}
         for name, slug in NetworkOperator.objects.values_list("name", "slug"):
@@ -126,7 +126,8 @@ class DeliverySpec(ImportSpec):
                 ctx.rows.append(row)
 
     def finish(self, ctx):
-        from devices.models import Device, Sim
+        from connectivity.models import Sim
+        from devices.models import Device
 
         seen = ctx.state["seen"]
         known_rows = set()
@@ -155,7 +156,8 @@ class DeliverySpec(ImportSpec):
     def write(self, ctx):
         from simple_history.utils import bulk_create_with_history
 
-        from devices.models import DeliveryBatch, Device, DeviceEvent, DeviceStatus, NetworkOperator, Sim
+        from connectivity.models import NetworkOperator, Sim
+        from devices.models import DeliveryBatch, Device, DeviceEvent, DeviceStatus
 
         la, user, now = ctx.local_authority, ctx.user, timezone.now()
         suppliers = {}

@@ -1,4 +1,6 @@
-"""Devices, their connectivity and licences, and the custody log.
+"""Devices, delivery batches, licences, the custody log and alerts.
+
+SIMs, networks, data plans and usage readings are in ``connectivity.models``.
 
 A device's ``status`` changes only through ``devices.services.transition`` (allowed
 transitions are listed there); each change writes a ``DeviceEvent``.
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.scoping import ScopedQuerySet
-from devices.validators import validate_iccid, validate_imei, validate_msisdn
+from devices.validators import validate_imei
 
 
 class DeviceKind(models.TextChoices):
@@ -42,22 +44,6 @@ class DeviceStatus(models.TextChoices):
 class Ownership(models.TextChoices):
     LA = "la", _("Owned by the council")
     FAMILY = "family", _("Transferred to the family")
-
-
-class NetworkOperator(models.Model):
-    """A mobile network (EE, Vodafone, O2, Three...). Operators push usage through the API."""
-
-    name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(_("short name"), max_length=30, unique=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("network operator")
-        verbose_name_plural = _("network operators")
-
-    def __str__(self):
-        return self.name
 
 
 class DeliveryBatchQuerySet(ScopedQuerySet):
@@ -170,126 +156,6 @@ class Device(models.Model):
 
 #: Columns of ``Device`` kept by the database (devices/cover.py).
 COVER_FIELDS = ("licence_cover_end", "plan_cover_end", "child_needs_data")
-
-
-class SimQuerySet(ScopedQuerySet):
-    scope_la_field = "local_authority"
-    scope_school_field = "device__school"
-
-
-class Sim(models.Model):
-    """A SIM card: in a 4G router, or (rarely) a laptop with a modem."""
-
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        SUSPENSION_REQUESTED = "suspension_requested", _("Suspension requested")
-        SUSPENDED = "suspended", _("Suspended")
-
-    iccid = models.CharField(_("ICCID"), max_length=20, unique=True, validators=[validate_iccid])
-    # E.164 (+447700900123), set through devices.validators.normalise_uk_mobile.
-    msisdn = models.CharField(_("mobile number"), max_length=16, null=True, blank=True, unique=True, validators=[validate_msisdn])
-    network = models.ForeignKey(NetworkOperator, on_delete=models.PROTECT, null=True, blank=True, related_name="sims", verbose_name=_("network"))
-    device = models.OneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="sim", verbose_name=_("device"))
-    local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.PROTECT, related_name="sims", verbose_name=_("local authority"))
-    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
-
-    objects = SimQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-pk"]
-        verbose_name = _("SIM")
-        verbose_name_plural = _("SIMs")
-        # The allowance evidence finds an LA's SIMs from this index alone (reports.figures).
-        indexes = [models.Index(fields=["local_authority", "id"], name="sim_la_id")]
-
-    def __str__(self):
-        return self.iccid
-
-    def get_absolute_url(self):
-        if self.device_id:
-            return reverse("devices:device_detail", args=[self.device_id])
-        return reverse("devices:sim_detail", args=[self.pk])
-
-
-class DataPlanQuerySet(ScopedQuerySet):
-    scope_la_field = "sim__local_authority"
-    scope_school_field = "sim__device__school"
-
-    def active_on(self, day):
-        return self.filter(start__lte=day, end__gte=day)
-
-
-class DataPlan(models.Model):
-    """A monthly data allowance on a SIM for a period (the DfE offer: 3 GB a month, 6 months)."""
-
-    sim = models.ForeignKey(Sim, on_delete=models.CASCADE, related_name="plans", verbose_name=_("SIM"))
-    allowance_mb = models.PositiveIntegerField(_("monthly allowance (MB)"), default=3072)
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
-    payer = models.CharField(_("paid by"), max_length=10, default="dfe")
-    monthly_cost = models.DecimalField(_("monthly cost (£)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    history = HistoricalRecords()
-
-    objects = DataPlanQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-start"]
-        verbose_name = _("data plan")
-        verbose_name_plural = _("data plans")
-        indexes = [models.Index(fields=["sim", "start", "end"])]
-        constraints = [models.CheckConstraint(name="plan_end_after_start", condition=models.Q(end__gte=models.F("start")))]
-
-    def __str__(self):
-        return f"{self.allowance_mb} MB {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
-
-
-class UsageReadingQuerySet(ScopedQuerySet):
-    scope_la_field = "sim__local_authority"
-    scope_school_field = "sim__device__school"
-
-
-class UsageReading(models.Model):
-    """Data used by a SIM in one period: a month (period = first day) or a day.
-
-    One reading per SIM, period and granularity: re-importing a file replaces, never adds.
-    """
-
-    class Granularity(models.TextChoices):
-        MONTH = "month", _("Month")
-        DAY = "day", _("Day")
-
-    # No index of its own: ``one_reading_per_sim_period`` (sim, period, granularity) serves
-    # lookups by SIM, and one index fewer to maintain speeds up usage imports.
-    # No foreign-key constraint in the database: checking it costs one locking lookup of the SIM
-    # per new reading at commit (7-8 s of a million-reading import). Readings are written only
-    # by devices.usage._upsert, which locks the SIMs it writes for (FOR KEY SHARE) in one
-    # statement and writes nothing if any has gone; deleting a SIM still deletes its readings
-    # (on_delete=CASCADE is done by Django).
-    sim = models.ForeignKey(
-        Sim, on_delete=models.CASCADE, related_name="readings", verbose_name=_("SIM"), db_index=False, db_constraint=False
-    )
-    period = models.DateField(_("period"))
-    granularity = models.CharField(_("granularity"), max_length=5, choices=Granularity.choices, default=Granularity.MONTH)
-    mb_used = models.FloatField(_("data used (MB)"))
-    source = models.CharField(_("source"), max_length=60, blank=True)
-    imported_at = models.DateTimeField(auto_now=True)
-
-    objects = UsageReadingQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-period"]
-        verbose_name = _("usage reading")
-        verbose_name_plural = _("usage readings")
-        constraints = [
-            # On PostgreSQL its index also carries ``mb_used`` (INCLUDE, migration 0009: SQLite
-            # has no such index, and ignores a constraint declared with ``include``) so that the
-            # allowance evidence reads an LA's readings from the index alone (reports.figures).
-            models.UniqueConstraint(fields=["sim", "period", "granularity"], name="one_reading_per_sim_period"),
-            models.CheckConstraint(name="usage_not_negative", condition=models.Q(mb_used__gte=0)),
-        ]
-        indexes = [models.Index(fields=["period", "granularity"])]
 
 
 class LicenceQuerySet(ScopedQuerySet):
@@ -470,7 +336,7 @@ class Alert(models.Model):
     local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.CASCADE, related_name="alerts", verbose_name=_("local authority"))
     school = models.ForeignKey("accounts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts", verbose_name=_("school"))
     device = models.ForeignKey(Device, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts", verbose_name=_("device"))
-    sim = models.ForeignKey(Sim, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts", verbose_name=_("SIM"))
+    sim = models.ForeignKey("connectivity.Sim", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts", verbose_name=_("SIM"))
     message = models.CharField(_("message"), max_length=300)
     due = models.DateField(_("due"), null=True, blank=True)
     raised_at = models.DateTimeField(_("raised"), auto_now_add=True)

@@ -5,8 +5,5 @@ from core.navigation import NavItem
 ITEMS = [
     NavItem("devices:device_list", _("Devices"), ("council_officer", "cio", "support_agent", "school_staff"), order=10),
     NavItem("devices:alert_list", _("Alerts"), ("council_officer", "cio", "school_staff"), order=15),
-    NavItem("devices:sim_list", _("SIMs"), ("council_officer", "cio", "support_agent"), order=20),
-    NavItem("devices:runout", _("Data use"), ("council_officer", "cio", "support_agent", "school_staff"), order=22),
-    NavItem("devices:allowance_evidence", _("Data evidence"), ("london_lead",), order=62),
     NavItem("devices:batch_list", _("Deliveries"), ("council_officer", "cio"), order=25),
 ]

@@ -41,7 +41,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Ownership, Sim
+from connectivity.models import Sim
+from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Ownership
 
 S = DeviceStatus
 
@@ -170,6 +171,8 @@ def _flag_lost_or_stolen(*, device, event, by):
         sim.status = Sim.Status.SUSPENSION_REQUESTED
         sim._history_user = by
         sim.save(update_fields=["status"])
+    if sim is not None and sim.network_id:
+        _request_suspension(sim=sim, device=device, event=event, by=by)
     if sim is not None:
         message = _("Device %(serial)s reported %(status)s: ask %(network)s to suspend SIM %(iccid)s.") % {
             "serial": device.serial,
@@ -190,6 +193,17 @@ def _flag_lost_or_stolen(*, device, event, by):
             "message": message[:300],
         },
     )
+
+
+def _request_suspension(*, sim, device, event, by):
+    """Put a suspension request in the network's queue, unless one is already open."""
+    from connectivity.models import NetworkRequest
+    from connectivity.services import raise_request
+
+    if NetworkRequest.objects.open().filter(kind=NetworkRequest.Kind.SUSPEND, sim=sim).exists():
+        return
+    reason = _("Device %(serial)s reported %(status)s.") % {"serial": device.serial, "status": _label(event.to_status).lower()}
+    raise_request(kind=NetworkRequest.Kind.SUSPEND, sim=sim, by=by, reason=reason, at=event.at)
 
 
 # Named helpers ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.tables import DateTimeColumn
-from devices.models import Alert, DeliveryBatch, Device, Sim, alert_group_q
+from devices.models import Alert, DeliveryBatch, Device, alert_group_q
 from devices.validators import format_uk_national
 
 LINK = {"a": {"class": "govuk-link"}}
@@ -80,24 +80,6 @@ class DeviceTable(tables.Table):
             "serial", "kind", "make", "model", "status", "local_authority", "school", "imei", "asset_tag", "iccid",
             "msisdn", "network", "batch", "ownership", "delivered_on", "handed_over_on", "warranty_end",
         )
-        template_name = "core/table.html"
-
-
-class SimTable(tables.Table):
-    iccid = tables.Column(linkify=("devices:sim_detail", {"pk": tables.A("pk")}), attrs=LINK, verbose_name=_("ICCID"))
-    msisdn = MobileColumn(verbose_name=_("Mobile number"))
-    network = tables.Column(accessor="network__name", verbose_name=_("Network"))
-    status = DisplayColumn(field="status", verbose_name=_("Status"))
-    device = tables.Column(
-        accessor="device__serial", verbose_name=_("Device"),
-        linkify=lambda record: reverse("devices:device_detail", args=[record.device_id]) if record.device_id else None,
-        attrs=LINK,
-    )
-    local_authority = tables.Column(accessor="local_authority__name", verbose_name=_("Local authority"))
-
-    class Meta:
-        model = Sim
-        fields = ("iccid", "msisdn", "network", "status", "device", "local_authority")
         template_name = "core/table.html"
 
 
@@ -261,5 +243,5 @@ def _item_url(item):
     if item["device_id"]:
         return reverse("devices:device_detail", args=[item["device_id"]])
     if item["sim_id"]:
-        return reverse("devices:sim_detail", args=[item["sim_id"]])
+        return reverse("connectivity:sim_detail", args=[item["sim_id"]])
     return reverse("devices:alert_list")

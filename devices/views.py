@@ -13,16 +13,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
+from django.views.generic import RedirectView, TemplateView
 
 from core.navigation_roles import DEVICE_ROLES
-from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
+from core.views import LaChoiceMixin, ObjectDetailView, ObjectListView, RoleRequiredMixin
 from devices import services
-from devices.coverage import usage_months
-from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet, SimFilterSet
+from devices.horizon import cliff_edge, la_horizon
+from reports import definitions, published
+from reports.suppression import hides_small_numbers
+from connectivity.coverage import plans_with_labels, usage_months
+from connectivity.navigation import EVIDENCE_ROLES, UPLOAD_ROLES
+from connectivity.navigation import data_pages as related_pages
+from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet
 from devices.forms import AlertGroupForm, LifecycleForm
-from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus, Licence, Sim
+from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus, Licence
 from devices.validators import format_uk_national
-from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable, SimTable
+from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable
 
 DEVICE_LIST_RELATED = ("local_authority", "school", "batch", "sim__network")
 DAY = datetime.timedelta(hours=24)
@@ -68,15 +74,6 @@ class DeviceListView(ObjectListView):
         return device_base_queryset(self.request.user)
 
 
-def _plans_with_labels(sim):
-    """The SIM's plans, each with ``payer_label`` (DfE, Council, ...) for display."""
-    labels = dict(Licence.Payer.choices)
-    plans = list(sim.plans.all()) if sim else []
-    for plan in plans:
-        plan.payer_label = labels.get(plan.payer, plan.payer)
-    return plans
-
-
 def _child_url(child_id):
     try:
         return reverse("allocations:child_detail", args=[child_id])
@@ -110,7 +107,7 @@ class DeviceDetailView(ObjectDetailView):
         events = custody_events(device.events.select_related("actor")[: EVENTS_SHOWN + 1], user, device)
         context["events"], context["more_events"] = events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN
         sim = getattr(device, "sim", None)
-        plans = _plans_with_labels(sim)
+        plans = plans_with_labels(sim)
         context["sim"] = sim
         context["sim_msisdn"] = format_uk_national(sim.msisdn) if sim else ""
         context["plans"] = plans
@@ -168,36 +165,6 @@ class DeviceTransitionView(RoleRequiredMixin, View):
                 request, _("Device %(serial)s is now “%(status)s”.") % {"serial": device.serial, "status": device.get_status_display()}
             )
         return redirect(device.get_absolute_url())
-
-
-class SimListView(ObjectListView):
-    model = Sim
-    table_class = SimTable
-    filterset_class = SimFilterSet
-    allowed_roles = DEVICE_ROLES
-    export_name = "sims"
-    title = gettext_lazy("SIMs")
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("network", "device", "local_authority")
-
-
-class SimDetailView(ObjectDetailView):
-    model = Sim
-    allowed_roles = DEVICE_ROLES
-    template_name = "devices/sim_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("network", "device", "local_authority")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        plans = _plans_with_labels(self.object)
-        context["plans"] = plans
-        context["usage"] = usage_months(self.object, plans)
-        context["sim_msisdn"] = format_uk_national(self.object.msisdn)
-        context["title"] = _("SIM %(iccid)s") % {"iccid": self.object.iccid}
-        return context
 
 
 class DeliveryBatchListView(ObjectListView):
@@ -457,3 +424,54 @@ STORY_WORDS = {
     DeviceEvent.Kind.STOLEN: gettext_lazy("Reported stolen"),
     DeviceEvent.Kind.WRITTEN_OFF: gettext_lazy("Written off"),
 }
+
+
+class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
+    """The three-year horizon for one LA: devices losing cover per month, gaps and their cost;
+    for users who see several LAs, a summary row per LA too. Registered figures
+    (``reports.definitions``), small numbers hidden by the one policy."""
+
+    allowed_roles = EVIDENCE_ROLES
+    template_name = "devices/cliff_edge.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        las = self.visible_las()
+        la = self.chosen_la(las)
+        user = self.request.user
+        summary = total = None
+        horizons = {}
+        if len(las) > 1:
+            # One pass of the cliff edge for every LA: the table of all of them and the chosen one.
+            horizons = cliff_edge(today, la_ids=[item.pk for item in las])
+            summary, total = published.cover_by_la(user, [item.pk for item in las], today, horizons=horizons)
+        cover = months = None
+        if la is not None:
+            found = horizons.get(la.pk) if horizons else la_horizon(la, today)
+            facts = definitions.Facts(definitions.Scope.for_la(la), today, horizon=definitions.as_horizon(found, today))
+            cover = published.la_cover(facts, user)
+            months = [(m, cover[f"m{i}"]) for i, m in enumerate(facts.horizon.months)]
+        peak = max([n for _m, n in months or [] if isinstance(n, int)] or [0])
+        context.update(
+            title=_("Three-year cover: the cliff edge"),
+            la=la,
+            las=las if len(las) > 1 else None,
+            cover=cover,
+            months=months,
+            summary=summary,
+            total=total,
+            suppressed=la is not None and hides_small_numbers(user, [la.pk]),
+            peak=peak,
+            related=related_pages(self.request.user),
+        )
+        return context
+
+
+class LicenceUploadView(RoleRequiredMixin, RedirectView):
+    """Licence files go through the shared import pages (kind ``licences``)."""
+
+    allowed_roles = UPLOAD_ROLES
+
+    def get_redirect_url(self, *args, **kwargs):
+        return reverse("core:import_upload") + "?kind=licences"

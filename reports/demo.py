@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import School, User
-from devices.models import NetworkOperator
+from connectivity.models import NetworkOperator
 from reports.models import ApiToken, NeedEstimate
 from reports.services import create_api_token
 

@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import LocalAuthority, School
 from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
-from devices.models import INACTIVE_STATUSES, LAPTOP_KINDS, DataPlan, Device, DeviceStatus, Sim, UsageReading
+from connectivity.models import DataPlan, Sim, UsageReading
+from devices.models import INACTIVE_STATUSES, LAPTOP_KINDS, Device, DeviceStatus
 from reports.models import NeedEstimate
 
 HORIZON_DATA_MONTHS = 36

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School
 from core.forms import ScopedFormMixin
-from devices.models import NetworkOperator
+from connectivity.models import NetworkOperator
 from reports.models import ApiToken, NeedEstimate
 
 

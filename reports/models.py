@@ -87,7 +87,7 @@ class ApiToken(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     supplier_name = models.CharField(_("supplier"), max_length=100, blank=True)
     network_operator = models.ForeignKey(
-        "devices.NetworkOperator", on_delete=models.PROTECT, null=True, blank=True, related_name="api_tokens", verbose_name=_("network operator")
+        "connectivity.NetworkOperator", on_delete=models.PROTECT, null=True, blank=True, related_name="api_tokens", verbose_name=_("network operator")
     )
     local_authority = models.ForeignKey(
         "accounts.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True, related_name="api_tokens",

@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from allocations.api import AllocationViewSet
-from devices.api import DeliveryManifestView, DeviceViewSet, SimViewSet, UsageReadingsView
+from connectivity.api import SimViewSet, UsageReadingsView
+from devices.api import DeliveryManifestView, DeviceViewSet
 from reports.api import ShortfallView
 from reports.api_docs import ApiDocsView
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "devices",
+    "connectivity",
     "allocations",
     "support",
     "messaging",
@@ -389,8 +390,8 @@ SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
 
 # --- monitoring settings
 # Licence files go through the shared import engine (kind "licences"); usage files through its
-# job pages and worker with their own reader and COPY upsert (kind "usage", devices/usage_imports.py).
-IMPORT_SPECS = {**globals().get("IMPORT_SPECS", {}), "licences": "devices.licence_imports.SPEC", "usage": "devices.usage_imports.SPEC"}
+# job pages and worker with their own reader and COPY upsert (kind "usage", connectivity/usage_imports.py).
+IMPORT_SPECS = {**globals().get("IMPORT_SPECS", {}), "licences": "devices.licence_imports.SPEC", "usage": "connectivity.usage_imports.SPEC"}
 # Operators' usage files are big: the import_usage command allows more than the web upload.
 USAGE_IMPORT_MAX_ROWS = env.int("USAGE_IMPORT_MAX_ROWS", default=5_000_000)
 USAGE_IMPORT_MAX_BYTES = env.int("USAGE_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)

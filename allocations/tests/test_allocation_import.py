@@ -12,7 +12,8 @@ from allocations.tests.factories import ChildFactory
 from core.imports import engine
 from core.imports.testing import csv_bytes, xlsx_bytes
 from devices.models import DeviceEvent
-from devices.tests.factories import DeviceFactory, RouterFactory, SimFactory, luhn_complete
+from connectivity.tests.factories import SimFactory
+from devices.tests.factories import DeviceFactory, RouterFactory, luhn_complete
 
 HEADER = ["URN", "Child ref", "Forename", "Surname", "Year", "Laptop serial", "Dongle", "Parent/carer", "Phone", "Home language", "Needs laptop", "Needs internet", "Eligibility"]
 

@@ -15,7 +15,7 @@ Guarantees:
   ``IMPORT_STALE_SECONDS`` (default 300), or a failed job, can be retried.
 - Small files (under ``IMPORT_INLINE_MAX_BYTES``, default 512 KB) run inside the request;
   bigger ones run in the background worker (``core.imports.tasks.run_import``).
-- A spec that keeps a fast path of its own (``devices.usage_imports.UsageSpec``) defines
+- A spec that keeps a fast path of its own (``connectivity.usage_imports.UsageSpec``) defines
   ``run_validate(job, file, progress)`` / ``run_commit(...)`` returning an ``ImportContext``
   (``run_commit`` raising ``ImportRejected`` on row errors); ``run_job`` calls them instead of
   ``engine.validate`` / ``engine.commit``, and everything else (tokens, heartbeats, sha256

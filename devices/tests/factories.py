@@ -3,7 +3,7 @@ import datetime
 import factory
 
 from accounts.tests.factories import LocalAuthorityFactory
-from devices.models import DataPlan, DeliveryBatch, Device, DeviceKind, Licence, NetworkOperator, Sim, UsageReading
+from devices.models import DeliveryBatch, Device, DeviceKind, Licence
 
 
 def luhn_complete(body: str) -> str:
@@ -17,15 +17,6 @@ def luhn_complete(body: str) -> str:
                 d -= 9
         total += d
     return body + str((10 - total % 10) % 10)
-
-
-class NetworkOperatorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = NetworkOperator
-        django_get_or_create = ("slug",)
-
-    name = "EE"
-    slug = "ee"
 
 
 class DeliveryBatchFactory(factory.django.DjangoModelFactory):
@@ -56,35 +47,6 @@ class RouterFactory(DeviceFactory):
     make = "Huawei"
     model = "E5576"
     imei = factory.Sequence(lambda n: luhn_complete(f"35{n:012d}"))
-
-
-class SimFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Sim
-
-    iccid = factory.Sequence(lambda n: luhn_complete(f"894410{n:012d}"))
-    msisdn = factory.Sequence(lambda n: f"+447700900{n % 1000:03d}")
-    network = factory.SubFactory(NetworkOperatorFactory)
-    local_authority = factory.SubFactory(LocalAuthorityFactory)
-
-
-class DataPlanFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = DataPlan
-
-    sim = factory.SubFactory(SimFactory)
-    allowance_mb = 3072
-    start = datetime.date(2026, 1, 15)
-    end = datetime.date(2026, 7, 14)
-
-
-class UsageReadingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = UsageReading
-
-    sim = factory.SubFactory(SimFactory)
-    period = datetime.date(2026, 2, 1)
-    mb_used = 1024.0
 
 
 class LicenceFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from devices.models import Alert
-from devices.tests.factories import RouterFactory, SimFactory
+from connectivity.tests.factories import SimFactory
+from devices.tests.factories import RouterFactory
 
 LIST = reverse("devices:alert_list")
 ACK_ALL = reverse("devices:alert_acknowledge_all")

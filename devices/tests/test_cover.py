@@ -8,8 +8,10 @@ from allocations.models import Allocation, AllocationStatus, Child
 from allocations.tests.factories import AllocationFactory, ChildFactory
 from devices.cover import refresh_cover
 from devices.horizon import cliff_edge, cliff_edge_python
-from devices.models import DataPlan, Device, DeviceKind, Licence, Sim
-from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, SimFactory
+from connectivity.models import DataPlan, Sim
+from devices.models import Device, DeviceKind, Licence
+from connectivity.tests.factories import DataPlanFactory, SimFactory
+from devices.tests.factories import DeviceFactory, LicenceFactory
 
 D = datetime.date
 TODAY = D(2026, 11, 26)

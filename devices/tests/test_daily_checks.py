@@ -6,9 +6,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from devices.daily_checks import run
+from connectivity import daily_checks as connectivity_checks
+from devices import daily_checks as device_checks
 from devices.models import Alert, DeviceKind
-from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, RouterFactory, SimFactory, UsageReadingFactory
+from connectivity.tests.factories import DataPlanFactory, SimFactory, UsageReadingFactory
+from devices.tests.factories import DeviceFactory, LicenceFactory, RouterFactory
 
 D = datetime.date
 TODAY = D(2026, 3, 20)
@@ -36,6 +38,11 @@ def data(la, school):
     LicenceFactory(device=renewed_laptop, start=D(2026, 1, 1), end=D(2026, 5, 1))
     LicenceFactory(device=renewed_laptop, start=D(2026, 5, 2), end=D(2028, 12, 31))
     return {"router": router, "sim": sim, "laptop": laptop}
+
+
+def run(today, out):
+    """Both apps' hooks, in the order ``run_daily_checks`` calls them."""
+    return {**device_checks.run(today, out), **connectivity_checks.run(today, out)}
 
 
 def test_run_raises_each_alert_once(data):
@@ -68,9 +75,12 @@ def test_acknowledged_alerts_are_not_raised_again(data):
 
 def test_command_runs_the_checks(data, capsys):
     call_command("run_daily_checks", "--date", "2026-03-20")
-    assert "Devices alerts raised: allowance 2" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Devices alerts raised: licences ending 1, horizon gaps 2" in out
+    assert "Connectivity alerts raised: allowance 2, plans ending 1" in out
     call_command("run_daily_checks", "--date", "2026-03-20")
-    assert "allowance 0, plans ending 0, licences ending 0, horizon gaps 0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "licences ending 0, horizon gaps 0" in out and "allowance 0, plans ending 0" in out
 
 
 def test_daily_checks_mend_cover_columns_written_round_the_triggers(data, capsys):

@@ -9,8 +9,9 @@ from rest_framework.test import APIClient
 
 from devices.horizon import add_months
 from devices.models import Device
-from devices.tests.factories import DeviceFactory, NetworkOperatorFactory, SimFactory
-from devices.usage import MAX_MB, parse_usage
+from connectivity.tests.factories import NetworkOperatorFactory, SimFactory
+from devices.tests.factories import DeviceFactory
+from connectivity.usage import MAX_MB, parse_usage
 from reports.models import NeedEstimate
 from reports.services import create_api_token
 from reports.tests.factories import NeedEstimateFactory

@@ -6,8 +6,10 @@ from core.imports import engine, services
 from core.imports.testing import csv_bytes, upload, xlsx_bytes
 from core.models import ImportJob
 from devices.imports import SPEC
-from devices.models import DeliveryBatch, Device, DeviceEvent, NetworkOperator, Sim
-from devices.tests.factories import DeviceFactory, SimFactory, luhn_complete
+from connectivity.models import NetworkOperator, Sim
+from devices.models import DeliveryBatch, Device, DeviceEvent
+from connectivity.tests.factories import SimFactory
+from devices.tests.factories import DeviceFactory, luhn_complete
 
 HEADER = ["Device type", "Manufacturer", "Model", "Serial No.", "IMEI", "SIM Number", "MSISDN", "Network", "Delivery date", "PO Number"]
 

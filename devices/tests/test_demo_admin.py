@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from accounts import demo as accounts_demo
 from devices import demo
-from devices.models import Alert, DataPlan, Device, DeviceEvent, DeviceStatus, Licence, Sim, UsageReading
-from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, SimFactory, UsageReadingFactory
+from connectivity.models import DataPlan, Sim, UsageReading
+from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Licence
+from connectivity.tests.factories import DataPlanFactory, SimFactory, UsageReadingFactory
+from devices.tests.factories import DeviceFactory, LicenceFactory
 from devices.validators import normalise_iccid, normalise_imei, normalise_uk_mobile
 
 
@@ -41,7 +43,9 @@ def test_admin_pages_load(client, users, la):
     UsageReadingFactory(sim=sim)
     LicenceFactory(device=device)
     client.force_login(users["admin"])
-    for model in ("networkoperator", "deliverybatch", "device", "sim", "dataplan", "usagereading", "licence", "deviceevent", "alert"):
-        assert client.get(reverse(f"admin:devices_{model}_changelist")).status_code == 200, model
+    for model in ("devices_deliverybatch", "devices_device", "devices_licence", "devices_deviceevent", "devices_alert",
+                  "connectivity_networkoperator", "connectivity_sim", "connectivity_dataplan", "connectivity_usagereading",
+                  "connectivity_networkrequest", "connectivity_networkrequestevent"):
+        assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200, model
     assert client.get(reverse("admin:devices_device_change", args=[device.pk])).status_code == 200
     assert client.get(reverse("admin:devices_device_history", args=[device.pk])).status_code == 200

@@ -8,7 +8,8 @@ import pytest
 from allocations.tests.factories import AllocationFactory, ChildFactory
 from devices.horizon import cliff_edge, cliff_edge_python, device_months, first_gap, la_horizon
 from devices.models import DeviceKind, DeviceStatus
-from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, SimFactory
+from connectivity.tests.factories import DataPlanFactory, SimFactory
+from devices.tests.factories import DeviceFactory, LicenceFactory
 
 TODAY = datetime.date(2026, 11, 26)
 D = datetime.date

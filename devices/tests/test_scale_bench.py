@@ -6,7 +6,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from devices.models import DataPlan, Device, Licence, Sim, UsageReading
+from connectivity.models import DataPlan, Sim, UsageReading
+from devices.models import Device, Licence
 
 
 @pytest.mark.django_db

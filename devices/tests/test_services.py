@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from allocations.tests.factories import AllocationFactory
 from devices import services
-from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Ownership, Sim
-from devices.tests.factories import DeviceFactory, RouterFactory, SimFactory
+from connectivity.models import Sim
+from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Ownership
+from connectivity.tests.factories import SimFactory
+from devices.tests.factories import DeviceFactory, RouterFactory
 
 S = DeviceStatus
 

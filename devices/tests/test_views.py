@@ -11,10 +11,8 @@ from accounts.tests.factories import SchoolFactory
 from allocations.tests.factories import AllocationFactory
 from devices import services
 from devices.models import Alert, Device, DeviceStatus
-from devices.tests.factories import (
-    DataPlanFactory, DeliveryBatchFactory, DeviceFactory, LicenceFactory, NetworkOperatorFactory, RouterFactory,
-    SimFactory, UsageReadingFactory,
-)
+from connectivity.tests.factories import DataPlanFactory, NetworkOperatorFactory, SimFactory, UsageReadingFactory
+from devices.tests.factories import DeliveryBatchFactory, DeviceFactory, LicenceFactory, RouterFactory
 from devices.tables import DeviceTable
 from devices.views import device_list_queryset
 
@@ -309,11 +307,11 @@ def test_transition_out_of_scope_is_404(client, users, devices):
 def test_sim_list_and_detail_are_scoped(client, users, devices, other_la):
     theirs = SimFactory(local_authority=other_la)
     client = login(client, users["council_officer"])
-    response = client.get(reverse("devices:sim_list"))
+    response = client.get(reverse("connectivity:sim_list"))
     assert {row.record.pk for row in response.context["table"].paginated_rows} == {devices["sim"].pk}
-    assert client.get(reverse("devices:sim_list"), {"q": "07700900123"}).status_code == 200
-    assert client.get(reverse("devices:sim_detail", args=[devices["sim"].pk])).status_code == 200
-    assert client.get(reverse("devices:sim_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("connectivity:sim_list"), {"q": "07700900123"}).status_code == 200
+    assert client.get(reverse("connectivity:sim_detail", args=[devices["sim"].pk])).status_code == 200
+    assert client.get(reverse("connectivity:sim_detail", args=[theirs.pk])).status_code == 404
 
 
 def test_batch_list_and_detail(client, users, la, other_la, django_assert_max_num_queries):
@@ -394,7 +392,7 @@ def test_alert_export_neutralises_and_leaves_out_the_button(client, users, la, o
 
 
 def test_sim_export_shows_numbers_in_national_format(client, users, devices):
-    response = login(client, users["council_officer"]).get(reverse("devices:sim_list"), {"_export": "csv"})
+    response = login(client, users["council_officer"]).get(reverse("connectivity:sim_list"), {"_export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[1][rows[0].index("Mobile number")] == "07700 900123"
 

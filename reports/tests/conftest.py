@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import SchoolFactory
 from allocations.tests.factories import AllocationFactory, ChildFactory
-from devices.tests.factories import DataPlanFactory, DeviceFactory, NetworkOperatorFactory, RouterFactory, SimFactory, UsageReadingFactory
+from connectivity.tests.factories import DataPlanFactory, NetworkOperatorFactory, SimFactory, UsageReadingFactory
+from devices.tests.factories import DeviceFactory, RouterFactory
 from reports.tests.factories import NeedEstimateFactory
 
 

@@ -6,8 +6,10 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from allocations.tests.factories import AllocationFactory
-from devices.models import Device, UsageReading
-from devices.tests.factories import DeviceFactory, NetworkOperatorFactory, SimFactory
+from connectivity.models import UsageReading
+from devices.models import Device
+from connectivity.tests.factories import NetworkOperatorFactory, SimFactory
+from devices.tests.factories import DeviceFactory
 from reports.services import create_api_token, revoke_api_token
 
 READ_ENDPOINTS = ["/api/devices/", "/api/sims/", "/api/allocations/", "/api/tickets/", "/api/shortfall/"]

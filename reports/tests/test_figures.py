@@ -65,8 +65,8 @@ def test_allowance_evidence_counts_each_sim_once_over_the_period(la, other_la):
     from django.conf import settings
     from django.utils import timezone
 
-    from devices.models import UsageReading
-    from devices.tests.factories import SimFactory, UsageReadingFactory
+    from connectivity.models import UsageReading
+    from connectivity.tests.factories import SimFactory, UsageReadingFactory
 
     full = settings.DFE_DATA_ALLOWANCE_MB
     this = timezone.localdate().replace(day=1)

@@ -22,7 +22,8 @@ from openpyxl import load_workbook
 
 from accounts.tests.factories import SchoolFactory, UserFactory
 from allocations.tests.factories import AllocationFactory, ChildFactory
-from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, NetworkOperatorFactory, RouterFactory, SimFactory
+from connectivity.tests.factories import DataPlanFactory, NetworkOperatorFactory, SimFactory
+from devices.tests.factories import DeviceFactory, LicenceFactory, RouterFactory
 from reports import definitions, london, published
 from reports.suppression import SUPPRESSED
 from reports.tests.factories import NeedEstimateFactory

@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
 
 from allocations.tests.factories import AllocationFactory
-from devices.tests.factories import NetworkOperatorFactory, SimFactory
+from connectivity.tests.factories import NetworkOperatorFactory, SimFactory
 from reports.services import create_api_token
 
 # Every response check schemathesis has (the stateful-only ones are no-ops here).

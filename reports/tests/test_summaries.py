@@ -18,8 +18,10 @@ from allocations.models import Allocation, Child
 from allocations.tests.factories import AllocationFactory, ChildFactory
 from devices import services as device_services
 from devices.horizon import cliff_edge
-from devices.models import DataPlan, Device, DeviceKind, Licence, Sim
-from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, RouterFactory, SimFactory
+from connectivity.models import DataPlan, Sim
+from devices.models import Device, DeviceKind, Licence
+from connectivity.tests.factories import DataPlanFactory, SimFactory
+from devices.tests.factories import DeviceFactory, LicenceFactory, RouterFactory
 from reports import figures, summaries
 from reports.models import ChildCount, DeviceCount, HorizonCount
 

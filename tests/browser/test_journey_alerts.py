@@ -8,7 +8,8 @@ import pytest
 
 from accounts.tests.factories import LocalAuthorityFactory, SchoolFactory, UserFactory
 from devices.models import Alert
-from devices.tests.factories import RouterFactory, SimFactory
+from connectivity.tests.factories import SimFactory
+from devices.tests.factories import RouterFactory
 from tests.browser.journeys_helpers import Journey
 
 pytestmark = pytest.mark.browser

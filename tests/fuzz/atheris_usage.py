@@ -13,12 +13,12 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-with atheris.instrument_imports(include=["devices.usage", "core.imports.readers"]):
+with atheris.instrument_imports(include=["connectivity.usage", "core.imports.readers"]):
     from tests.fuzz.atheris_common import run, setup_django
 
     setup_django(migrate=True)
     import core.imports.readers  # noqa: F401 - imported here so atheris instruments them
-    import devices.usage  # noqa: F401
+    import connectivity.usage  # noqa: F401
     from tests.fuzz import targets
 
 

@@ -57,8 +57,8 @@ def identifiers(data: bytes):
 
 def usage(data: bytes):
     """Raw bytes as an operator's usage file (dry run): a result or UsageFileError; never a write."""
-    from devices.models import UsageReading
-    from devices.usage import UsageFileError, import_usage, parse_period, parse_usage
+    from connectivity.models import UsageReading
+    from connectivity.usage import UsageFileError, import_usage, parse_period, parse_usage
 
     for operator in ("generic", "three"):
         try:

@@ -1,4 +1,4 @@
-"""Property-based tests of the operators' usage importer (``devices.usage.import_usage``).
+"""Property-based tests of the operators' usage importer (``connectivity.usage.import_usage``).
 
 Random bytes, random headers and random cells give a result (readings, row errors, unknown
 SIMs) or ``UsageFileError``; when any row has an error nothing is written; valid rows for known
@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.imports.testing import csv_bytes, xlsx_bytes
-from devices.models import UsageReading
-from devices.tests.factories import SimFactory
-from devices.usage import OPERATOR_MAPPINGS, UsageFileError, import_usage
+from connectivity.models import UsageReading
+from connectivity.tests.factories import SimFactory
+from connectivity.usage import OPERATOR_MAPPINGS, UsageFileError, import_usage
 
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 HEADERS = ["ICCID", "MSISDN", "Usage (MB)", "Data Used (GB)", "Bytes", "Month", "Date", "Bill Period", "Notes"]

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from accounts.models import LocalAuthority, School
 from devices.horizon import add_months
-from devices.models import DataPlan, Device, Licence, NetworkOperator, Sim, UsageReading
+from connectivity.models import DataPlan, NetworkOperator, Sim, UsageReading
+from devices.models import Device, Licence
 
 LONDON = [
     ("201", "E09000001", "City of London"), ("202", "E09000007", "Camden"), ("203", "E09000011", "Greenwich"),

@@ -1,12 +1,12 @@
 """``python manage.py import_usage FILE --operator NAME``: monthly or daily usage from an operator.
 
 Prints each row error as ``row N, column: message`` and exits 1 with nothing written when any
-row is invalid; lists the rows whose SIM we do not know. See ``devices.usage``.
+row is invalid; lists the rows whose SIM we do not know. See ``connectivity.usage``.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from devices.usage import UsageFileError, command_limits, import_usage
+from connectivity.usage import UsageFileError, command_limits, import_usage
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from devices.models import Sim
-from devices.monitoring import (
+from connectivity.models import Sim
+from connectivity.monitoring import (
     EXHAUSTED,
     NO_PLAN,
     OK,
@@ -17,7 +17,8 @@ from devices.monitoring import (
     sim_months,
     state_for,
 )
-from devices.tests.factories import DataPlanFactory, RouterFactory, SimFactory, UsageReadingFactory
+from connectivity.tests.factories import DataPlanFactory, SimFactory, UsageReadingFactory
+from devices.tests.factories import RouterFactory
 
 D = datetime.date
 MARCH = D(2026, 3, 1)

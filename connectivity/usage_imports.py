@@ -1,6 +1,6 @@
 """The usage upload on the shared import pages (kind ``usage``), run in the background worker.
 
-An operator's usage file is read by ``devices.usage.import_usage``, the one code path of the
+An operator's usage file is read by ``connectivity.usage.import_usage``, the one code path of the
 command line, the operators' API, the ``usage_ingest`` benchmark and these pages: its own fast
 path (one pass, SIM lookup by chunked ``IN`` / ``= ANY``, ``COPY`` upsert on PostgreSQL) is kept
 rather than rewritten as per-row engine hooks. What this module adds is the engine's job flow
@@ -18,7 +18,7 @@ around it:
   nothing (the sha256 of the file checked is required, as for every import).
 
 There is no column-choice step: columns are found from the operator's layout
-(``devices.usage.OPERATOR_MAPPINGS``), as on the command line.
+(``connectivity.usage.OPERATOR_MAPPINGS``), as on the command line.
 """
 
 from collections import Counter
@@ -32,8 +32,8 @@ from core.imports import parsers
 from core.imports.engine import Field, ImportContext, ImportRejected, ImportSpec
 from core.imports.readers import ReadError
 from core.models import ImportJob
-from devices.models import Sim
-from devices.usage import COMMON_ALIASES, OPERATOR_MAPPINGS, UsageFileError, _locate_columns, import_usage, resolve_operator
+from connectivity.models import Sim
+from connectivity.usage import COMMON_ALIASES, OPERATOR_MAPPINGS, UsageFileError, _locate_columns, import_usage, resolve_operator
 
 _LABELS = {
     "iccid": _l("ICCID"),
@@ -56,14 +56,14 @@ def _aliases(column):
 
 class UsageSpec(ImportSpec):
     """The usage file as the import pages see it. ``fields`` only name the columns (for finding
-    the header row); the reading and writing are ``devices.usage.import_usage``."""
+    the header row); the reading and writing are ``connectivity.usage.import_usage``."""
 
     kind = "usage"
     title = _l("Data usage")
     #: no column-choice step: the operator's layout decides (core.imports.views reads this)
     column_choice = False
     #: the usage upload page, which asks for the operator too (core.imports.views reads this)
-    upload_url_name = "devices:usage_upload"
+    upload_url_name = "connectivity:usage_upload"
     fields = tuple(Field(column, label, parsers.text, _aliases(column)) for column, label in _LABELS.items())
     count_labels = {
         "rows": _l("Rows read"),
@@ -71,7 +71,7 @@ class UsageSpec(ImportSpec):
         "unknown": _l("Rows for SIMs we do not know or that are not in your council (not imported)"),
     }
     done_labels = {
-        "readings": (_l("Readings written"), "devices:runout"),
+        "readings": (_l("Readings written"), "connectivity:runout"),
         "unknown": (_l("Rows for SIMs we do not know or that are not in your council (not imported)"), ""),
     }
 

@@ -1,6 +1,6 @@
 """Data allowance monitoring: usage against allowance per SIM per month, and the evidence.
 
-Definitions (shared with the device page's ``devices.coverage``):
+Definitions (shared with the device page's ``connectivity.coverage``):
 
 * **Used** in a month: the SIM's monthly reading for that month when there is one, otherwise
   the sum of its daily readings in the month (month to date).
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, F, Max, Sum, When
 
-from devices.models import DataPlan, Sim, UsageReading
+from connectivity.models import DataPlan, Sim, UsageReading
 
 WARNING_SHARE = 0.8
 OK, WARNING, EXHAUSTED, NO_PLAN = "ok", "warning", "exhausted", "no_plan"

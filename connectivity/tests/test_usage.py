@@ -6,9 +6,9 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from devices.models import UsageReading
-from devices.tests.factories import SimFactory
-from devices.usage import UsageFileError, import_usage, parse_period, parse_usage
+from connectivity.models import UsageReading
+from connectivity.tests.factories import SimFactory
+from connectivity.usage import UsageFileError, import_usage, parse_period, parse_usage
 
 D = datetime.date
 
@@ -102,7 +102,7 @@ def test_unknown_sims_listed_not_written(sims, tmp_path):
 
 
 def test_scoped_import_treats_other_la_sims_as_unknown(sims, tmp_path, la):
-    from devices.models import Sim
+    from connectivity.models import Sim
 
     path = write(tmp_path, "ICCID,Usage (MB),Month\n89441000000000000018,10,2026-03\n89441000000000000034,20,2026-03\n")
     result = import_usage(path, operator="vodafone", sims=Sim.objects.filter(local_authority=la))
@@ -198,8 +198,8 @@ def test_check_digit_errors_are_reported_with_every_other_error_in_row_order(sim
 def test_a_sim_deleted_during_the_import_means_nothing_is_written(sims, tmp_path, monkeypatch):
     # Readings have no foreign key in the database (see UsageReading.sim): the upsert locks
     # the SIMs it writes for and refuses if one has gone since the lookup.
-    from devices import usage
-    from devices.usage import UsageFileError
+    from connectivity import usage
+    from connectivity.usage import UsageFileError
 
     lookup = usage._lookup
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from core.models import ImportJob
 from core.tests.test_imports_memory import CONTENT_TYPES, RELS, WB_RELS, WORKBOOK
-from devices.models import UsageReading
-from devices.tests.factories import SimFactory
+from connectivity.models import UsageReading
+from connectivity.tests.factories import SimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def upload(text, name="usage.csv"):
 
 
 def post(client, data, operator="vodafone", name="usage.csv"):
-    return client.post(reverse("devices:usage_upload"), {"operator": operator, "file": upload(data, name)})
+    return client.post(reverse("connectivity:usage_upload"), {"operator": operator, "file": upload(data, name)})
 
 
 def test_upload_returns_at_once_and_the_worker_checks_then_imports(officer_client, sims, settings, django_capture_on_commit_callbacks):
@@ -108,7 +108,7 @@ def test_the_commit_checks_again_and_writes_all_or_nothing(officer_client, sims,
     assert job.status == "done" and job.counts == {"rows": 2, "readings": 1, "unknown": 1}
 
     # A failure while writing leaves nothing written and the job can be run again.
-    from devices import usage
+    from connectivity import usage
 
     with django_capture_on_commit_callbacks(execute=True):
         post(officer_client, f"ICCID,Usage (MB),Month\n{ICCID},9,2026-06\n", name="second.csv")
@@ -153,7 +153,7 @@ def test_usage_jobs_are_scoped_and_the_chooser_sends_usage_to_its_page(officer_c
     post(officer_client, f"ICCID,Usage (MB),Month\n{ICCID},500,2026-03\n")
     job = ImportJob.objects.get(kind="usage")
     response = officer_client.get(reverse("core:import_upload") + "?kind=usage")
-    assert response.status_code == 302 and response.url == reverse("devices:usage_upload")
+    assert response.status_code == 302 and response.url == reverse("connectivity:usage_upload")
     from accounts.tests.factories import UserFactory
 
     client.force_login(UserFactory(role="council_officer", local_authority=sims["other"].local_authority))
@@ -212,7 +212,7 @@ PEAK_SCRIPT = textwrap.dedent(
     settings.IMPORT_MAX_BYTES = 10**9
     settings.IMPORT_CALAMINE_MAX_XML_BYTES = {cap}
     from core.imports.services import find_sheet
-    from devices.usage_imports import SPEC
+    from connectivity.usage_imports import SPEC
 
     def hwm():
         for line in open("/proc/self/status"):

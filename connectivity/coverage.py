@@ -5,7 +5,7 @@ The 36-month licence and data cover strip comes from ``devices.horizon.device_mo
 
 import datetime
 
-from devices.models import UsageReading
+from connectivity.models import UsageReading
 
 WARNING_SHARE = 0.8
 
@@ -55,3 +55,14 @@ def usage_months(sim, plans, limit=12):
             }
         )
     return result
+
+
+def plans_with_labels(sim):
+    """The SIM's plans, each with ``payer_label`` (DfE, Council, ...) for display."""
+    from devices.models import Licence
+
+    labels = dict(Licence.Payer.choices)
+    plans = list(sim.plans.all()) if sim else []
+    for plan in plans:
+        plan.payer_label = labels.get(plan.payer, plan.payer)
+    return plans

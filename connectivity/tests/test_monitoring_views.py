@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import ImportJob
-from devices.models import UsageReading
-from devices.tests.factories import DataPlanFactory, DeviceFactory, LicenceFactory, RouterFactory, SimFactory, UsageReadingFactory
+from connectivity.models import UsageReading
+from connectivity.tests.factories import DataPlanFactory, SimFactory, UsageReadingFactory
+from devices.tests.factories import DeviceFactory, LicenceFactory, RouterFactory
 
 D = datetime.date
 
@@ -45,9 +46,9 @@ def client_for(client, user):
 @pytest.mark.parametrize(
     "name,allowed,denied",
     [
-        ("devices:usage_upload", ["council_officer", "admin"], ["school_staff", "cio", "support_agent", "london_lead"]),
-        ("devices:runout", ["council_officer", "cio", "support_agent", "school_staff", "admin"], ["london_lead"]),
-        ("devices:allowance_evidence", ["council_officer", "cio", "london_lead", "admin"], ["school_staff", "support_agent"]),
+        ("connectivity:usage_upload", ["council_officer", "admin"], ["school_staff", "cio", "support_agent", "london_lead"]),
+        ("connectivity:runout", ["council_officer", "cio", "support_agent", "school_staff", "admin"], ["london_lead"]),
+        ("connectivity:allowance_evidence", ["council_officer", "cio", "london_lead", "admin"], ["school_staff", "support_agent"]),
         ("devices:cliff_edge", ["council_officer", "cio", "london_lead", "admin"], ["school_staff", "support_agent"]),
     ],
 )
@@ -63,14 +64,14 @@ def test_roles(client, users, name, allowed, denied):
 def test_runout_page_is_scoped(client, users, scene, django_assert_max_num_queries):
     client.force_login(users["council_officer"])
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("devices:runout"))
+        response = client.get(reverse("connectivity:runout"))
     body = response.content.decode()
     assert scene["mine"].iccid in body and scene["mine_other_school"].iccid in body
     assert scene["theirs"].iccid not in body and scene["quiet"].iccid not in body
     client.force_login(users["school_staff"])
-    body = client.get(reverse("devices:runout")).content.decode()
+    body = client.get(reverse("connectivity:runout")).content.decode()
     assert scene["mine"].iccid in body and scene["mine_other_school"].iccid not in body
-    assert client.get(reverse("devices:runout") + "?month=nonsense").status_code == 200
+    assert client.get(reverse("connectivity:runout") + "?month=nonsense").status_code == 200
 
 
 def test_usage_upload_touches_only_own_la(client, users, scene, month):
@@ -79,7 +80,7 @@ def test_usage_upload_touches_only_own_la(client, users, scene, month):
     client.force_login(users["council_officer"])
     text = f"ICCID,Usage (MB),Month\n{scene['mine'].iccid},500,{month:%Y-%m}\n{scene['theirs'].iccid},1,{month:%Y-%m}\n"
     upload = SimpleUploadedFile("usage.csv", text.encode(), content_type="text/csv")
-    response = client.post(reverse("devices:usage_upload"), {"operator": "vodafone", "file": upload})
+    response = client.post(reverse("connectivity:usage_upload"), {"operator": "vodafone", "file": upload})
     job = ImportJob.objects.get(kind="usage")
     assert response.status_code == 302 and response.url == job.get_absolute_url()
     assert job.status == "valid" and job.counts == {"rows": 2, "readings": 1, "unknown": 1}
@@ -95,13 +96,13 @@ def test_usage_upload_touches_only_own_la(client, users, scene, month):
 def test_usage_upload_errors_and_bad_files(client, users, scene, month):
     client.force_login(users["council_officer"])
     text = f"ICCID,Usage (MB),Month\n{scene['mine'].iccid},lots,{month:%Y-%m}\n"
-    response = client.post(reverse("devices:usage_upload"), {"operator": "vodafone", "file": SimpleUploadedFile("u.csv", text.encode())}, follow=True)
+    response = client.post(reverse("connectivity:usage_upload"), {"operator": "vodafone", "file": SimpleUploadedFile("u.csv", text.encode())}, follow=True)
     assert "row 2, Usage (MB): “lots” is not a number." in response.content.decode()
     assert UsageReading.objects.get(sim=scene["mine"], period=month).mb_used == 950
     junk = SimpleUploadedFile("u.xlsx", b"PK\x03\x04 not really a zip file at all")
-    response = client.post(reverse("devices:usage_upload"), {"operator": "vodafone", "file": junk})
+    response = client.post(reverse("connectivity:usage_upload"), {"operator": "vodafone", "file": junk})
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
-    response = client.post(reverse("devices:usage_upload"), {"operator": "acme"})
+    response = client.post(reverse("connectivity:usage_upload"), {"operator": "acme"})
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
     assert ImportJob.objects.filter(status="invalid").count() == 1  # the bad files stored no job
 
@@ -112,14 +113,14 @@ SMALL_CELL = re.compile(r'(?:govuk-table__cell--numeric|govuk-summary-list__valu
 def test_evidence_page(client, users, scene, la, other_la, month, django_assert_max_num_queries):
     client.force_login(users["council_officer"])
     with django_assert_max_num_queries(10):
-        response = client.get(reverse("devices:allowance_evidence"))
+        response = client.get(reverse("connectivity:allowance_evidence"))
     body = response.content.decode()
     assert "Camden" in body and month.strftime("%B %Y") in body
     # An officer cannot pick another LA.
-    assert client.get(reverse("devices:allowance_evidence") + f"?la={other_la.pk}").status_code == 404
-    assert client.get(reverse("devices:allowance_evidence") + "?la=x").status_code == 404
+    assert client.get(reverse("connectivity:allowance_evidence") + f"?la={other_la.pk}").status_code == 404
+    assert client.get(reverse("connectivity:allowance_evidence") + "?la=x").status_code == 404
     client.force_login(users["london_lead"])
-    body = client.get(reverse("devices:allowance_evidence") + f"?la={la.pk}").content.decode()
+    body = client.get(reverse("connectivity:allowance_evidence") + f"?la={la.pk}").content.decode()
     # The one suppression rule (reports.suppression): counts from 1 to 4 hidden for the London lead.
     assert "[c]" in body and not SMALL_CELL.search(body)
 
@@ -157,10 +158,10 @@ def test_data_pages_link_to_each_other_by_role(client, users):
     from django.urls import reverse
 
     client.force_login(users["council_officer"])
-    body = client.get(reverse("devices:runout")).content.decode()
+    body = client.get(reverse("connectivity:runout")).content.decode()
 
-    for name in ("devices:allowance_evidence", "devices:cliff_edge", "devices:usage_upload"):
+    for name in ("connectivity:allowance_evidence", "devices:cliff_edge", "connectivity:usage_upload"):
         assert reverse(name) in body
     client.force_login(users["school_staff"])
-    body = client.get(reverse("devices:runout")).content.decode()
-    assert reverse("devices:usage_upload") not in body and reverse("devices:cliff_edge") not in body
+    body = client.get(reverse("connectivity:runout")).content.decode()
+    assert reverse("connectivity:usage_upload") not in body and reverse("devices:cliff_edge") not in body

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from core.imports.engine import format_error
 from core.imports.readers import ReadError, header_key, open_spreadsheet
-from devices.models import NetworkOperator, Sim, UsageReading
+from connectivity.models import NetworkOperator, Sim, UsageReading
 from devices.validators import normalise_uk_mobile
 
 MB = 1.0
@@ -282,7 +282,7 @@ def _iccid_key(value):
 class RowError(str):
     """One row error: the text ``row N, column: message`` (as every import words it), which
     the command and the API print, carrying ``row``, ``column`` and ``message`` for the import
-    pages (``devices.usage_imports``)."""
+    pages (``connectivity.usage_imports``)."""
 
     def __new__(cls, row, column, message):
         text = super().__new__(cls, format_error({"row": row, "column": column, "message": message}))

@@ -1,0 +1,65 @@
+"""Filters for the connectivity pages and API (django-filter)."""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import LocalAuthority
+from connectivity.models import NetworkOperator, NetworkRequest, Sim
+from devices.filters import SelectWidget, _user_of
+from devices.validators import clean_digits, normalise_uk_mobile
+
+
+class SimFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("ICCID or mobile number"))
+    network = django_filters.ModelChoiceFilter(queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any"))
+    status = django_filters.ChoiceFilter(choices=Sim.Status.choices, label=_("Status"), empty_label=_("Any"))
+    local_authority = django_filters.ModelChoiceFilter(
+        queryset=LocalAuthority.objects.none(), label=_("Local authority"), empty_label=_("Any"), widget=SelectWidget
+    )
+
+    class Meta:
+        model = Sim
+        fields = ["q", "network", "status", "local_authority"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.filters["local_authority"].queryset = LocalAuthority.objects.visible_to(_user_of(request, user))
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        digits = clean_digits(value)
+        if not value:
+            return queryset
+        if digits.isdigit() and len(digits) >= 19:
+            return queryset.filter(iccid=digits)
+        try:
+            return queryset.filter(msisdn=normalise_uk_mobile(value))
+        except ValidationError:
+            return queryset.filter(iccid__startswith=digits) if digits.isdigit() else queryset.none()
+
+
+class NetworkRequestFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("Reference (NR-000123), ICCID or mobile number"))
+    kind = django_filters.ChoiceFilter(choices=NetworkRequest.Kind.choices, label=_("Request"), empty_label=_("Any"))
+    status = django_filters.ChoiceFilter(choices=NetworkRequest.Status.choices, label=_("Status"), empty_label=_("Any"))
+    network = django_filters.ModelChoiceFilter(queryset=NetworkOperator.objects.all(), label=_("Network"), empty_label=_("Any"))
+
+    class Meta:
+        model = NetworkRequest
+        fields = ["q", "kind", "status", "network"]
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        upper = value.upper()
+        if upper.startswith("NR-") and upper[3:].isdigit():
+            return queryset.filter(pk=int(upper[3:]))
+        digits = clean_digits(value)
+        if digits.isdigit() and len(digits) >= 19:
+            return queryset.filter(sim__iccid=digits)
+        try:
+            return queryset.filter(msisdn=normalise_uk_mobile(value))
+        except ValidationError:
+            return queryset.none()

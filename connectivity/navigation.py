@@ -1,0 +1,30 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.navigation import NavItem
+from core.navigation_roles import LA_ROLES
+
+UPLOAD_ROLES = ("council_officer",)
+RUNOUT_ROLES = ("council_officer", "cio", "support_agent", "school_staff")
+EVIDENCE_ROLES = (*LA_ROLES, "london_lead")
+
+ITEMS = [
+    NavItem("connectivity:sim_list", gettext_lazy("SIMs"), ("council_officer", "cio", "support_agent"), order=20),
+    NavItem("connectivity:runout", gettext_lazy("Data use"), ("council_officer", "cio", "support_agent", "school_staff"), order=22),
+    NavItem("connectivity:request_list", gettext_lazy("Network requests"), ("council_officer", "cio", "school_staff", "network"), order=24),
+    NavItem("connectivity:allowance_evidence", gettext_lazy("Data evidence"), ("london_lead",), order=62),
+]
+
+
+def data_pages(user):
+    """Links between the data-and-cover pages (here and ``devices:cliff_edge``), limited to
+    those the user's role may open."""
+    role = "admin" if user.is_superuser else user.role
+    pages = [
+        ("connectivity:runout", _("Likely to run out of data"), RUNOUT_ROLES),
+        ("connectivity:allowance_evidence", _("Allowance evidence"), EVIDENCE_ROLES),
+        ("devices:cliff_edge", _("Three-year cover (cliff edge)"), EVIDENCE_ROLES),
+        ("connectivity:usage_upload", _("Upload data usage"), UPLOAD_ROLES),
+    ]
+    return [(reverse(name), label) for name, label, roles in pages if role == "admin" or role in roles]

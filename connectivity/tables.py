@@ -1,0 +1,47 @@
+"""Tables for the connectivity pages (django-tables2). Columns read only select_related data."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from connectivity.models import NetworkRequest, Sim
+from core.tables import DateTimeColumn
+from devices.tables import LINK, DisplayColumn, MobileColumn
+
+
+class SimTable(tables.Table):
+    iccid = tables.Column(linkify=("connectivity:sim_detail", {"pk": tables.A("pk")}), attrs=LINK, verbose_name=_("ICCID"))
+    msisdn = MobileColumn(verbose_name=_("Mobile number"))
+    network = tables.Column(accessor="network__name", verbose_name=_("Network"))
+    status = DisplayColumn(field="status", verbose_name=_("Status"))
+    device = tables.Column(
+        accessor="device__serial", verbose_name=_("Device"),
+        linkify=lambda record: reverse("devices:device_detail", args=[record.device_id]) if record.device_id else None,
+        attrs=LINK,
+    )
+    local_authority = tables.Column(accessor="local_authority__name", verbose_name=_("Local authority"))
+
+    class Meta:
+        model = Sim
+        fields = ("iccid", "msisdn", "network", "status", "device", "local_authority")
+        template_name = "core/table.html"
+
+
+class NetworkRequestTable(tables.Table):
+    reference = tables.Column(accessor="pk", verbose_name=_("Reference"), linkify=lambda record: record.get_absolute_url(), attrs=LINK, order_by=("pk",))
+    kind = DisplayColumn(field="kind", verbose_name=_("Request"))
+    sim = tables.Column(accessor="sim__iccid", verbose_name=_("SIM"), default="–")
+    msisdn = MobileColumn(verbose_name=_("Mobile number"))
+    network = tables.Column(accessor="network__name", verbose_name=_("Network"))
+    status = DisplayColumn(field="status", verbose_name=_("Status"))
+    problem = DisplayColumn(field="problem", verbose_name=_("Problem"), default="")
+    local_authority = tables.Column(accessor="local_authority__name", verbose_name=_("Local authority"))
+    changed_at = DateTimeColumn(verbose_name=_("Last change"))
+
+    class Meta:
+        model = NetworkRequest
+        fields = ("reference", "kind", "sim", "msisdn", "network", "status", "problem", "local_authority", "changed_at")
+        template_name = "core/table.html"
+
+    def render_reference(self, record):
+        return record.reference

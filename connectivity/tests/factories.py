@@ -1,0 +1,61 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.tests.factories import LocalAuthorityFactory
+from connectivity.models import DataPlan, NetworkOperator, NetworkRequest, Sim, UsageReading
+from devices.tests.factories import luhn_complete
+
+
+class NetworkOperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NetworkOperator
+        django_get_or_create = ("slug",)
+
+    name = "EE"
+    slug = "ee"
+
+
+class SimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sim
+
+    iccid = factory.Sequence(lambda n: luhn_complete(f"894410{n:012d}"))
+    msisdn = factory.Sequence(lambda n: f"+447700900{n % 1000:03d}")
+    network = factory.SubFactory(NetworkOperatorFactory)
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
+
+
+class DataPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DataPlan
+
+    sim = factory.SubFactory(SimFactory)
+    allowance_mb = 3072
+    start = datetime.date(2026, 1, 15)
+    end = datetime.date(2026, 7, 14)
+
+
+class UsageReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageReading
+
+    sim = factory.SubFactory(SimFactory)
+    period = datetime.date(2026, 2, 1)
+    mb_used = 1024.0
+
+
+class NetworkRequestFactory(factory.django.DjangoModelFactory):
+    """A suspension request for a new SIM (its LA and network follow from the SIM)."""
+
+    class Meta:
+        model = NetworkRequest
+
+    kind = NetworkRequest.Kind.SUSPEND
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
+    sim = factory.SubFactory(SimFactory, local_authority=factory.SelfAttribute("..local_authority"))
+    network = factory.SelfAttribute("sim.network")
+    msisdn = factory.SelfAttribute("sim.msisdn")
+    reason = "Reported stolen"
+    changed_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,22 @@
+"""Routes for SIMs, usage upload and allowance monitoring.
+
+The paths are those these pages had under ``devices`` (``/sims/``, ``/usage/...``), so
+bookmarks keep working; only the URL names moved to the ``connectivity`` namespace.
+"""
+
+from django.urls import path
+
+from connectivity import views
+
+app_name = "connectivity"
+
+urlpatterns = [
+    path("sims/", views.SimListView.as_view(), name="sim_list"),
+    path("sims/<int:pk>/", views.SimDetailView.as_view(), name="sim_detail"),
+    path("usage/upload/", views.UsageUploadView.as_view(), name="usage_upload"),
+    path("usage/running-out/", views.RunoutView.as_view(), name="runout"),
+    path("usage/evidence/", views.EvidenceView.as_view(), name="allowance_evidence"),
+    path("network-requests/", views.NetworkRequestListView.as_view(), name="request_list"),
+    path("network-requests/<int:pk>/", views.NetworkRequestDetailView.as_view(), name="request_detail"),
+    path("network-requests/<int:pk>/status/", views.NetworkRequestMoveView.as_view(), name="request_move"),
+]
