@@ -6,6 +6,7 @@ app_name = "devices"
 
 urlpatterns = [
     path("devices/", views.DeviceListView.as_view(), name="device_list"),
+    path("devices/labels/", views.DeviceLabelsView.as_view(), name="labels"),
     path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),
     path("devices/<int:pk>/status/", views.DeviceTransitionView.as_view(), name="device_transition"),
     path("deliveries/", views.DeliveryBatchListView.as_view(), name="batch_list"),
@@ -15,4 +16,5 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert_acknowledge"),
     path("licences/upload/", views.LicenceUploadView.as_view(), name="licence_upload"),
     path("horizon/", views.CliffEdgeView.as_view(), name="cliff_edge"),
+    path("d/<str:serial>/", views.DeviceCodeView.as_view(), name="device_code"),
 ]

@@ -6,6 +6,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -69,9 +70,16 @@ class DeviceListView(ObjectListView):
     allowed_roles = DEVICE_ROLES
     export_name = "devices"
     title = gettext_lazy("Devices")
+    template_name = "devices/device_list.html"
 
     def get_queryset(self):
         return device_base_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_print_labels"] = user.is_superuser or user.role in (*LABEL_ROLES, "admin")
+        return context
 
 
 def _child_url(child_id):
@@ -103,6 +111,7 @@ class DeviceDetailView(ObjectDetailView):
         context["holder"] = holder
         user = self.request.user
         context["can_report_fault"] = user.is_superuser or user.role in SUPPORT_REPORT_ROLES
+        context["can_print_labels"] = user.is_superuser or user.role in (*LABEL_ROLES, "admin")
         context["holder_url"] = _child_url(holder.child_id) if holder else ""
         events = custody_events(device.events.select_related("actor")[: EVENTS_SHOWN + 1], user, device)
         context["events"], context["more_events"] = events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN
@@ -475,3 +484,77 @@ class LicenceUploadView(RoleRequiredMixin, RedirectView):
 
     def get_redirect_url(self, *args, **kwargs):
         return reverse("core:import_upload") + "?kind=licences"
+
+
+# --- labels ------------------------------------------------------------------------------------
+
+LABEL_ROLES = ("council_officer", "school_staff")
+
+
+def _label_devices(user, params):
+    """The devices to label: ``?device=<pk>`` (repeatable) or the device list's filters."""
+    ids = params.getlist("device")
+    if ids:
+        if not all(i.isdigit() and len(i) < 12 for i in ids):
+            return None
+        return Device.objects.visible_to(user).filter(pk__in=[int(i) for i in ids])
+    filterset = DeviceFilterSet(params, queryset=Device.objects.visible_to(user), user=user)
+    return filterset.qs if filterset.is_valid() else None
+
+
+class DeviceLabelsView(RoleRequiredMixin, TemplateView):
+    """Label sheets for the devices the list's filters (or ``?device=``) select: a page saying how
+    many labels, on which layout, then the PDF (``?layout=21&download=1``)."""
+
+    allowed_roles = LABEL_ROLES
+    template_name = "devices/labels.html"
+
+    def get(self, request, *args, **kwargs):
+        from devices import labels
+
+        params = request.GET.copy()
+        layout_code = params.pop("layout", [labels.DEFAULT_LAYOUT])[-1]
+        download = params.pop("download", [""])[-1] == "1"
+        layout = labels.LAYOUTS.get(layout_code)
+        devices = _label_devices(request.user, params)
+        count = devices.count() if devices is not None else 0
+        error = ""
+        if devices is None:
+            error = _("These filters are not valid: go back to the device list and choose again.")
+        elif count == 0:
+            error = _("No devices match these filters.")
+        elif count > labels.MAX_LABELS:
+            error = _("%(count)s devices match: print at most %(max)s labels at a time. Filter the list further, for example by school or delivery.") % {
+                "count": f"{count:,}", "max": f"{labels.MAX_LABELS:,}"}
+        elif layout is None:
+            error = _("Choose one of the label layouts.")
+        if download and not error:
+            pdf = labels.label_sheet_pdf(labels.label_rows(devices), layout)
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="device-labels-{layout.code}.pdf"'
+            return response
+        context = self.get_context_data(
+            count=count, error=error, layouts=list(labels.LAYOUTS.values()), layout=layout_code,
+            hidden=[(key, value) for key in params for value in params.getlist(key) if key not in ("page", "per_page", "sort", "_export")],
+            sheets=-(-count // layout.per_sheet) if layout and count else 0, title=_("Print device labels"),
+        )
+        return self.render_to_response(context, status=400 if devices is None else 200)
+
+
+class DeviceCodeView(View):
+    """What a label's QR code opens: the device's page for staff who may see it, and for anyone
+    else the family help form with the serial filled in (the same answer whether or not the
+    serial exists, so a code tells no one what we hold)."""
+
+    model = Device
+
+    def get(self, request, serial):
+        from urllib.parse import urlencode
+
+        serial = serial.strip().upper()[:60]
+        user = request.user
+        if user.is_authenticated and (user.is_superuser or user.role in DEVICE_ROLES):
+            device = Device.objects.visible_to(user).filter(serial=serial).only("pk").first()
+            if device is not None:
+                return redirect(device.get_absolute_url())
+        return redirect(reverse("support:help") + "?" + urlencode({"serial": serial}))

@@ -39,13 +39,13 @@ def test_bench_tiny_prints_bench_lines_and_json(tmp_path, settings):
     settings.TWO_FACTOR_REQUIRED = True  # as in production: the page scenarios must still get 200s
     out = io.StringIO()
     report = tmp_path / "bench.json"
-    call_command("bench", "--scale", "tiny", "--only", "device_list,usage_ingest,cliff_edge", "--json", str(report), stdout=out)
+    call_command("bench", "--scale", "tiny", "--only", "device_list,usage_ingest,cliff_edge,device_labels", "--json", str(report), stdout=out)
     lines = [line for line in out.getvalue().splitlines() if line.startswith("BENCH ")]
-    assert [line.split()[1] for line in lines] == ["device_list", "usage_ingest", "cliff_edge"]
+    assert [line.split()[1] for line in lines] == ["device_list", "usage_ingest", "cliff_edge", "device_labels"]
     for line in lines:
         assert " ours_s=" in line and " anchor_s=" in line and " ratio=" in line
     data = json.loads(report.read_text())
-    assert data["scale"] == "tiny" and [r["name"] for r in data["results"]] == ["device_list", "usage_ingest", "cliff_edge"]
+    assert data["scale"] == "tiny" and [r["name"] for r in data["results"]] == ["device_list", "usage_ingest", "cliff_edge", "device_labels"]
     device_list = data["results"][0]["extra"]
     assert device_list["queries_25"] == device_list["queries_200"]  # fixed whatever the page size
 
