@@ -57,18 +57,18 @@ class DeliverySpec(ImportSpec):
     kind = "delivery"
     title = _l("Delivery manifest")
     fields = (
-        Field("kind", _l("Kind"), parsers.choice(KIND_WORDS, _l("“%(value)s” is not a kind of device: use laptop, tablet or router.")), ("device type", "type", "device kind", "product type", "category"), required=True),
-        Field("make", _l("Make"), parsers.text_max(60), ("manufacturer", "brand", "vendor")),
-        Field("model", _l("Model"), parsers.text_max(100), ("model name", "product", "description", "model number")),
-        Field("serial", _l("Serial number"), parsers.serial, ("serial", "serial no", "s/n", "sn", "device serial", "serial_number"), required=True),
-        Field("imei", _l("IMEI"), parsers.imei, ("imei number", "imei no")),
-        Field("iccid", _l("ICCID"), parsers.iccid, ("sim number", "sim serial", "sim", "iccid number", "sim iccid", "sim serial number", "sim card number", "sim card")),
-        Field("msisdn", _l("Mobile number"), parsers.uk_mobile, ("msisdn", "phone number", "sim phone number", "mobile", "mobile no")),
-        Field("network", _l("Network"), parsers.text_max(60), ("network operator", "operator", "carrier", "mno")),
-        Field("delivered_on", _l("Delivery date"), parsers.date, ("delivered", "delivered on", "date delivered", "date", "ship date", "dispatch date"), required=True),
-        Field("order_reference", _l("Order reference"), parsers.text_max(60), ("order", "order ref", "order number", "po", "po number", "purchase order")),
-        Field("supplier", _l("Supplier"), parsers.text_max(100), ()),
-        Field("asset_tag", _l("Asset tag"), parsers.text_max(40), ("asset", "asset number", "asset id")),
+        Field("kind", _l("Kind"), parsers.choice(KIND_WORDS, _l("“%(value)s” is not a kind of device: use laptop, tablet or router.")), ("device type", "type", "device kind", "product type", "category"), required=True, help=_l("laptop, tablet or router. Also read: notebook, Chromebook and computer (laptop); iPad (tablet); 4G router, dongle, 4G dongle, MiFi, hotspot, mobile wifi and 4G (router).")),
+        Field("make", _l("Make"), parsers.text_max(60), ("manufacturer", "brand", "vendor"), help=_l("Who made it, for example Lenovo. At most 60 characters.")),
+        Field("model", _l("Model"), parsers.text_max(100), ("model name", "product", "description", "model number"), help=_l("For example 100e Chromebook Gen 3. At most 100 characters.")),
+        Field("serial", _l("Serial number"), parsers.serial, ("serial", "serial no", "s/n", "sn", "device serial", "serial_number"), required=True, help=_l("As printed on the device: letters and digits, at most 60 (spaces are removed; capitals or not, it is the same serial). Each serial once in the file.")),
+        Field("imei", _l("IMEI"), parsers.imei, ("imei number", "imei no"), help=_l("15 digits (routers and tablets with a modem), with a valid check digit.")),
+        Field("iccid", _l("ICCID"), parsers.iccid, ("sim number", "sim serial", "sim", "iccid number", "sim iccid", "sim serial number", "sim card number", "sim card"), help=_l("The SIM's 19 or 20 digits, starting 89, with a valid check digit: only for devices with a SIM.")),
+        Field("msisdn", _l("Mobile number"), parsers.uk_mobile, ("msisdn", "phone number", "sim phone number", "mobile", "mobile no"), help=_l("The SIM's UK mobile number, like 07700 900123 or +44 7700 900123; needs the ICCID on the same row.")),
+        Field("network", _l("Network"), parsers.text_max(60), ("network operator", "operator", "carrier", "mno"), help=_l("The SIM's network: EE, Vodafone, O2 or Three (or another an administrator has added).")),
+        Field("delivered_on", _l("Delivery date"), parsers.date, ("delivered", "delivered on", "date delivered", "date", "ship date", "dispatch date"), required=True, help=_l("Day first, for example 15/01/2026, 15.1.26, 15-Jan-2026 or 2026-01-15, or an Excel date; between 1990 and 2100.")),
+        Field("order_reference", _l("Order reference"), parsers.text_max(60), ("order", "order ref", "order number", "po", "po number", "purchase order"), help=_l("The order or purchase order number. Rows with the same order and date are one delivery.")),
+        Field("supplier", _l("Supplier"), parsers.text_max(100), (), help=_l("Who delivered it, for example Computacenter.")),
+        Field("asset_tag", _l("Asset tag"), parsers.text_max(40), ("asset", "asset number", "asset id"), help=_l("Your council's own tag, if you use them. At most 40 characters.")),
     )
     done_labels = {
         "devices": (_l("Devices imported"), "devices:device_list"),

@@ -261,3 +261,22 @@ class ImportErrorsView(JobMixin, View):
             filename=f"{get_valid_filename(base)}-errors.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+
+
+class ImportTemplateView(RoleRequiredMixin, View):
+    """``?kind=delivery``: a blank XLSX with the kind's columns and what each accepts."""
+
+    allowed_roles = UPLOAD_ROLES
+
+    def get(self, request):
+        from django.http import HttpResponse
+
+        from core.imports.blank import template_workbook
+
+        spec = get_spec_or_404(request.GET.get("kind", ""))
+        response = HttpResponse(
+            template_workbook(spec), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{spec.kind}-template.xlsx"'
+        return response
+
