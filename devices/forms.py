@@ -65,3 +65,49 @@ class AlertGroupForm(forms.Form):
     def group(self):
         data = self.cleaned_data
         return {"kind": data["kind"], "local_authority": data.get("local_authority"), "school": data["school"], "month": data["month"]}
+
+
+class DeliveryDetailsForm(forms.Form):
+    """What one scan-in session's devices share: when they came, from whom, on which order."""
+
+    delivered_on = forms.DateField(
+        label=_("Delivery date"), input_formats=["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+        help_text=_("For example, 27/03/2026"),
+    )
+    supplier = forms.CharField(label=_("Supplier (optional)"), max_length=100, required=False)
+    order_reference = forms.CharField(label=_("Order reference (optional)"), max_length=60, required=False)
+
+    def clean_delivered_on(self):
+        from django.utils import timezone
+
+        from core.forms import validate_sane_date
+
+        day = self.cleaned_data["delivered_on"]
+        validate_sane_date(day)
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The delivery date cannot be in the future."))
+        return day
+
+
+class ScanForm(forms.Form):
+    """One device scanned or typed: kind, make and model carry over from the one before."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=())
+    make = forms.CharField(label=_("Make"), max_length=60, required=False)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    serial = forms.CharField(
+        label=_("Serial number"), max_length=60, required=False,
+        help_text=_("Scan the barcode (the scanner presses Enter for you) or type it and press Enter."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "autofocus": True}),
+    )
+    imei = forms.CharField(label=_("IMEI (optional)"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    iccid = forms.CharField(label=_("SIM ICCID (optional)"), max_length=24, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    network = forms.CharField(label=_("SIM network (optional)"), max_length=60, required=False)
+    asset_tag = forms.CharField(label=_("Asset tag (optional)"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from devices.models import DeviceKind
+
+        self.fields["kind"].choices = DeviceKind.choices

@@ -435,3 +435,58 @@ def check_scheduled_jobs(*, now=None):
         if new:
             Alert.objects.bulk_create(new, ignore_conflicts=True)
     return statuses
+
+
+# Intake without a manifest -----------------------------------------------------------------
+
+#: Most devices one scan-in session takes (the page carries its rows in the form).
+INTAKE_MAX_ROWS = 500
+INTAKE_COLUMNS = ("kind", "make", "model", "serial", "imei", "iccid", "network", "asset_tag")
+
+
+def take_in_devices(*, local_authority, by, rows, delivered_on, supplier="", order_reference="", dry_run=False):
+    """Record devices scanned or typed in (``rows``: dicts of ``INTAKE_COLUMNS``) as one
+    delivery, through the delivery import's own checks and writes (``devices.imports.SPEC``):
+    every row checked first, then all written or none. Returns the import context; its
+    ``errors`` are ``{"row": n, "column", "message"}`` with ``n`` the row's place in ``rows``
+    (first = 1). ``dry_run``: check only."""
+    import csv
+    import io
+
+    from core.imports.engine import ImportRejected, commit, validate
+    from devices.imports import SPEC
+
+    if len(rows) > INTAKE_MAX_ROWS:
+        raise ValidationError(_("Take in at most %(max)s devices at a time.") % {"max": INTAKE_MAX_ROWS})
+    names = [*INTAKE_COLUMNS, "delivered_on", "supplier", "order_reference"]
+    headers = [str(SPEC.field(name).label) for name in names]  # errors name the columns as the page does
+    day = delivered_on.strftime("%Y-%m-%d")
+
+    def source():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([row.get(c) or "" for c in INTAKE_COLUMNS] + [day, supplier, order_reference])
+        data = io.BytesIO(out.getvalue().encode("utf-8"))
+        data.name = "scanned.csv"
+        return data
+
+    mapping = dict(zip(names, headers))
+    kwargs = dict(local_authority=local_authority, user=by, mapping=mapping, filename=_("the scan-in page"))
+    ctx = validate(SPEC, source(), **kwargs)
+    if dry_run or not ctx.ok:
+        return _renumbered(ctx)
+    try:
+        with transaction.atomic():
+            return _renumbered(commit(SPEC, source(), **kwargs))
+    except ImportRejected as exc:
+        return _renumbered(exc.ctx) if exc.ctx else ctx
+
+
+def _renumbered(ctx):
+    # The engine counts the header as row 1; the page's first device is row 1.
+    for error in ctx.errors:
+        if error.get("row"):
+            error["row"] -= 1
+    return ctx

@@ -7,6 +7,7 @@ app_name = "devices"
 urlpatterns = [
     path("devices/", views.DeviceListView.as_view(), name="device_list"),
     path("devices/labels/", views.DeviceLabelsView.as_view(), name="labels"),
+    path("devices/scan-in/", views.ScanInView.as_view(), name="scan_in"),
     path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),
     path("devices/<int:pk>/status/", views.DeviceTransitionView.as_view(), name="device_transition"),
     path("deliveries/", views.DeliveryBatchListView.as_view(), name="batch_list"),

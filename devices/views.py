@@ -26,7 +26,7 @@ from connectivity.coverage import plans_with_labels, usage_months
 from connectivity.navigation import EVIDENCE_ROLES, UPLOAD_ROLES
 from connectivity.navigation import data_pages as related_pages
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet
-from devices.forms import AlertGroupForm, LifecycleForm
+from devices.forms import AlertGroupForm, DeliveryDetailsForm, LifecycleForm, ScanForm
 from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus, Licence
 from devices.validators import format_uk_national
 from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable
@@ -79,6 +79,7 @@ class DeviceListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["can_print_labels"] = user.is_superuser or user.role in (*LABEL_ROLES, "admin")
+        context["can_scan_in"] = user.role in INTAKE_ROLES
         return context
 
 
@@ -558,3 +559,103 @@ class DeviceCodeView(View):
             if device is not None:
                 return redirect(device.get_absolute_url())
         return redirect(reverse("support:help") + "?" + urlencode({"serial": serial}))
+
+
+# --- intake without a manifest ---------------------------------------------------------------
+
+INTAKE_ROLES = ("council_officer",)
+
+
+def _posted_rows(data):
+    """The rows a scan-in page carries in its form (``r-<i>-<column>``), in order, bounded."""
+    rows = []
+    for i in range(services.INTAKE_MAX_ROWS + 1):
+        if f"r-{i}-serial" not in data:
+            break
+        rows.append({c: data.get(f"r-{i}-{c}", "")[:100] for c in services.INTAKE_COLUMNS})
+    return rows
+
+
+class ScanInView(RoleRequiredMixin, View):
+    """Take in a delivery without a manifest: each serial scanned (a keyboard-wedge scanner types
+    it and presses Enter) or typed adds a row, kind, make and model carried over; then the rows
+    are checked by the delivery import's own checks, shown to check, and saved as one delivery.
+    The rows travel in the form, so the page works without JavaScript; with it, a phone or
+    tablet whose browser can read barcodes gets a camera button."""
+
+    allowed_roles = INTAKE_ROLES
+    template_name = "devices/scan_in.html"
+
+    def get(self, request):
+        details = DeliveryDetailsForm(initial={"delivered_on": timezone.localdate()})
+        return self.render(request, [], details, ScanForm(initial={"kind": DeviceKind.LAPTOP}))
+
+    def post(self, request):
+        from core.imports import parsers
+
+        data = request.POST
+        rows = _posted_rows(data)
+        details = DeliveryDetailsForm(data)
+        scan = ScanForm(data)
+        carry = {k: data.get(k, "") for k in ("kind", "make", "model", "network")}
+        errors, confirm = [], False
+        if "remove" in data:
+            index = data.get("remove", "")
+            if index.isdigit() and int(index) < len(rows):
+                removed = rows.pop(int(index))
+                messages.info(request, _("Removed %(serial)s.") % {"serial": removed["serial"]})
+            scan = ScanForm(initial=carry)
+        elif data.get("action") == "edit":
+            scan = ScanForm(initial=carry)
+        elif data.get("action") in ("check", "save"):
+            if not rows:
+                errors.append(_("Scan or type at least one serial number first."))
+            elif details.is_valid():
+                ctx = services.take_in_devices(
+                    local_authority=request.user.local_authority, by=request.user, rows=rows,
+                    dry_run=data.get("action") == "check", **details.cleaned_data,
+                )
+                if ctx.errors:
+                    errors = [self.row_error(e) for e in ctx.errors]
+                elif data.get("action") == "check":
+                    confirm = True
+                else:
+                    batch = DeliveryBatch.objects.filter(local_authority=request.user.local_authority, devices__serial=rows[0]["serial"].strip().upper()).first()
+                    messages.success(request, ngettext("%(n)s device taken in.", "%(n)s devices taken in.", len(rows)) % {"n": len(rows)})
+                    return redirect(reverse("devices:device_list") + (f"?batch={batch.pk}" if batch else ""))
+            scan = ScanForm(initial=carry)
+        else:  # "add": also what Enter in the serial box does
+            if scan.is_valid():
+                try:
+                    serial = parsers.serial(scan.cleaned_data["serial"])
+                except parsers.ParseError as exc:
+                    serial = ""
+                    scan.add_error("serial", str(exc))
+                seen = {row["serial"].strip().upper(): n for n, row in enumerate(rows, 1)}
+                if scan.errors:
+                    pass
+                elif not serial:
+                    scan.add_error("serial", _("Scan or type the serial number."))
+                elif serial in seen:
+                    scan.add_error("serial", _("%(serial)s is already on this list (row %(row)s): it was scanned twice.") % {"serial": serial, "row": seen[serial]})
+                elif len(rows) >= services.INTAKE_MAX_ROWS:
+                    scan.add_error("serial", _("Take in at most %(max)s devices at a time: check and save these first.") % {"max": services.INTAKE_MAX_ROWS})
+                else:
+                    rows.append({**{c: scan.cleaned_data.get(c, "") for c in services.INTAKE_COLUMNS}, "serial": serial})
+                    scan = ScanForm(initial=carry)
+        return self.render(request, rows, details, scan, errors=errors, confirm=confirm)
+
+    @staticmethod
+    def row_error(error):
+        if error.get("row"):
+            return _("Row %(row)s, %(column)s: %(message)s") % error
+        return error["message"]
+
+    def render(self, request, rows, details, scan, *, errors=(), confirm=False):
+        kinds = dict(DeviceKind.choices)
+        shown = [{**row, "n": n, "kind_label": kinds.get(row["kind"], row["kind"])} for n, row in enumerate(rows)]
+        return render(request, self.template_name, {
+            "title": _("Check the devices before saving them") if confirm else _("Scan in a delivery"),
+            "rows": shown, "details": details, "scan": scan, "errors": errors, "confirm": confirm,
+            "max_rows": services.INTAKE_MAX_ROWS,
+        })
