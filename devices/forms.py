@@ -75,8 +75,8 @@ class DeliveryDetailsForm(forms.Form):
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
         help_text=_("For example, 27/03/2026"),
     )
-    supplier = forms.CharField(label=_("Supplier (optional)"), max_length=100, required=False)
-    order_reference = forms.CharField(label=_("Order reference (optional)"), max_length=60, required=False)
+    supplier = forms.CharField(label=_("Supplier"), max_length=100, required=False)
+    order_reference = forms.CharField(label=_("Order reference"), max_length=60, required=False)
 
     def clean_delivered_on(self):
         from django.utils import timezone
@@ -97,14 +97,14 @@ class ScanForm(forms.Form):
     make = forms.CharField(label=_("Make"), max_length=60, required=False)
     model = forms.CharField(label=_("Model"), max_length=100, required=False)
     serial = forms.CharField(
-        label=_("Serial number"), max_length=60, required=False,
+        label=_("Serial number"), max_length=60, error_messages={"required": _("Scan or type the serial number.")},
         help_text=_("Scan the barcode (the scanner presses Enter for you) or type it and press Enter."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "autofocus": True}),
     )
-    imei = forms.CharField(label=_("IMEI (optional)"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    iccid = forms.CharField(label=_("SIM ICCID (optional)"), max_length=24, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    network = forms.CharField(label=_("SIM network (optional)"), max_length=60, required=False)
-    asset_tag = forms.CharField(label=_("Asset tag (optional)"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    imei = forms.CharField(label=_("IMEI"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    iccid = forms.CharField(label=_("SIM ICCID"), max_length=24, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    network = forms.CharField(label=_("SIM network"), max_length=60, required=False)
+    asset_tag = forms.CharField(label=_("Asset tag"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
