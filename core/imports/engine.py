@@ -346,6 +346,17 @@ class _ColumnParser:
             distinct = set(keys)
         except TypeError:  # an unhashable cell (no reader yields one): parse cell by cell
             return self._uncached(cells, required)
+        if plain and len(distinct) == len(cells) and not (cache and not distinct.isdisjoint(cache.keys())):
+            # Every cell different and none seen before (references, phone numbers): parsed in
+            # row order, with no memo to build or look up.
+            try:
+                parsed = list(map(self.parser, cells))
+            except ParseError:
+                parsed = list(map(self._one, cells))
+            else:
+                if not (required and (None in parsed or "" in parsed)):
+                    return parsed, ()
+            return parsed, self._errors(parsed, required)
         hit = distinct & cache.keys() if cache else ()
         found = {key: cache[key] for key in hit}
         failed = any(v.__class__ is _Failed or (required and (v is None or v == "")) for v in found.values())
@@ -366,13 +377,17 @@ class _ColumnParser:
         parsed = list(map(found.__getitem__, keys))
         if not failed:
             return parsed, ()
+        return parsed, self._errors(parsed, required)
+
+    @staticmethod
+    def _errors(parsed, required):
         errors = []
         for j, result in enumerate(parsed):
             if result.__class__ is _Failed:
                 errors.append((j, result.message))
             elif required and (result is None or result == ""):
                 errors.append((j, None))
-        return parsed, errors
+        return errors
 
 
     def _one(self, value):

@@ -229,3 +229,16 @@ def test_only_rows_with_a_device_or_a_handover_are_checked_one_by_one(la, school
     rows.insert(3, [school.urn, "P-0", "Ana", "Y7", None, None, None, None])  # a repeat: its block row by row
     validate(Counting(), la, xlsx_bytes(rows))
     assert calls == [2, 3, 4, 5, 12, 22]
+
+
+def test_ids_are_taken_from_the_sequence_once_each(la, school):
+    from django.db import connection
+
+    from core.imports.copy import next_ids
+
+    if connection.vendor != "postgresql":
+        pytest.skip("sequences are PostgreSQL's here")
+    before = Child.objects.create(local_authority=la, school=school, reference="BEFORE").pk
+    ids = next_ids(connection, Child._meta.db_table, "id", 500)
+    after = Child.objects.create(local_authority=la, school=school, reference="AFTER").pk
+    assert len(set(ids)) == 500 and before < min(ids) and max(ids) < after
