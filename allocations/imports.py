@@ -193,8 +193,34 @@ class AllocationSpec(ImportSpec):
             refs={},  # reference -> row number
             serials={},  # laptop serial or dongle key -> (row number, field)
             dongle_iccids={},
-            pending=[],  # (row number, reference, [(field, key, kind)])
+            pending=[],  # (row number, reference, [(field, key)], handover date): rows with a device or a date
+            plain=[],  # the references of the other good rows (no device, no handover)
         )
+
+    def check_block(self, ctx, numbers, columns):
+        """``check`` for a block at once where that needs no row's own message: every URN one
+        of the LA's schools and no reference seen before (in the block or earlier), so no school
+        or duplicate error can arise; then only the rows with a device or a handover cell go
+        through ``check``. Otherwise every row of the block does (the same errors as before)."""
+        st = ctx.state
+        refs = columns["reference"]
+        if not st["schools"].keys() >= set(columns["school_urn"]):
+            return None
+        seen = st["refs"]
+        if len(set(refs)) != len(refs) or not seen.keys().isdisjoint(refs):
+            return None
+        seen.update(zip(refs, numbers))
+        cells = [c for c in (columns["laptop_serial"], columns["dongle"], columns["handed_over_by"]) if c is not None and any(c)]
+        on = columns["handed_over_on"]
+        if on is not None and on.count(None) < len(on):
+            cells.append([v is not None for v in on])
+        if not cells:
+            st["plain"].extend(refs)
+            return ()
+        todo = [j for j, row in enumerate(zip(*cells)) if any(row)]
+        skip = set(todo)
+        st["plain"].extend(ref for j, ref in enumerate(refs) if j not in skip)
+        return todo
 
     def check(self, ctx, row):
         d = row.data
@@ -204,12 +230,11 @@ class AllocationSpec(ImportSpec):
             ctx.error(row, "school_urn", _("No school with URN %(urn)s belongs to your council.") % {"urn": d["school_urn"]})
             ok = False
         ref = d["reference"]
-        if ref in st["refs"]:
-            ctx.error(row, "reference", _("This child is also on row %(row)s.") % {"row": st["refs"][ref]})
+        first = st["refs"].setdefault(ref, row.number)  # ``check_block`` may have recorded this row
+        if first != row.number:
+            ctx.error(row, "reference", _("This child is also on row %(row)s.") % {"row": first})
             ctx.count("duplicates")
             ok = False
-        else:
-            st["refs"][ref] = row.number
         wanted = []
         if d.get("laptop_serial"):
             wanted.append(("laptop_serial", ("serial", d["laptop_serial"])))
@@ -250,9 +275,10 @@ class AllocationSpec(ImportSpec):
             else:
                 st["serials"][key] = row.number
         if ok:
-            st["pending"].append((row.number, ref, wanted, on))
-            if ctx.committing:
-                ctx.rows.append(row)
+            if wanted or on is not None:
+                st["pending"].append((row.number, ref, wanted, on))
+            else:
+                st["plain"].append(ref)
 
     def finish(self, ctx):
         from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, Child
@@ -351,8 +377,13 @@ class AllocationSpec(ImportSpec):
                 tally["allocations_create"] += len(to_allocate)
                 if on is not None:
                     ctx.count("handovers", len(to_allocate) + len(to_hand_over))
+        # The rows without a device or a date: created or updated, nothing else.
+        plain = st.pop("plain")
+        updated = len(existing.intersection(plain))
+        tally["children_update"] += updated
+        tally["children_create"] += len(plain) - updated
         for key, n in tally.items():
-            if n or (key == "allocations_create" and plan):  # the keys a row-by-row count made
+            if n or (key == "allocations_create" and (plan or plain)):  # the keys a row-by-row count made
                 ctx.count(key, n)
         st["plan"] = plan
         st["handovers"] = handovers
@@ -384,30 +415,51 @@ class AllocationSpec(ImportSpec):
         fast = use_copy(Child)  # PostgreSQL: new children written column by column with COPY
         defaults = {f.attname: f.get_default() for f in Child._meta.concrete_fields}
         defaults["preferred_language"] = "en"
-        for part in chunks(ctx.rows, self.copy_batch_size if fast else self.batch_size):
-            refs = [r.data["reference"] for r in part if r.data["reference"] in st["existing"]]
-            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__any_of=Values(refs))} if refs else {}
-            new, changed, by_row = [], [], []
+        table = ctx.table  # every row, column by column (``core.imports.engine.Table``)
+        numbers = table.numbers
+        cols = {name: table.column(name) for name in (*optional, "reference", "school_urn", "dongle", "handed_over_on", "handed_over_by")}
+        refs = cols["reference"]
+        size = self.copy_batch_size if fast else self.batch_size
+        for start in range(0, len(table), size):
+            stop = min(start + size, len(table))
+            old = [ref for ref in refs[start:stop] if ref in st["existing"]]
+            existing = {c.reference: c for c in Child.objects.filter(local_authority=la, reference__any_of=Values(old))} if old else {}
+            new, changed, by_row, objs = [], [], [], []  # by_row: (row index, child pk, school pk, reference)
+            part = range(start, stop)
             if fast:
                 # New children as columns: each optional value where given, else the default
                 # (a blank cell never wipes anything, and a new child has nothing to wipe).
-                fresh = [r for r in part if r.data["reference"] not in existing]
-                datas = [r.data for r in fresh]
+                if existing:
+                    fresh = [j for j in part if refs[j] not in existing]
+
+                    def take(name, fresh=fresh):
+                        values = cols[name]
+                        return [values[j] for j in fresh]
+
+                    part = [j for j in part if refs[j] in existing]
+                else:
+                    fresh = part
+
+                    def take(name, start=start, stop=stop):
+                        return cols[name][start:stop]
+
+                    part = ()
                 columns = {}
                 for name in optional:
                     key, default = attr.get(name, name), defaults[attr.get(name, name)]
-                    columns[key] = [default if v is None or v == "" else v for v in [d[name] for d in datas]]
+                    columns[key] = [default if v is None or v == "" else v for v in take(name)]
                 # A dongle on the row and no answer about connectivity: it is needed.
-                columns["needs_connectivity"] = [
-                    True if (d["needs_connectivity"] is None and d["dongle"]) else v for d, v in zip(datas, columns["needs_connectivity"])
-                ]
-                columns["reference"] = [d["reference"] for d in datas]
-                columns["school_id"] = [schools[d["school_urn"]] for d in datas]
-                ids = create_columns_with_history(Child, len(datas), columns=columns, constants={"local_authority_id": la.pk}, user=user)
-                by_row.extend(zip(fresh, zip(ids, columns["school_id"], columns["reference"])))
-                part = [r for r in part if r.data["reference"] in existing]
-            for r in part:
-                d = r.data
+                dongles = take("dongle")
+                if any(dongles):
+                    columns["needs_connectivity"] = [
+                        True if (given is None and dongle) else v for given, dongle, v in zip(take("needs_connectivity"), dongles, columns["needs_connectivity"])
+                    ]
+                columns["reference"] = take("reference")
+                columns["school_id"] = list(map(schools.__getitem__, take("school_urn")))
+                ids = create_columns_with_history(Child, len(fresh), columns=columns, constants={"local_authority_id": la.pk}, user=user)
+                by_row.extend(zip(fresh, ids, columns["school_id"], columns["reference"]))
+            for j in part:
+                d = table.row(j).data
                 child = existing.get(d["reference"])
                 if child is None:
                     child = Child(local_authority=la, reference=d["reference"], preferred_language="en")
@@ -422,7 +474,7 @@ class AllocationSpec(ImportSpec):
                     if value is not None and value != "":
                         setattr(child, attr.get(name, name), value)
                 child.updated_at = now
-                by_row.append((r, child))
+                objs.append((j, child))
             if new:
                 bulk_create_with_history(new, Child, batch_size=self.batch_size, default_user=user)
                 if new[0].pk is None:  # backends that do not return ids
@@ -431,20 +483,19 @@ class AllocationSpec(ImportSpec):
                         c.pk = ids[c.reference]
             if changed:
                 bulk_update_with_history(changed, Child, update_fields, batch_size=self.batch_size, default_user=user)
-            for r, child in by_row:
-                number = r.number
+            by_row.extend((j, child.pk, child.school_id, child.reference) for j, child in objs)
+            if not plan and not handovers:
+                continue
+            for j, child_pk, school_pk, reference in by_row:
+                number = numbers[j]
                 wanted, hands = plan.get(number), handovers.get(number)
                 if not wanted and not hands:
                     continue
-                row_data = r.data
-                if isinstance(child, tuple):
-                    child_pk, school_pk, reference = child
-                else:
-                    child_pk, school_pk, reference = child.pk, child.school_id, child.reference
+                on, by = cols["handed_over_on"][j], cols["handed_over_by"][j] or ""
                 for device_pk in wanted or ():
-                    pairs.append((child_pk, school_pk, reference, device_pk, row_data.get("handed_over_on"), row_data.get("handed_over_by") or ""))
+                    pairs.append((child_pk, school_pk, reference, device_pk, on, by))
                 for alloc_pk in hands or ():
-                    to_hand_over.append((alloc_pk, row_data["handed_over_on"], row_data.get("handed_over_by") or ""))
+                    to_hand_over.append((alloc_pk, on, by))
         note = _("Imported from %(file)s") % {"file": ctx.filename}
         for part in chunks(pairs, self.batch_size):
             devices = {d.pk: d for d in Device.objects.select_for_update().filter(pk__in=[p[3] for p in part])}

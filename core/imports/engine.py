@@ -9,9 +9,16 @@ not) and implements four hooks:
   message)`` for each problem, ``ctx.count(key)`` for what the row would do, and keep what
   ``write`` needs in ``ctx.state``. Called in row order, so duplicates within the file are
   found by remembering keys.
+- ``check_block(ctx, numbers, columns)`` (optional): the same rules for a block of rows at
+  once, column by column (``columns``: field name -> the block's parsed values, ``None`` for an
+  unmapped field). Returns the indexes of the rows that still need ``check``, or ``None`` for
+  all of them (the default). It must report exactly what ``check`` would, so a spec does here
+  only what it can decide for the whole block (every URN known, no reference repeated) and
+  leaves any row that needs its own message to ``check``.
 - ``finish(ctx)``: checks across rows, after the last one.
 - ``write(ctx)``: the writes, called only when no row has an error, inside the single
-  transaction ``commit`` opens. Bulk writes in batches.
+  transaction ``commit`` opens. Bulk writes in batches. ``ctx.table`` holds every row (a
+  ``Table``: row numbers and parsed columns), whichever way the commit got them.
 
 ``validate`` reads the file, maps columns, parses every cell and runs the checks; it returns
 the context with every error (``row N, column: message``, N as the user's spreadsheet shows
@@ -23,7 +30,8 @@ Reusing the dry run (``prepared=PATH``): a clean dry run given ``prepared`` keep
 normalised rows there (``core.imports.prepared``: pickled, signed with an HMAC of the
 ``SECRET_KEY``, tied to the spec, the file's sha256, the sheet, the mapping and the LA). A
 commit given the same path skips reading and parsing the file when that key still matches the
-file it is given, and runs ``begin``/``check``/``finish`` on every stored row again, so every
+file it is given, and runs ``begin``/``check_block``/``check``/``finish`` over every stored row
+again, so every
 rule that depends on the database (or on today's date) is checked afresh at commit time; when
 the key does not match, or the file is missing or its signature is wrong, the commit reads and
 validates the file from scratch as before. The commit deletes the prepared file in any case.
@@ -32,6 +40,7 @@ validates the file from scratch as before. The commit deletes the prepared file 
 from __future__ import annotations
 
 import gc
+import itertools
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,6 +90,28 @@ class Row:
     data: dict
 
 
+class Table:
+    """The parsed rows of a pass, column by column: ``numbers`` (the spreadsheet's row numbers)
+    and ``columns`` (every field name -> a list of values in row order, or ``None`` for a field
+    no column is mapped to)."""
+
+    __slots__ = ("numbers", "columns")
+
+    def __init__(self, numbers, columns):
+        self.numbers = numbers
+        self.columns = columns
+
+    def __len__(self):
+        return len(self.numbers)
+
+    def column(self, name):
+        values = self.columns.get(name)
+        return values if values is not None else [None] * len(self.numbers)
+
+    def row(self, j):
+        return Row(self.numbers[j], {name: (values[j] if values is not None else None) for name, values in self.columns.items()})
+
+
 @dataclass
 class ImportContext:
     """Everything one validation pass learned: errors, counts, and the spec's own state."""
@@ -102,6 +133,8 @@ class ImportContext:
     error_rows: set = field(default_factory=set)
     #: True when a commit checked a dry run's stored rows instead of reading the file again
     reused: bool = False
+    #: when committing: every row that reached the checks, as a ``Table`` (for ``write``)
+    table: Table | None = None
 
     def column(self, field_name):
         """The column heading the user sees for a field (their header, else our label)."""
@@ -167,6 +200,9 @@ class ImportSpec:
 
     def check(self, ctx, row):
         pass
+
+    def check_block(self, ctx, numbers, columns):
+        return None
 
     def finish(self, ctx):
         pass
@@ -284,17 +320,7 @@ PARSE_CACHE_SIZE = 4096
 
 BLOCK_ROWS = 5000
 _MISS = object()
-
-
-def _blocks(iterable, size):
-    block = []
-    for item in iterable:
-        block.append(item)
-        if len(block) == size:
-            yield block
-            block = []
-    if block:
-        yield block
+_STR_OR_NONE = frozenset({str, type(None)})
 
 
 class _ColumnParser:
@@ -311,37 +337,64 @@ class _ColumnParser:
 
     def column(self, cells, required):
         """``(parsed values, [(index, message or None for "missing")])`` for ``cells``."""
-        keys = list(zip(map(type, cells), cells))
+        # Text and empty cells are their own keys (no other type's value equals a string or
+        # ``None``); a block with other types keys every cell by its type too.
+        plain = set(map(type, cells)) <= _STR_OR_NONE
+        keys = cells if plain else list(zip(map(type, cells), cells))
         cache = self.cache
-        found = {}
-        failed = False
         try:
             distinct = set(keys)
         except TypeError:  # an unhashable cell (no reader yields one): parse cell by cell
             return self._uncached(cells, required)
-        for key in distinct:
-            result = cache.get(key, _MISS)
-            if result is _MISS:
-                try:
-                    result = self.parser(key[1])
-                except ParseError as exc:
-                    result = _Failed(exc.message)
-                if len(cache) < PARSE_CACHE_SIZE:
-                    cache[key] = result
-            if result.__class__ is _Failed or (required and (result is None or result == "")):
+        if plain and len(distinct) == len(cells) and not (cache and not distinct.isdisjoint(cache.keys())):
+            # Every cell different and none seen before (references, phone numbers): parsed in
+            # row order, with no memo to build or look up.
+            try:
+                parsed = list(map(self.parser, cells))
+            except ParseError:
+                parsed = list(map(self._one, cells))
+            else:
+                if not (required and (None in parsed or "" in parsed)):
+                    return parsed, ()
+            return parsed, self._errors(parsed, required)
+        hit = distinct & cache.keys() if cache else ()
+        found = {key: cache[key] for key in hit}
+        failed = any(v.__class__ is _Failed or (required and (v is None or v == "")) for v in found.values())
+        misses = list(distinct - hit) if hit else list(distinct)
+        if misses:
+            values = misses if plain else [key[1] for key in misses]
+            try:
+                results = list(map(self.parser, values))  # no Python loop of ours per value
+            except ParseError:  # some value does not parse: one at a time, each error kept
+                results = list(map(self._one, values))
                 failed = True
-            found[key] = result
+            if required and (None in results or "" in results):
+                failed = True
+            found.update(zip(misses, results))
+            room = PARSE_CACHE_SIZE - len(cache)
+            if room > 0:
+                cache.update(itertools.islice(zip(misses, results), room))
         parsed = list(map(found.__getitem__, keys))
         if not failed:
             return parsed, ()
+        return parsed, self._errors(parsed, required)
+
+    @staticmethod
+    def _errors(parsed, required):
         errors = []
         for j, result in enumerate(parsed):
             if result.__class__ is _Failed:
                 errors.append((j, result.message))
             elif required and (result is None or result == ""):
                 errors.append((j, None))
-        return parsed, errors
+        return errors
 
+
+    def _one(self, value):
+        try:
+            return self.parser(value)
+        except ParseError as exc:
+            return _Failed(exc.message)
 
     def _uncached(self, cells, required):
         parsed, errors = [], []
@@ -374,17 +427,35 @@ def validate(spec, source, *, local_authority, user=None, mapping=None, sheet=No
 
     digest = prep.source_sha256(source) if prepared else ""
     with gc_paused():
-        kept = [] if prepared else None
-        ctx = _validate(spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=committing, progress=progress, kept=kept)
+        ctx = _validate(spec, source, local_authority=local_authority, user=user, mapping=mapping, sheet=sheet, filename=filename, committing=committing, progress=progress, keep=bool(prepared))
     if prepared:
         if ctx.ok:
-            prep.save(prepared, key=prep.key(spec, digest, mapping=mapping, sheet=sheet, filename=filename, local_authority=local_authority), ctx=ctx, rows=kept)
+            prep.save(prepared, key=prep.key(spec, digest, mapping=mapping, sheet=sheet, filename=filename, local_authority=local_authority), ctx=ctx, table=ctx.table)
         else:
             prep.discard(prepared)
+    if not committing:
+        ctx.table = None  # kept (or not) above; a dry run's caller does not need them
     return ctx
 
 
-def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, committing, progress, kept=None):
+def _check_rows(spec, ctx, numbers, columns, names):
+    """The spec's row checks over one block: ``check_block`` for what it can decide column by
+    column, then ``check`` (one ``Row`` each) for the rows it leaves, in row order."""
+    todo = spec.check_block(ctx, numbers, columns)
+    if todo is not None and not todo:
+        return
+    check = spec.check
+    cols = [columns[name] for name in names]
+    if todo is None:
+        everything = [itertools.repeat(None) if c is None else c for c in cols]
+        for number, *values in zip(numbers, *everything):
+            check(ctx, Row(number, dict(zip(names, values))))
+        return
+    for j in todo:
+        check(ctx, Row(numbers[j], {name: (None if c is None else c[j]) for name, c in zip(names, cols)}))
+
+
+def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, committing, progress, keep=False):
     with open_for_spec(spec, source, filename=filename, sheet=sheet, mapping=mapping) as sheet_:
         headers = sheet_.headers
         if mapping is None:
@@ -417,39 +488,41 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
             index.setdefault(h, i)  # a repeated heading: its first column
         plan = [(f.name, _ColumnParser(f.parser), f.required, index[mapping[f.name]]) for f in spec.fields if f.name in mapping]
         names = tuple(name for name, *_rest in plan)
-        unmapped = tuple(f.name for f in spec.fields if f.name not in mapping)
-        nones = (None,) * len(unmapped)
-        all_names = names + unmapped
-        if kept is not None:
-            kept.append(names)  # the first entry: the field names
+        all_names = tuple(f.name for f in spec.fields)
+        unmapped = dict.fromkeys(name for name in all_names if name not in mapping)
+        # Every row that reaches the checks, column by column: what the commit writes from and
+        # what a dry run keeps for it.
+        table = Table([], {**{name: [] for name in names}, **unmapped}) if keep or committing else None
         spec.begin(ctx)
         if progress and sheet_.estimated_rows:
             progress(0, sheet_.estimated_rows)
         n = 0
-        check = spec.check
         missing_message = _("This is missing.")
-        for block in _blocks(sheet_.rows(), BLOCK_ROWS):
-            numbers = [number for number, _values in block]
+        for numbers, cells in sheet_.blocks(BLOCK_ROWS):  # a block of rows, as columns
+            size = len(numbers)
             bad = set()  # indexes in the block of rows with a cell error
             columns = []
             # Column by column: each distinct cell of the block parsed once (or remembered from
             # earlier blocks), then the whole column looked up at C speed. Errors are added in
             # field order per row, as a row-by-row pass would (they are sorted by row below).
             for name, parser, required, i in plan:
-                parsed, errors = parser.column([values[i] for _number, values in block], required)
+                parsed, errors = parser.column(cells[i], required)
                 if errors:
                     for j, message in errors:
                         ctx.error(numbers[j], name, missing_message if message is None else message)
                         bad.add(j)
                 columns.append(parsed)
-            rows_ = zip(numbers, *columns)
-            for j, values in enumerate(rows_):
-                if j in bad:
-                    continue
-                if kept is not None:
-                    kept.append(values)
-                check(ctx, Row(values[0], dict(zip(all_names, values[1:] + nones))))
-            n += len(block)
+            if bad:
+                good = [j for j in range(size) if j not in bad]
+                numbers = [numbers[j] for j in good]
+                columns = [[c[j] for j in good] for c in columns]
+            by_name = {**dict(zip(names, columns)), **unmapped}
+            if table is not None:
+                table.numbers.extend(numbers)
+                for name, values in zip(names, columns):
+                    table.columns[name].extend(values)
+            _check_rows(spec, ctx, numbers, by_name, all_names)
+            n += size
             if progress:
                 progress(n)
         ctx.total_rows = n
@@ -457,6 +530,7 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
             ctx.errors.append({"row": sheet_.header_row + 1, "column": "", "message": _("There are no rows under the header row.")})
         spec.finish(ctx)
         ctx.errors.sort(key=lambda e: e["row"])
+        ctx.table = table
         if progress:
             progress(n, n)
         return ctx
@@ -516,24 +590,27 @@ def _recheck(spec, stored, source, *, local_authority, user, mapping, sheet, fil
         headers=stored["headers"],
         sheet_name=stored["sheet_name"],
     )
-    names, rows = stored["rows"][0], stored["rows"][1:]
-    unmapped = tuple(f.name for f in spec.fields if f.name not in names)
-    all_names, nones = tuple(names) + unmapped, (None,) * len(unmapped)
-    total = stored["total_rows"]
+    all_names = tuple(f.name for f in spec.fields)
+    kept = dict(zip(stored["names"], stored["columns"]))
+    table = Table(stored["numbers"], {name: kept.get(name) for name in all_names})
+    numbers, total = table.numbers, stored["total_rows"]
     with gc_paused():
         spec.begin(ctx)
         if progress:
             progress(0, total)
-        check = spec.check
-        for n, values in enumerate(rows, start=1):
-            check(ctx, Row(values[0], dict(zip(all_names, values[1:] + nones))))
-            if progress and n % PROGRESS_EVERY == 0:
-                progress(n)
+        # The same blocks as a dry run's, so ``check_block`` meets them as it would there.
+        for start in range(0, len(numbers), BLOCK_ROWS):
+            stop = start + BLOCK_ROWS
+            block = {name: (None if values is None else values[start:stop]) for name, values in table.columns.items()}
+            _check_rows(spec, ctx, numbers[start:stop], block, all_names)
+            if progress:
+                progress(min(stop, len(numbers)))
         ctx.total_rows = total
         spec.finish(ctx)
         ctx.errors.sort(key=lambda e: e["row"])
         if progress:
             progress(total, total)
+    ctx.table = table
     ctx.reused = True
     return ctx
 
@@ -546,6 +623,7 @@ __all__ = [
     "ParseError",
     "ReadError",
     "Row",
+    "Table",
     "clean_mapping",
     "commit",
     "format_error",

@@ -341,12 +341,16 @@ def uk_mobile(value):
 _QUICK_UK_PHONE = re.compile(r"(?:\+44 ?|44|0)(\d{4}) ?(\d{6})")
 
 
+_fast_uk_phone = None
+
+
 def uk_phone(value):
+    global _fast_uk_phone
     if value.__class__ is str:
         m = _QUICK_UK_PHONE.fullmatch(value)
         if m is not None:
-            from devices.validators import _fast_uk_phone
-
+            if _fast_uk_phone is None:
+                from devices.validators import _fast_uk_phone
             fast = _fast_uk_phone("0" + m.group(1) + m.group(2))
             if fast is not None:
                 return fast

@@ -1,7 +1,8 @@
 """A clean dry run's parsed rows, kept for the commit (see ``core.imports.engine``).
 
-The file holds the rows exactly as the dry run's parsers returned them (one tuple per row,
-the row number first), with the headers, mapping and row count, pickled and signed: the first
+The file holds the rows exactly as the dry run's parsers returned them, column by column (the
+row numbers, then one list per mapped field: a tenth of the objects of a tuple per row to
+pickle and unpickle), with the headers, mapping and row count, pickled and signed: the first
 32 bytes are an HMAC-SHA256 of the rest keyed by ``SECRET_KEY`` (``salted_hmac``), so a file
 we did not write is never unpickled. ``key`` ties it to the spec and its format version, the
 file's sha256 and the arguments that decide how the file is read (sheet, mapping, file name)
@@ -25,7 +26,7 @@ import tempfile
 from django.utils.crypto import salted_hmac
 
 #: Bump when the stored form or any parser's output changes: older files are then ignored.
-FORMAT = 1
+FORMAT = 2
 _SALT = "core.imports.prepared"
 
 
@@ -59,10 +60,14 @@ def _sign(data):
     return salted_hmac(_SALT, data, algorithm="sha256").digest()
 
 
-def save(path, *, key, ctx, rows):
+def save(path, *, key, ctx, table):
+    """Keep ``table`` (an ``engine.Table``) with what the commit needs to know about the pass."""
+    names = [name for name, values in table.columns.items() if values is not None]
     payload = {
         "key": key,
-        "rows": rows,
+        "numbers": table.numbers,
+        "names": names,
+        "columns": [table.columns[name] for name in names],
         "total_rows": ctx.total_rows,
         "headers": list(ctx.headers),
         "mapping": dict(ctx.mapping),

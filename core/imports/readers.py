@@ -470,6 +470,57 @@ class Spreadsheet:
         except Exception:  # a malformed part discovered while streaming the sheet
             raise _not_spreadsheet(self.filename) from None
 
+    def blocks(self, size):
+        """``rows()`` a block at a time, as columns: yield ``(row numbers, columns)`` for up to
+        ``size`` non-blank data rows, ``columns`` one sequence per header, cleaned exactly as
+        ``rows()`` cleans each cell. Cleaning a column strips each distinct text once (most
+        columns repeat a few values), so no Python code runs per cell."""
+        width = len(self.headers)
+        count = 0
+        strip_chars = " \t\r\n" + _NBSP
+        rows = itertools.chain(self._buffered, self._iter)
+        try:
+            while True:
+                block = list(itertools.islice(rows, size))
+                if not block:
+                    return
+                numbers = [number for number, _values in block]
+                columns = list(itertools.zip_longest(*[values for _number, values in block]))
+                extra = columns[width:]  # cells right of the last heading: they only make a row non-blank
+                del columns[width:]
+                if len(columns) < width:
+                    columns.extend([(None,) * len(block)] * (width - len(columns)))
+                for i, column in enumerate(columns):
+                    texts = {v for v in set(column) if v.__class__ is str}
+                    if texts:
+                        cleaned = {v: v.strip(strip_chars) or None for v in texts}
+                        if any(v is not c for v, c in cleaned.items()):
+                            columns[i] = list(map(cleaned.get, column, column))
+                # Blank rows (every cell empty) are skipped, as ``rows()`` skips them.
+                blank = [j for j, v in enumerate(columns[0]) if v is None] if columns else list(range(len(block)))
+                for column in columns[1:]:
+                    if not blank:
+                        break
+                    blank = [j for j in blank if column[j] is None]
+                for column in extra:
+                    if not blank:
+                        break
+                    blank = [j for j in blank if column[j] is None or (column[j].__class__ is str and not column[j].strip(strip_chars))]
+                if blank:
+                    keep = sorted(set(range(len(block))) - set(blank))
+                    numbers = [numbers[j] for j in keep]
+                    columns = [[column[j] for j in keep] for column in columns]
+                    if not numbers:
+                        continue
+                if count + len(numbers) > self.max_rows:
+                    self._too_many()
+                count += len(numbers)
+                yield numbers, columns
+        except ReadError:
+            raise
+        except Exception:  # a malformed part discovered while streaming the sheet
+            raise _not_spreadsheet(self.filename) from None
+
     # -- lifecycle
 
     def close(self):
