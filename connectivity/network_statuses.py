@@ -88,12 +88,22 @@ class Checker:
 
     def __post_init__(self):
         self._status_options, self._problem_options = status_options(), problem_options()
+        # services.MOVES for the network's side, read once: a row whose move is allowed needs no
+        # call; any other row goes through services.check_move for its reason.
+        self._allowed = {status: frozenset(services.allowed_moves(status, services.NETWORK)) for status in services.MOVES}
+        self._folded = {}
         rows = NetworkRequest.objects.filter(network_id=self.network_id).values_list("pk", "status", "kind", "sim_id", "sim__iccid")
         open_ = set(NetworkRequest.OPEN_STATUSES)
         for pk, status, kind, sim_id, iccid in rows.iterator(chunk_size=10_000):
             self.requests[pk] = (status, kind, sim_id)
             if iccid and status in open_:
                 self.open_by_iccid.setdefault(iccid, []).append(pk)
+
+    def _fold(self, value):
+        folded = self._folded.get(value)
+        if folded is None:
+            folded = self._folded[value] = _fold(value)
+        return folded
 
     def resolve(self, reference):
         text = "".join(str(reference or "").split()).upper()
@@ -118,12 +128,12 @@ class Checker:
     def check(self, number, reference, status, problem="", note=""):
         """Check one row; returns the ``Planned`` move, or raises ``RowProblem``."""
         pk = self.resolve(reference)
-        to_status = self._status_options.get(_fold(status))
+        to_status = self._status_options.get(self._fold(status))
         if not to_status:
             raise RowProblem("status", _("“%(value)s” is not a request status.") % {"value": str(status or "")[:30]} if status else _("Give the new status."))
         code = ""
         if problem not in (None, ""):
-            code = self._problem_options.get(_fold(problem))
+            code = self._problem_options.get(self._fold(problem))
             if not code:
                 raise RowProblem("problem", _("“%(value)s” is not one of the problem codes.") % {"value": str(problem)[:30]})
         note = str(note or "").strip()
@@ -133,8 +143,10 @@ class Checker:
             raise RowProblem("reference", _("Request %(ref)s is also on row %(row)s: give each request once.") % {"ref": f"NR-{pk:06d}", "row": self.seen[pk]})
         self.seen[pk] = number
         from_status, kind, sim_id = self.requests[pk]
+        fine = to_status in self._allowed.get(from_status, ()) and (bool(code) == (to_status == R.PROBLEM))
         try:
-            services.check_move(_Request(pk, from_status), to_status, side=services.NETWORK, problem=code)
+            if not fine:
+                services.check_move(_Request(pk, from_status), to_status, side=services.NETWORK, problem=code)
         except services.MoveNotAllowed as exc:
             column = "problem" if to_status in services.allowed_moves(from_status, services.NETWORK) else "status"
             raise RowProblem(column, " ".join(exc.messages))
@@ -218,8 +230,13 @@ def _finish_sims(plan, *, by):
             wanted[p.sim_id] = new_status
     if not wanted:
         return
-    sims = []
     ids = sorted(wanted)
+    from core.imports.copy import use_copy
+
+    if use_copy(Sim):
+        _finish_sims_on_postgresql(wanted, ids, by=by)
+        return
+    sims = []
     for i in range(0, len(ids), BATCH):
         for sim in Sim.objects.select_for_update().filter(pk__any_of=Values(ids[i:i + BATCH])).order_by("pk"):
             if sim.status != wanted[sim.pk]:
@@ -227,6 +244,41 @@ def _finish_sims(plan, *, by):
                 sims.append(sim)
     if sims:
         bulk_update_with_history(sims, Sim, ["status"], batch_size=2000, default_user=by if getattr(by, "pk", None) else None)
+
+
+def _finish_sims_on_postgresql(wanted, ids, *, by):
+    """One locked ``UPDATE`` per new status, and the SIMs' "~" history rows made by the server
+    from the rows just updated (``INSERT ... SELECT``, as ``core.imports.copy`` does for "+")."""
+    from django.db import connections
+
+    connection = connections[Sim.objects.db]
+    history = Sim.history.model
+    qn = connection.ops.quote_name
+    tracked = [f.column for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
+    own = ["history_date", "history_type", "history_change_reason", "history_user_id"]
+    reason = "" if not history._meta.get_field("history_change_reason").null else None
+    now = timezone.now()
+    by_status = defaultdict(list)
+    for pk in ids:
+        by_status[wanted[pk]].append(pk)
+    for new_status, pks in by_status.items():
+        for i in range(0, len(pks), BATCH):
+            chunk = ",".join(map(str, pks[i:i + BATCH]))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {qn(Sim._meta.db_table)} SET {qn('status')} = %s WHERE id = ANY(string_to_array(%s, ',')::bigint[]) "
+                    f"AND {qn('status')} <> %s RETURNING id",
+                    [new_status, chunk, new_status],
+                )
+                changed = [row[0] for row in cursor.fetchall()]
+                if not changed:
+                    continue
+                cursor.execute(
+                    f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(c) for c in tracked)}, {', '.join(qn(history._meta.get_field(n).column) for n in own)}) "
+                    f"SELECT {', '.join(qn(c) for c in tracked)}, %s, '~', %s, %s FROM {qn(Sim._meta.db_table)} "
+                    f"WHERE id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY id",
+                    [now, reason, getattr(by, "pk", None), ",".join(map(str, changed))],
+                )
 
 
 def check_rows(network_id, rows):

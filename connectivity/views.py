@@ -193,6 +193,13 @@ class NetworkRequestListView(ObjectListView):
 
         return NetworkRequestBulkTable if can_move_requests(self.request.user) else self.table_class
 
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if self.request.user.role == "network":
+            # Every row is their own network's (the LA and number are on each request's page): the checkbox column fits at 1280 px.
+            kwargs["exclude"] = [*kwargs.get("exclude", ()), "network", "msisdn", "local_authority"]
+        return kwargs
+
     def get_context_data(self, **kwargs):
         from connectivity.forms import BulkMoveForm
 
