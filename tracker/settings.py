@@ -486,3 +486,10 @@ GIAS_UPLOAD_MAX_BYTES = env.int("GIAS_UPLOAD_MAX_BYTES", default=100 * 1024 * 10
 IMPORT_SPECS = {**IMPORT_SPECS, "network_statuses": "connectivity.status_imports.SPEC"}
 # Rows in one status file or one API bulk update.
 NETWORK_STATUS_MAX_ROWS = env.int("NETWORK_STATUS_MAX_ROWS", default=200_000)
+# The API's request statuses and kinds get their own enum names (no collision with SIMs' "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "NetworkRequestStatusEnum": "connectivity.models.NetworkRequest.Status",
+    "NetworkRequestKindEnum": "connectivity.models.NetworkRequest.Kind",
+    "NetworkRequestProblemEnum": "connectivity.models.NetworkRequest.Problem",
+}
