@@ -12,7 +12,7 @@ class ModelBackend(DjangoModelBackend):
         from accounts.models import User
 
         try:
-            user = User._default_manager.select_related("local_authority", "school").get(pk=user_id)
+            user = User._default_manager.select_related("local_authority", "school", "network_operator").get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -220,6 +220,8 @@ class User(AbstractUser):
 
     @property
     def scope_label(self):
+        if self.role == Role.NETWORK and self.network_operator_id:
+            return str(self.network_operator.name)
         if self.role == Role.SCHOOL_STAFF and self.school_id:
             return str(self.school.name)
         if self.local_authority_id and self.role != Role.ADMIN:

@@ -91,3 +91,139 @@ class UsageReadingsView(APIView):
         if result.errors:
             return Response({"errors": [{"row": None, "field": "", "message": str(e)} for e in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"written": result.written}, status=status.HTTP_201_CREATED)
+
+
+# --- network side: a network's queue of requests, and its bulk status update
+from rest_framework import permissions as _permissions  # noqa: E402
+from rest_framework.authentication import SessionAuthentication  # noqa: E402
+from rest_framework import viewsets  # noqa: E402
+
+from connectivity.filters import NetworkRequestFilterSet  # noqa: E402
+from connectivity.models import NetworkRequest  # noqa: E402
+from reports.api_common import Pagination, StrictFilterBackend, TokenOrUserRateThrottle  # noqa: E402
+from reports.models import ApiToken  # noqa: E402
+
+#: Session roles that may read requests through the API (as on the request pages).
+REQUEST_API_ROLES = ("council_officer", "cio", "school_staff", "support_agent", "network")
+
+
+def _operator_token(request):
+    token = request.auth
+    return token if isinstance(token, ApiToken) and token.is_active and token.kind == ApiToken.Kind.OPERATOR else None
+
+
+class StaffOrOperatorToken(_permissions.BasePermission):
+    """A signed-in user with one of the view's ``api_roles``, or a network's operator token;
+    with ``network_only``, only a network's users and operator tokens."""
+
+    message = _("Sign in as a user with access to network requests, or use your network's API token.")
+
+    def has_permission(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            return _operator_token(request) is not None
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        if getattr(view, "network_only", False):
+            return user.role == "network" and bool(user.network_operator_id)
+        return user.is_superuser or user.role == "admin" or user.role in view.api_roles
+
+
+class NetworkRequestSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    network = serializers.CharField(source="network.name", read_only=True)
+    iccid = serializers.CharField(source="sim.iccid", read_only=True, allow_null=True, default=None)
+    local_authority = serializers.CharField(source="local_authority.code", read_only=True)
+
+    class Meta:
+        model = NetworkRequest
+        fields = ["id", "reference", "kind", "status", "problem", "network", "iccid", "msisdn", "local_authority",
+                  "account_holder", "phone_plan", "created_at", "changed_at"]
+
+
+class NetworkRequestApiFilterSet(NetworkRequestFilterSet):
+    """The request list's filters; the network by its slug (``ee``), where an unknown one
+    matches nothing instead of being an error."""
+
+    import django_filters as _df
+
+    network = _df.CharFilter(field_name="network__slug", label=_("Network"), max_length=40)
+
+
+class NetworkRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Requests to networks the caller may see, most recently changed first: a network's users
+    and its operator tokens see only that network's. Filters are those of the request list."""
+
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [StaffOrOperatorToken]
+    lookup_value_regex = "[^/]+"
+    throttle_classes = [TokenOrUserRateThrottle]
+    pagination_class = Pagination
+    filter_backends = [StrictFilterBackend]
+    filterset_class = NetworkRequestApiFilterSet
+    serializer_class = NetworkRequestSerializer
+    api_roles = REQUEST_API_ROLES
+    model = NetworkRequest
+
+    def get_queryset(self):
+        token = _operator_token(self.request)
+        if token is not None:
+            qs = NetworkRequest.objects.filter(network_id=token.network_operator_id)
+        else:
+            qs = NetworkRequest.objects.visible_to(self.request.user)
+        return qs.select_related("network", "sim", "local_authority").order_by("-changed_at", "-pk")
+
+    def get_object(self):
+        # Any id reaches here: a non-number is the same JSON 404 as another network's request.
+        from django.http import Http404
+
+        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if not value.isdigit() or len(value) > 12:
+            raise Http404
+        return super().get_object()
+
+
+class StatusRowSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=40, help_text="The request's reference (NR-000123) or its SIM's ICCID")
+    status = serializers.ChoiceField(choices=NetworkRequest.Status.choices)
+    problem = serializers.ChoiceField(choices=NetworkRequest.Problem.choices, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class StatusUpdateSerializer(serializers.Serializer):
+    rows = StatusRowSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_ROWS)
+
+
+class StatusUpdateResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
+class NetworkStatusUpdateView(APIView):
+    """A network sets the status of many of its requests at once, all or none: every row is
+    checked as in a status file (``connectivity.network_statuses``); any row error, and nothing
+    is written (400 with each row's error, rows counted from 1)."""
+
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [StaffOrOperatorToken]
+    throttle_classes = [WriteRateThrottle]
+    parser_classes = [JSONParser]
+    network_only = True
+
+    @extend_schema(request=StatusUpdateSerializer, responses={200: StatusUpdateResultSerializer})
+    def post(self, request):
+        from connectivity import network_statuses as ns
+
+        payload = StatusUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        token = _operator_token(request)
+        network_id = token.network_operator_id if token is not None else request.user.network_operator_id
+        by = None if token is not None else request.user
+        plan, errors = ns.check_rows(network_id, payload.validated_data["rows"])
+        if errors:
+            return Response({"errors": [{"row": e["row"], "field": e["column"], "message": e["message"]} for e in errors]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        try:
+            updated = ns.apply(plan, by=by)
+        except ns.Changed as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response({"updated": updated}, status=status.HTTP_200_OK)

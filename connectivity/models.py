@@ -36,6 +36,8 @@ class NetworkOperator(models.Model):
 class SimQuerySet(ScopedQuerySet):
     scope_la_field = "local_authority"
     scope_school_field = "device__school"
+    # --- network side: a network's own SIMs (shown on its requests; no SIM page admits it)
+    scope_network_field = "network"
 
 
 class Sim(models.Model):

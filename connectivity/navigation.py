@@ -28,3 +28,8 @@ def data_pages(user):
         ("connectivity:usage_upload", _("Upload data usage"), UPLOAD_ROLES),
     ]
     return [(reverse(name), label) for name, label, roles in pages if role == "admin" or role in roles]
+
+# --- network side: a network user's pages (they see nothing else)
+ITEMS += [
+    NavItem("connectivity:status_upload", gettext_lazy("Upload statuses"), ("network",), order=25),
+]

@@ -45,3 +45,25 @@ class NetworkRequestTable(tables.Table):
 
     def render_reference(self, record):
         return record.reference
+
+
+# --- network side: the request list with a checkbox per row for a bulk status change
+class NetworkRequestBulkTable(NetworkRequestTable):
+    """The request list for those who may move requests: each row can be selected for the bulk
+    form (``connectivity:request_bulk``), whose inputs are tied to it with ``form=``."""
+
+    select = tables.Column(accessor="pk", verbose_name=_("Select"), orderable=False, exclude_from_export=True)
+
+    class Meta(NetworkRequestTable.Meta):
+        sequence = ("select", "...")
+
+    def render_select(self, record):
+        from django.utils.html import format_html
+        from django.utils.translation import gettext
+
+        return format_html(
+            '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes"><div class="govuk-checkboxes__item">'
+            '<input class="govuk-checkboxes__input" type="checkbox" name="pk" value="{}" id="select-{}" form="bulk-form">'
+            '<label class="govuk-label govuk-checkboxes__label" for="select-{}"><span class="govuk-visually-hidden">{}</span></label></div></div>',
+            record.pk, record.pk, record.pk, gettext("Select %(ref)s") % {"ref": record.reference},
+        )

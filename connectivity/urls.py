@@ -20,3 +20,9 @@ urlpatterns = [
     path("network-requests/<int:pk>/", views.NetworkRequestDetailView.as_view(), name="request_detail"),
     path("network-requests/<int:pk>/status/", views.NetworkRequestMoveView.as_view(), name="request_move"),
 ]
+
+# --- network side
+urlpatterns += [
+    path("network-requests/bulk/", views.NetworkRequestBulkView.as_view(), name="request_bulk"),
+    path("network-requests/upload-statuses/", views.NetworkStatusUploadView.as_view(), name="status_upload"),
+]

@@ -185,6 +185,34 @@ class NetworkRequestListView(ObjectListView):
     def get_queryset(self):
         return super().get_queryset().select_related("network", "sim", "local_authority")
 
+    # --- network side: the bulk status form above the list (NetworkRequestBulkView)
+    template_name = "connectivity/request_list.html"
+
+    def get_table_class(self):
+        from connectivity.tables import NetworkRequestBulkTable
+
+        return NetworkRequestBulkTable if can_move_requests(self.request.user) else self.table_class
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if self.request.user.role == "network":
+            # Every row is their own network's (the LA and number are on each request's page): the checkbox column fits at 1280 px.
+            kwargs["exclude"] = [*kwargs.get("exclude", ()), "network", "msisdn", "local_authority"]
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        from connectivity.forms import BulkMoveForm
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if can_move_requests(user):
+            query = self.request.GET.copy()
+            for key in ("page", "per_page", "sort", "_export", "columns"):
+                query.pop(key, None)
+            context["bulk_form"] = BulkMoveForm(initial={"filters": query.urlencode()}, statuses=_bulk_statuses(user))
+        context["can_upload_statuses"] = user.role == "network"
+        return context
+
 
 class NetworkRequestDetailView(ObjectDetailView):
     model = NetworkRequest
@@ -234,3 +262,208 @@ class NetworkRequestMoveView(RoleRequiredMixin, View):
         else:
             messages.success(request, gettext("Request %(ref)s is now “%(status)s”.") % {"ref": item.reference, "status": item.get_status_display()})
         return redirect(item.get_absolute_url())
+
+
+# --- network side: bulk status changes from the list, the status file, the network's queue
+#: Rows one bulk change from the list may move (a bigger change is a status file).
+BULK_MAX = 2000
+
+
+def _bulk_statuses(user):
+    """Every status the user's side may move some request to, in declaration order."""
+    side = services.side_of(user)
+    found = []
+    for status in services.MOVES:
+        for to in services.allowed_moves(status, side):
+            if to not in found:
+                found.append(to)
+    labels = dict(NetworkRequest.Status.choices)
+    return [(s, labels[s]) for s in NetworkRequest.Status.values if s in found]
+
+
+class NetworkRequestBulkView(RoleRequiredMixin, View):
+    """Change the status of many requests: those selected on the list, or all matching its
+    filter. The first POST shows what would change (a confirmation page); the second, with
+    ``confirm``, moves them through ``services.move_requests`` and shows what moved and what was
+    refused, and why."""
+
+    model = NetworkRequest
+    allowed_roles = MOVE_ROLES
+
+    def get(self, request):
+        return redirect("connectivity:request_list")
+
+    def post(self, request):
+        from django.http import QueryDict
+        from django.shortcuts import render
+
+        from connectivity.forms import BulkMoveForm
+
+        form = BulkMoveForm(request.POST, statuses=_bulk_statuses(request.user))
+        filters = QueryDict(request.POST.get("filters", "")[:2000])
+        list_url = reverse("connectivity:request_list") + (f"?{filters.urlencode()}" if filters else "")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(list_url)
+        data = form.cleaned_data
+        queryset = NetworkRequest.objects.visible_to(request.user)
+        if data["which"] == form.MATCHING:
+            filterset = NetworkRequestFilterSet(filters, queryset=queryset, request=request)
+            queryset = filterset.qs if filterset.is_valid() else queryset.none()
+        else:
+            queryset = queryset.filter(pk__in=data["pk"][:BULK_MAX])
+        rows = list(queryset.select_related("network", "sim", "local_authority").order_by("pk")[:BULK_MAX + 1])
+        too_many = len(rows) > BULK_MAX
+        context = {
+            "form": form, "rows": rows[:BULK_MAX], "too_many": too_many, "bulk_max": BULK_MAX, "list_url": list_url,
+            "to_label": dict(NetworkRequest.Status.choices).get(data["to_status"], ""),
+            "problem_label": dict(NetworkRequest.Problem.choices).get(data["problem"], ""),
+            "pks": [r.pk for r in rows[:BULK_MAX]],
+        }
+        if not rows:
+            messages.error(request, gettext("No request matches: nothing was changed."))
+            return redirect(list_url)
+        if request.POST.get("confirm") != "1" or too_many:
+            context["title"] = gettext("Check the change to %(n)s requests") % {"n": len(rows[:BULK_MAX])}
+            return render(request, "connectivity/request_bulk_confirm.html", context)
+        result = services.move_requests(
+            requests=rows, to_status=data["to_status"], problem=data["problem"], note=data["note"], by=request.user,
+        )
+        context.update(result=result, title=gettext("%(moved)s moved, %(refused)s refused") % {"moved": len(result.moved), "refused": len(result.refused)})
+        return render(request, "connectivity/request_bulk_result.html", context)
+
+
+class NetworkStatusUploadView(RoleRequiredMixin, View):
+    """A network's file of statuses: upload (the dry run: every row error, or what would change),
+    then apply (checked again, all or nothing). The file waits between the two under a random
+    name kept in the uploader's session."""
+
+    allowed_roles = ("network",)
+    template_name = "connectivity/status_upload.html"
+    SESSION_KEY = "network_status_uploads"
+
+    def render(self, request, **context):
+        from django.shortcuts import render
+
+        from connectivity.forms import StatusFileForm
+
+        context.setdefault("form", StatusFileForm())
+        context["title"] = gettext("Upload request statuses")
+        context["columns"] = [str(label) for label in _status_columns()]
+        return render(request, self.template_name, context)
+
+    def get(self, request):
+        return self.render(request)
+
+    def post(self, request):
+        from connectivity.forms import StatusFileForm
+
+        if request.POST.get("upload"):
+            return self.apply(request, request.POST["upload"])
+        form = StatusFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(request, form=form)
+        from core.imports import engine
+
+        from connectivity.status_imports import SPEC
+
+        name, path = _keep_upload(form.cleaned_data["file"])
+        try:
+            ctx = engine.validate(SPEC, path, local_authority=None, user=request.user, filename=form.cleaned_data["file"].name, prepared=path + ".prepared")
+        except (ReadError, engine.ImportRejected) as exc:
+            _discard_upload(path)
+            form.add_error("file", str(getattr(exc, "message", exc)))
+            return self.render(request, form=form)
+        if not ctx.ok:
+            _discard_upload(path)
+            return self.render(request, errors=_error_lines(ctx), error_count=len(ctx.errors), total=ctx.total_rows)
+        kept = dict(list(request.session.get(self.SESSION_KEY, {}).items())[-4:])
+        request.session[self.SESSION_KEY] = {**kept, name: form.cleaned_data["file"].name}
+        return self.render(request, ready=ctx.counts.get("moved", 0), upload=name, filename=ctx.filename, moves=_move_summary(ctx))
+
+    def apply(self, request, name):
+        from core.imports import engine
+
+        from connectivity.status_imports import SPEC
+
+        uploads = request.session.get(self.SESSION_KEY, {})
+        if not isinstance(uploads, dict) or name not in uploads:
+            messages.error(request, gettext("That upload has expired: upload the file again."))
+            return redirect("connectivity:status_upload")
+        path = _upload_path(name)
+        import os
+
+        if not os.path.exists(path):
+            messages.error(request, gettext("That upload has expired: upload the file again."))
+            return redirect("connectivity:status_upload")
+        try:
+            ctx = engine.commit(SPEC, path, local_authority=None, user=request.user, filename=uploads[name], prepared=path + ".prepared")
+        except engine.ImportRejected as exc:
+            ctx = exc.ctx
+            if ctx is None or ctx.ok:
+                messages.error(request, exc.message)
+                return redirect("connectivity:status_upload")
+            return self.render(request, errors=_error_lines(ctx), error_count=len(ctx.errors), total=ctx.total_rows, rejected=True)
+        except ReadError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("connectivity:status_upload")
+        finally:
+            request.session[self.SESSION_KEY] = {n: f for n, f in uploads.items() if n != name}
+            _discard_upload(path)
+        done = ctx.counts.get("moved", 0)
+        messages.success(request, gettext("%(n)s requests updated.") % {"n": done})
+        return redirect("connectivity:request_list")
+
+
+def _status_columns():
+    from connectivity.network_statuses import COLUMN_LABELS
+
+    return COLUMN_LABELS.values()
+
+
+def _error_lines(ctx, limit=500):
+    from core.imports.engine import format_error
+
+    return [format_error(e) for e in ctx.errors[:limit]]
+
+
+def _move_summary(ctx):
+    from collections import Counter
+
+    labels = dict(NetworkRequest.Status.choices)
+    counts = Counter(p.to_status for p in ctx.state["checker"].plan)
+    return [(labels[s], counts[s]) for s in NetworkRequest.Status.values if counts.get(s)]
+
+
+def _upload_path(name):
+    import os
+
+    from django.conf import settings
+
+    return os.path.join(settings.MEDIA_ROOT, "network-statuses", os.path.basename(name))
+
+
+def _keep_upload(uploaded):
+    import os
+    import secrets
+
+    ext = ".xlsx" if uploaded.name.lower().endswith(".xlsx") else ".csv"
+    name = secrets.token_urlsafe(18) + ext
+    path = _upload_path(name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    return name, path
+
+
+def _discard_upload(path):
+    import os
+
+    for p in (path, path + ".prepared"):
+        try:
+            os.remove(p)
+        except FileNotFoundError:
+            pass

@@ -227,6 +227,8 @@ class HomeView(RoleRequiredMixin, TemplateView):
     """The dashboard for the signed-in user's role: counts within their scope."""
 
     template_name = "core/home.html"
+    # A mobile network's users land here too: their cards are their network's queue only.
+    allowed_roles = (*STAFF_ROLES, "network")
 
     def get_context_data(self, **kwargs):
         from core.dashboard import cards_for

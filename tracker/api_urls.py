@@ -27,10 +27,16 @@ from messaging.api import OutboundMessageViewSet  # noqa: E402
 
 router.register("messages", OutboundMessageViewSet, basename="outbound-message")
 
+# --- network side: a network's queue and its bulk status update (before the router's detail route)
+from connectivity.api import NetworkRequestViewSet, NetworkStatusUpdateView  # noqa: E402
+
+router.register("network-requests", NetworkRequestViewSet, basename="network-request")
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),
     path("shortfall/", ShortfallView.as_view(), name="api-shortfall"),
     path("deliveries/", DeliveryManifestView.as_view(), name="api-deliveries"),
     path("usage-readings/", UsageReadingsView.as_view(), name="api-usage-readings"),
+    path("network-requests/statuses/", NetworkStatusUpdateView.as_view(), name="api-network-statuses"),
 ] + router.urls

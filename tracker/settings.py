@@ -479,3 +479,17 @@ MESSAGING_OWN_ADDRESSES = env.list("MESSAGING_OWN_ADDRESSES", default=[])
 
 # --- accounts settings (the admins' GIAS upload page; the national extract is about 52 MB)
 GIAS_UPLOAD_MAX_BYTES = env.int("GIAS_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+
+# --- connectivity settings (network side)
+# A network's file of request statuses: checked and applied through the import engine on the
+# network users' own page (connectivity/status_imports.py), not the council's import pages.
+IMPORT_SPECS = {**IMPORT_SPECS, "network_statuses": "connectivity.status_imports.SPEC"}
+# Rows in one status file or one API bulk update.
+NETWORK_STATUS_MAX_ROWS = env.int("NETWORK_STATUS_MAX_ROWS", default=200_000)
+# The API's request statuses and kinds get their own enum names (no collision with SIMs' "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "NetworkRequestStatusEnum": "connectivity.models.NetworkRequest.Status",
+    "NetworkRequestKindEnum": "connectivity.models.NetworkRequest.Kind",
+    "NetworkRequestProblemEnum": "connectivity.models.NetworkRequest.Problem",
+}

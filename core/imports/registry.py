@@ -38,11 +38,14 @@ def get_spec_or_404(kind):
 
 
 def available_kinds():
-    """(kind, spec) for every kind whose spec can be loaded, in registry order."""
+    """(kind, spec) for every kind whose spec can be loaded, in registry order; a spec with
+    ``listed_on_import_pages = False`` (a network's status file) has its own page elsewhere."""
     found = []
     for kind in spec_paths():
         try:
-            found.append((kind, get_spec(kind)))
+            spec = get_spec(kind)
         except LookupError:
             continue
+        if getattr(spec, "listed_on_import_pages", True):
+            found.append((kind, spec))
     return found

@@ -104,6 +104,8 @@ class ScopePaths:
     #: Public content (``public_rows = True`` on the QuerySet, e.g. guides): every row is in
     #: everyone's scope; role checks still apply and every page is still checked for others' rows.
     public: bool = False
+    #: ORM path to the row's NetworkOperator (``scope_network_field``): a network user's scope.
+    network: str = None
 
 
 def scope_paths(model):
@@ -118,7 +120,7 @@ def scope_paths(model):
     if issubclass(qs_class, ScopedQuerySet):
         return ScopePaths(
             qs_class.scope_la_field, qs_class.scope_school_field, qs_class.aggregate_visible_to_london,
-            getattr(qs_class, "public_rows", False),
+            getattr(qs_class, "public_rows", False), getattr(qs_class, "scope_network_field", None),
         )
     if not hasattr(qs_class, "visible_to"):
         return None
@@ -133,7 +135,7 @@ def scope_paths(model):
     def prefix(path):
         return None if not path else fk.name if path == "pk" else f"{fk.name}__{path}"
 
-    return ScopePaths(prefix(parent.la), prefix(parent.school), parent.aggregate_visible_to_london)
+    return ScopePaths(prefix(parent.la), prefix(parent.school), parent.aggregate_visible_to_london, network=prefix(parent.network))
 
 
 def scoped_models():
@@ -150,6 +152,7 @@ class Scope:
 
     las: set = field(default_factory=set)
     schools: set = field(default_factory=set)
+    networks: set = field(default_factory=set)
 
 
 class World:
@@ -167,7 +170,7 @@ class World:
             paths = scope_paths(model)
             objs = {o.pk: o for o in model._default_manager.all()}
             scopes = defaultdict(Scope)
-            for path, attr in ((paths.la, "las"), (paths.school, "schools")):
+            for path, attr in ((paths.la, "las"), (paths.school, "schools"), (paths.network, "networks")):
                 if not path:
                     continue
                 for pk, value in model._default_manager.values_list("pk", path):
@@ -189,9 +192,11 @@ class World:
             return True
         if user.role == "london_lead":
             return scope_paths(model).aggregate_visible_to_london
+        scope = self.scopes[key][pk]
+        if user.role == "network":  # a mobile network: its own network's rows of models that name one
+            return bool(scope_paths(model).network) and user.network_operator_id in scope.networks
         if user.role == "support_agent" and not user.local_authority_id:
             return True
-        scope = self.scopes[key][pk]
         if user.role == "school_staff":
             return user.school_id in scope.schools
         return user.local_authority_id in scope.las
@@ -209,6 +214,11 @@ class World:
             return []
         picks = []
         la_id = getattr(user, "local_authority_id", None)
+        if user is not None and user.is_authenticated and user.role == "network":
+            # Another network's row first (the real test), then any other row outside.
+            other_network = [pk for pk in outside if self.scopes[key][pk].networks]
+            picks += other_network[:1]
+            return picks + [pk for pk in outside if pk not in picks][:1]
         if user is not None and user.is_authenticated and user.role == "school_staff":
             same_la = [pk for pk in outside if la_id in self.scopes[key][pk].las]
             picks += same_la[:1]
@@ -452,11 +462,34 @@ def find_traces(text, urls, values):
     return found
 
 
+@dataclass
+class TokenCaller:
+    """An API token as the walker's caller: every request carries ``Authorization: Bearer``.
+    An operator token's scope is its network's rows, as a network user's is."""
+
+    raw: str
+    network_operator_id: int
+    kind: str = "operator"
+    role: str = "network"
+    is_authenticated: bool = True
+    is_superuser: bool = False
+    local_authority_id: int = None
+    school_id: int = None
+
+    @property
+    def username(self):
+        return f"{self.kind} token"
+
+
 def walk(world, user, *, urlconf=None, only=None):
-    """Request every route as ``user`` (``None``: anonymous) and return a ``Report``."""
+    """Request every route as ``user`` (``None``: anonymous; a ``TokenCaller``: with its
+    bearer token and no session) and return a ``Report``."""
     report = Report()
-    client = Client(raise_request_exception=True)
-    if user is not None:
+    if isinstance(user, TokenCaller):
+        client = Client(raise_request_exception=True, headers={"Authorization": f"Bearer {user.raw}"})
+    else:
+        client = Client(raise_request_exception=True)
+    if user is not None and not isinstance(user, TokenCaller):
         client.force_login(user)
     urls, values = world.traces(user)
     who = "anonymous" if user is None else f"{user.username} ({user.role})"

@@ -19,6 +19,7 @@ ROLE_USERS = {
     "cio": "cio",
     "london_lead": "london",
     "admin": "admin",
+    "network": "network",  # EE's user (connectivity/demo.py): EE's requests only
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from accounts.models import School, User
-from core.tests.access import PLACEHOLDERS_EXPECTED, SKIPPED, routes, skip_reason, walk
+from core.tests.access import PLACEHOLDERS_EXPECTED, SKIPPED, TokenCaller, routes, skip_reason, walk
 from core.tests.conftest import ROLE_USERS
 
 
@@ -26,6 +26,30 @@ def test_every_route_as_every_role(world, db, role):
     report = walk(world, user_for(role))
     assert report.requests > 0
     assert not report.failures, failure_message(report)
+
+
+def test_every_route_as_an_operator_token(world, db):
+    """An operator token (``reports.ApiToken`` kind "operator") sees its network's rows only."""
+    from connectivity.models import NetworkOperator
+    from reports.services import create_api_token
+
+    ee = NetworkOperator.objects.get(slug="ee")
+    _token, raw = create_api_token(name="EE queue", kind="operator", network_operator=ee, by=User.objects.get(username="admin"))
+    caller = TokenCaller(raw=raw, network_operator_id=ee.pk)
+    inside, outside = world.split(caller, "connectivity.networkrequest")
+    assert inside and outside, "the world has EE requests and other networks' requests"
+    report = walk(world, caller, only=lambda r: r.route.startswith("api/"))
+    assert report.requests > 0
+    assert not report.failures, failure_message(report)
+
+
+def test_a_network_user_is_walked_with_rows_of_other_networks(world, db):
+    network_user = user_for("network")
+    inside, outside = world.split(network_user, "connectivity.networkrequest")
+    assert inside and outside
+    assert any(world.scopes["connectivity.networkrequest"][pk].networks - {network_user.network_operator_id} for pk in world.out_of_scope_samples(network_user, "connectivity.networkrequest"))
+    # Every other model shows a network user nothing.
+    assert not world.split(network_user, "devices.device")[0]
 
 
 def test_every_route_is_walked_or_explicitly_skipped(world, db):

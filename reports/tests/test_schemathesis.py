@@ -24,7 +24,7 @@ CHECKS = [
     checks.positive_data_acceptance, checks.missing_required_header, checks.unsupported_method,
     checks.ignored_auth, checks.allow_header_conformance, checks.use_after_free, checks.ensure_resource_availability,
 ]
-SESSION_KINDS = ["admin", "council_officer", "cio", "school_staff", "support_agent", "support_agent_all", "safeguarding_lead", "london_lead"]
+SESSION_KINDS = ["admin", "council_officer", "cio", "school_staff", "support_agent", "support_agent_all", "safeguarding_lead", "london_lead", "network"]
 TOKEN_KINDS = ["supplier", "operator"]
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def api_schema(db):
     write_bodies = {"checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]}}}
     config = schemathesis.Config.from_dict({
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-        "operations": [{"include-path": path, **write_bodies} for path in ("/api/deliveries/", "/api/usage-readings/")],
+        "operations": [{"include-path": path, **write_bodies} for path in ("/api/deliveries/", "/api/usage-readings/", "/api/network-requests/statuses/")],
     })
     yield schemathesis.openapi.from_wsgi("/api/schema/", application, config=config)
     request_started.connect(close_old_connections)
@@ -64,6 +64,11 @@ def credentials(users, la, school):
     TicketFactory(school=school, language="pl")
     TicketFactory(school=school, category="safeguarding", is_safeguarding=True)
     people = {**users, "safeguarding_lead": UserFactory(role="support_agent", local_authority=la, is_safeguarding_lead=True)}
+    # --- network side: EE's user, and a request in EE's queue for the network endpoints
+    people["network"] = UserFactory(role="network", network_operator=ee)
+    from connectivity.services import raise_request
+
+    raise_request(kind="swap", sim=SimFactory(local_authority=la, network=ee), by=users["council_officer"])
     headers = {}
     for kind in SESSION_KINDS:
         client = Client()
