@@ -20,3 +20,11 @@ urlpatterns = [
     path("network-requests/<int:pk>/", views.NetworkRequestDetailView.as_view(), name="request_detail"),
     path("network-requests/<int:pk>/status/", views.NetworkRequestMoveView.as_view(), name="request_move"),
 ]
+
+# --- connection plans
+urlpatterns += [
+    path("children/<int:pk>/connection-plan/", views.ConnectionPlanChooseView.as_view(), name="plan_choose"),
+    path("connection-plans/no-plan/", views.ChildrenWithoutPlanListView.as_view(), name="plan_gap_list"),
+    path("data-vouchers/", views.DataVoucherListView.as_view(), name="voucher_list"),
+    path("data-vouchers/<int:pk>/give/", views.DataVoucherGiveView.as_view(), name="voucher_give"),
+]

@@ -479,3 +479,9 @@ MESSAGING_OWN_ADDRESSES = env.list("MESSAGING_OWN_ADDRESSES", default=[])
 
 # --- accounts settings (the admins' GIAS upload page; the national extract is about 52 MB)
 GIAS_UPLOAD_MAX_BYTES = env.int("GIAS_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+
+# --- connectivity settings (connection plans)
+# Data bank vouchers are imported through the shared import pages (connectivity.plan_imports).
+IMPORT_SPECS = {**IMPORT_SPECS, "vouchers": "connectivity.plan_imports.SPEC"}
+# A data bank voucher's data counts as the child's cover for this many months from the day given.
+CONNECTIVITY_VOUCHER_MONTHS = env.int("CONNECTIVITY_VOUCHER_MONTHS", default=6)
