@@ -148,3 +148,11 @@ def give_voucher(*, child, by, voucher=None, code="", notes="", now=None):
         child=child, kind=K.DATA_BANK, by=by, provider=found.provider, starts=today, ends=ends,
         monthly_cost=None, voucher=found, notes=notes, now=now,
     )
+
+
+def anonymise_plans(child):
+    """Blank the notes of the child's connection plans and of their history (called by
+    ``allocations.services.anonymise_child``); the plans themselves stay, for the counts."""
+    ids = list(ConnectionPlan.objects.filter(child=child).values_list("pk", flat=True))
+    ConnectionPlan.objects.filter(pk__in=ids).update(notes="")
+    ConnectionPlan.history.filter(id__in=ids).update(notes="")

@@ -295,3 +295,13 @@ def test_plan_pages_of_another_council_are_404(client, users, other_la):
     assert client.post(reverse("connectivity:plan_choose", args=[hackney_child.pk]), {"plan-kind": "council_plan", "confirm": "yes"}).status_code == 404
     assert client.post(reverse("connectivity:voucher_give", args=[voucher.pk]), {"child_reference": "x", "confirm": "yes"}).status_code == 404
     assert not ConnectionPlan.objects.exists()
+
+
+def test_anonymising_a_child_blanks_their_plan_notes(child, officer):
+    from allocations.services import anonymise_child
+
+    plan = plans.choose_plan(child=child, kind=K.COUNCIL_PLAN, by=officer, notes="Mum (Mrs Nowak) asked for a call on 07700 900123")
+    anonymise_child(child=child)
+    plan.refresh_from_db()
+    assert plan.notes == "" and plan.kind == K.COUNCIL_PLAN
+    assert not plan.history.exclude(notes="").exists()
