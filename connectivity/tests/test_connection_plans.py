@@ -2,7 +2,6 @@
 the data gap split by plan on every surface."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
@@ -10,15 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import SchoolFactory, UserFactory
-from allocations.tests.factories import AllocationFactory, ChildFactory
-from connectivity import plan_gap, plans
+from accounts.tests.factories import SchoolFactory
+from allocations.tests.factories import ChildFactory
+from connectivity import plans
 from connectivity.models import ConnectionPlan, DataVoucher
 from connectivity.plan_imports import SPEC
-from connectivity.tests.factories import DataPlanFactory, DataVoucherFactory, NetworkRequestFactory, SimFactory
+from connectivity.tests.factories import DataVoucherFactory, NetworkRequestFactory, SimFactory
 from core.imports.engine import ImportRejected, commit, validate
-from devices.tests.factories import DeviceFactory, RouterFactory
-from reports import definitions
 
 K = ConnectionPlan.Kind
 
@@ -305,3 +302,17 @@ def test_anonymising_a_child_blanks_their_plan_notes(child, officer):
     plan.refresh_from_db()
     assert plan.notes == "" and plan.kind == K.COUNCIL_PLAN
     assert not plan.history.exclude(notes="").exists()
+
+
+def test_plan_pages_query_counts_are_fixed(officer_client, school, officer, la, django_assert_max_num_queries):
+    children = [ChildFactory(school=school, needs_connectivity=True) for _ in range(30)]
+    for c in children[:10]:
+        plans.choose_plan(child=c, kind=K.COUNCIL_PLAN, by=officer)
+    with django_assert_max_num_queries(12):
+        assert officer_client.get(reverse("connectivity:plan_gap_list") + "?per_page=200").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert officer_client.get(reverse("connectivity:plan_choose", args=[children[0].pk])).status_code == 200
+    for _ in range(20):
+        DataVoucherFactory(local_authority=la)
+    with django_assert_max_num_queries(14):
+        assert officer_client.get(reverse("connectivity:voucher_list") + "?per_page=200").status_code == 200

@@ -111,7 +111,7 @@ def test_the_same_split_on_the_cover_page_the_dashboard_and_the_dfe_return(clien
     # the months: the cover page's table, the dashboard's and the workbook's sheet agree
     gap = facts.plan_gap
     sheet = list(wb["Data gap and plans"].iter_rows(min_row=3, values_only=True))
-    header, with_row, none_row = sheet[0], sheet[1], sheet[2]
+    with_row, none_row = sheet[1], sheet[2]
     assert list(with_row[1:37]) == gap.with_plan and list(none_row[1:37]) == gap.no_plan
     assert with_row[37] == sum(gap.with_plan)
     html = client.get(reverse("devices:cliff_edge")).content.decode()
