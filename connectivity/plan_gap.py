@@ -17,9 +17,11 @@ Definitions (those of ``devices.horizon``, whose terms this reuses):
 * **Cost of the plans chosen**: each plan's monthly cost for each gap month it covers (data bank
   vouchers and family data cost the council nothing unless a cost is recorded).
 
-One SQL query: the devices with a data gap, joined to their active allocation's child's current
-plan, grouped by (LA, S, FD, plan start month, plan end month); the months are counted from the
-groups in Python (a few thousand groups, not a row per device).
+Two SQL queries: the gap of every device whose data cover applies, from the horizon's summary
+table as the cliff edge reads it (``reports_horizoncount``: a few thousand rows nationally), and
+the planned part, read from the current plans through their child's active allocation to the
+device (index lookups, so its cost follows the number of plans, not of devices); "no plan" is
+the gap minus the planned part. The months are counted from the groups in Python.
 """
 
 from __future__ import annotations
@@ -61,63 +63,116 @@ def empty(today):
     return PlanGap(months=[hz.month_from_index(t + i) for i in range(h)], with_plan=[0] * h, no_plan=[0] * h)
 
 
-def _sql(today, la_ids):
+def _la_filter(column, la_ids):
+    if la_ids is None:
+        return ""
+    return "AND {} IN ({})".format(column, ", ".join(str(int(i)) for i in la_ids) or "NULL")
+
+
+def _gap_sql(today, la_ids):
+    """``(la, s, fd, n)``: devices whose data cover applies, by horizon start and first month
+    without data: from the horizon's summary table (``reports_horizoncount``), as the cliff
+    edge reads it, or from the device table when the summaries are off."""
+    from devices.models import INACTIVE_STATUSES, Device
+    from reports import summaries
+
+    if summaries.ENABLED:
+        from django.conf import settings
+
+        rows = summaries.horizon_rows_sql(today, la_ids, settings.DFE_LICENCE_MONTHS)
+        return f"SELECT la, s, fd, SUM(n) FROM ({rows}) h WHERE nd = 1 GROUP BY la, s, fd"
+    day = hz._date_literal(today)
+    inactive = ", ".join(f"'{s}'" for s in INACTIVE_STATUSES)
+    s = hz._mi_sql(f"COALESCE(dv.handed_over_on, dv.delivered_on, {day})")
+    fd = f"CASE WHEN dv.plan_cover_end IS NULL THEN -1 ELSE {hz._mi_sql(hz._next_day_sql('dv.plan_cover_end'))} END"
+    return f"""
+SELECT la, s, fd, COUNT(*) FROM (
+  SELECT dv.local_authority_id AS la, {s} AS s, {fd} AS fd FROM {Device._meta.db_table} dv
+  WHERE dv.status NOT IN ({inactive}) AND (dv.kind = 'router' OR dv.child_needs_data) {_la_filter('dv.local_authority_id', la_ids)}
+) d GROUP BY la, s, fd"""
+
+
+def _planned_sql(today, la_ids):
+    """``(la, s, fd, ps, pe, n, cost)``: the same devices, only those actively allocated to a
+    child with a current plan, read from the plans' side (index lookups per plan: the cost
+    follows the number of plans, not of devices)."""
     from allocations.models import Allocation
     from connectivity.models import ConnectionPlan
     from devices.models import INACTIVE_STATUSES, Device
 
     d, a, p = Device._meta.db_table, Allocation._meta.db_table, ConnectionPlan._meta.db_table
-    h = hz.horizon_months()
     day = hz._date_literal(today)
     inactive = ", ".join(f"'{s}'" for s in INACTIVE_STATUSES)
     kinds = ", ".join(f"'{k}'" for k in ConnectionPlan.PLAN_KINDS)
-    la_filter = ""
-    if la_ids is not None:
-        la_filter = "AND dv.local_authority_id IN ({})".format(", ".join(str(int(i)) for i in la_ids) or "NULL")
+    true = "TRUE" if hz.connection.vendor == "postgresql" else "1"
     s = hz._mi_sql(f"COALESCE(dv.handed_over_on, dv.delivered_on, {day})")
     fd = f"CASE WHEN dv.plan_cover_end IS NULL THEN -1 ELSE {hz._mi_sql(hz._next_day_sql('dv.plan_cover_end'))} END"
-    ps = f"CASE WHEN cp.id IS NULL OR cp.starts IS NULL THEN NULL ELSE {hz._mi_sql('cp.starts')} END"
-    pe = f"CASE WHEN cp.id IS NULL OR cp.ends IS NULL THEN NULL ELSE {hz._mi_sql('cp.ends')} END"
-    # The active allocation of a device (at most one: a constraint) and its child's current plan.
+    ps = f"CASE WHEN cp.starts IS NULL THEN NULL ELSE {hz._mi_sql('cp.starts')} END"
+    pe = f"CASE WHEN cp.ends IS NULL THEN NULL ELSE {hz._mi_sql('cp.ends')} END"
+    # A device has at most one active allocation (a constraint), a child one current plan.
     return f"""
-WITH per AS (
-  SELECT dv.local_authority_id AS la, {s} AS s, {fd} AS fd,
-    CASE WHEN cp.id IS NULL THEN 0 ELSE 1 END AS planned, {ps} AS ps, {pe} AS pe, cp.monthly_cost AS cost
-  FROM {d} dv
-  LEFT JOIN {a} al ON al.device_id = dv.id AND al.status IN ('planned', 'handed_over')
-  LEFT JOIN {p} cp ON cp.child_id = al.child_id AND cp.is_current AND cp.kind IN ({kinds})
-  WHERE dv.status NOT IN ({inactive}) AND (dv.kind = 'router' OR dv.child_needs_data) {la_filter}
-)
-SELECT la, s, fd, planned, ps, pe, COUNT(*), SUM(COALESCE(cost, 0))
-FROM per WHERE fd < s + {h}
-GROUP BY la, s, fd, planned, ps, pe
-"""
+SELECT la, s, fd, ps, pe, COUNT(*), SUM(cost) FROM (
+  SELECT dv.local_authority_id AS la, {s} AS s, {fd} AS fd, {ps} AS ps, {pe} AS pe, COALESCE(cp.monthly_cost, 0) AS cost
+  FROM {p} cp
+  JOIN {a} al ON al.child_id = cp.child_id AND al.status IN ('planned', 'handed_over')
+  JOIN {d} dv ON dv.id = al.device_id
+  WHERE cp.is_current = {true} AND cp.kind IN ({kinds}) AND dv.status NOT IN ({inactive})
+    AND (dv.kind = 'router' OR dv.child_needs_data) {_la_filter('dv.local_authority_id', la_ids)}
+) x GROUP BY la, s, fd, ps, pe"""
 
 
 def data_gap_by_plan(today, la_ids=None):
-    """``{la_id: PlanGap}`` for the LAs in ``la_ids`` (``None``: every LA) with a data gap."""
+    """``{la_id: PlanGap}`` for the LAs in ``la_ids`` (``None``: every LA) with a data gap.
+
+    Two queries: the gap of every device whose data applies (the horizon's summary table), and
+    the part of it whose child has a current plan (from the plans). "No plan" is the gap minus
+    the planned part, month by month. Each group adds its months to the 36-month series by a
+    difference array: constant work per group, whatever its length."""
     h = hz.horizon_months()
     t = hz.month_index(today)
-    result = {}
-    for la, s, fd, planned, ps, pe, n, cost in hz._run(_sql(today, la_ids)):
+    totals, planned, months, costs = {}, {}, {}, {}
+
+    def span(a, b, n, diff):
+        """Add ``n`` to the months ``[a, b)`` of the window; returns the months in ``[a, b)``."""
+        if b <= a:
+            return 0
+        lo, hi = max(a, t) - t, min(b, t + h) - t
+        if hi > lo:
+            diff[lo] += n
+            diff[hi] -= n
+        return b - a
+
+    for la, s, fd, n in hz._run(_gap_sql(today, la_ids)):
+        s, fd, n = int(s), int(fd), int(n or 0)
+        if not n:
+            continue
+        diff = months.setdefault(la, [[0] * (h + 1), [0] * (h + 1)])[0]
+        totals[la] = totals.get(la, 0) + n * span(max(fd, t, s), s + h, n, diff)
+    for la, s, fd, ps, pe, n, cost in hz._run(_planned_sql(today, la_ids)):
         s, fd, n = int(s), int(fd), int(n)
-        cost = Decimal(str(cost or 0))
-        entry = result.get(la)
-        if entry is None:
-            entry = result[la] = empty(today)
-        first = max(fd, t, s)
-        for m in range(first, s + h):
-            covered = planned and (ps is None or int(ps) <= m) and (pe is None or m <= int(pe))
-            if covered:
-                entry.with_plan_months += n
-                entry.plan_cost += cost
-            else:
-                entry.no_plan_months += n
-            i = m - t
-            if 0 <= i < h:
-                (entry.with_plan if covered else entry.no_plan)[i] += n
-    for entry in result.values():
-        entry.plan_cost = entry.plan_cost.quantize(Decimal("0.01"))
+        first, end = max(fd, t, s), s + h
+        if ps is not None:
+            first = max(first, int(ps))
+        if pe is not None:
+            end = min(end, int(pe) + 1)
+        diff = months.setdefault(la, [[0] * (h + 1), [0] * (h + 1)])[1]
+        length = span(first, end, n, diff)
+        planned[la] = planned.get(la, 0) + n * length
+        costs[la] = costs.get(la, Decimal("0")) + Decimal(str(cost or 0)) * length
+    result = {}
+    for la, (gap_diff, plan_diff) in months.items():
+        entry = empty(today)
+        gap_run = plan_run = 0
+        for i in range(h):
+            gap_run += gap_diff[i]
+            plan_run += plan_diff[i]
+            entry.with_plan[i] = plan_run
+            entry.no_plan[i] = gap_run - plan_run
+        entry.with_plan_months = planned.get(la, 0)
+        entry.no_plan_months = totals.get(la, 0) - entry.with_plan_months
+        entry.plan_cost = costs.get(la, Decimal("0")).quantize(Decimal("0.01"))
+        if totals.get(la, 0) or entry.with_plan_months:
+            result[la] = entry
     return result
 
 
