@@ -337,6 +337,10 @@ def anonymise_child(*, child, at=None):
     Allocation.objects.filter(pk__in=allocation_ids).update(handed_over_by="", received_by="", note="")
     Allocation.history.filter(id__in=allocation_ids).update(handed_over_by="", received_by="", note="")
     _anonymise_closed_tickets(child)
+    # --- connection plans: their free-text notes may name the family
+    from connectivity.plans import anonymise_plans
+
+    anonymise_plans(child)
     return child
 
 

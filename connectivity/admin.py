@@ -62,3 +62,33 @@ class NetworkRequestEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- connection plans
+
+from simple_history.admin import SimpleHistoryAdmin  # noqa: E402
+
+from connectivity.models import ConnectionPlan, DataVoucher  # noqa: E402
+
+
+@admin.register(DataVoucher)
+class DataVoucherAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "provider", "kind", "expires", "local_authority", "given_to", "given_at")
+    list_filter = ("kind", "provider")
+    list_select_related = ("local_authority", "given_to")
+    search_fields = ("=code",)
+    raw_id_fields = ("local_authority", "given_to", "given_by")
+    # Giving out goes through connectivity.plans.give_voucher (locked, never twice).
+    readonly_fields = ("given_to", "given_at", "given_by")
+    show_full_result_count = False
+
+
+@admin.register(ConnectionPlan)
+class ConnectionPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("child", "kind", "provider", "outcome", "starts", "ends", "is_current", "chosen_at")
+    list_filter = ("kind", "is_current")
+    list_select_related = ("child",)
+    raw_id_fields = ("child", "voucher", "network_request", "chosen_by")
+    # Choices go through connectivity.plans.choose_plan, which keeps one current plan per child.
+    readonly_fields = ("is_current", "replaced_at", "chosen_at")
+    show_full_result_count = False

@@ -63,3 +63,53 @@ class NetworkRequestFilterSet(django_filters.FilterSet):
             return queryset.filter(msisdn=normalise_uk_mobile(value))
         except ValidationError:
             return queryset.none()
+
+
+# --- connection plans
+
+from accounts.models import School  # noqa: E402
+from allocations.models import Child, YearGroup  # noqa: E402
+from connectivity.models import DataVoucher  # noqa: E402
+
+
+class ChildWithoutPlanFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search by reference or name"))
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"), empty_label=_("Any"), widget=SelectWidget)
+    year_group = django_filters.ChoiceFilter(choices=YearGroup.choices, label=_("Year group"), empty_label=_("Any"))
+
+    class Meta:
+        model = Child
+        fields = ["q", "school", "year_group"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.filters["school"].queryset = School.objects.visible_to(_user_of(request, user)).order_by("name")
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        q = Q(reference__iexact=value)
+        for word in value.split()[:5]:
+            q |= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return queryset.filter(q)
+
+
+class DataVoucherFilterSet(django_filters.FilterSet):
+    STOCK = (("in_stock", _("In stock")), ("given", _("Given out")))
+    q = django_filters.CharFilter(field_name="code", lookup_expr="iexact", label=_("Voucher code"))
+    stock = django_filters.ChoiceFilter(choices=STOCK, method="filter_stock", label=_("Stock"), empty_label=_("Any"))
+    kind = django_filters.ChoiceFilter(choices=DataVoucher.Kind.choices, label=_("Kind"), empty_label=_("Any"))
+
+    class Meta:
+        model = DataVoucher
+        fields = ["q", "stock", "kind"]
+
+    def filter_stock(self, queryset, name, value):
+        if value == "in_stock":
+            return queryset.filter(given_to__isnull=True)
+        if value == "given":
+            return queryset.filter(given_to__isnull=False)
+        return queryset

@@ -53,3 +53,44 @@ class StatusFileForm(forms.Form):
         label=_("Status file"),
         help_text=_("A .csv or .xlsx file with columns for the request (NR-000123) or the SIM's ICCID, the status, the problem code and a note."),
     )
+
+
+
+# --- connection plans
+
+
+class ConnectionPlanForm(forms.Form):
+    """Where a child's data comes from when their plan ends (``connectivity.plans``). The
+    rules are the service's (``plans.plan_problems``); this form only parses what was typed."""
+
+    kind = forms.ChoiceField(label=_("Where will the child's data come from?"), widget=forms.RadioSelect)
+    provider = forms.CharField(label=_("Provider (optional for a council plan)"), required=False, max_length=80,
+                               help_text=_("For a social tariff, the network or broadband provider the family was referred to."))
+    outcome = forms.ChoiceField(label=_("Outcome of the social tariff referral"), required=False)
+    starts = forms.DateField(label=_("Starts (optional)"), required=False, help_text=_("For example, 1/9/2027"))
+    ends = forms.DateField(label=_("Cover until (optional)"), required=False, help_text=_("For example, 31/8/2028"))
+    monthly_cost = forms.DecimalField(label=_("Monthly cost to the council in £ (optional)"), required=False, min_value=0, max_value=9999, decimal_places=2)
+    voucher_code = forms.CharField(label=_("Voucher code (data bank only; leave empty for the next one in stock)"), required=False, max_length=40)
+    network_request = forms.TypedChoiceField(label=_("Request for extra data on the family's phone"), required=False, coerce=int, empty_value=None)
+    notes = forms.CharField(label=_("Notes (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, requests=(), **kwargs):
+        from connectivity.models import ConnectionPlan
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ConnectionPlan.Kind.choices
+        self.fields["outcome"].choices = [("", _("Not known yet"))] + list(ConnectionPlan.Outcome.choices)
+        self.fields["network_request"].choices = [("", _("None"))] + [(r.pk, f"{r.reference} ({r.get_status_display()})") for r in requests]
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            self.add_error("ends", _("The cover-until date must be on or after the start."))
+        return data
+
+
+class GiveVoucherForm(forms.Form):
+    """Which child a voucher goes to, by the council's reference for the child."""
+
+    child_reference = forms.CharField(label=_("Child reference"), max_length=40, help_text=_("The council's reference for the child, for example CAM-0001."))

@@ -297,3 +297,131 @@ class NetworkRequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.request} {self.to_status or self.note[:40]}"
+
+
+# --- connection plans (issue 16: a plan for every child's connection)
+
+
+class DataVoucherQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "given_to__school"
+
+    def in_stock(self, today=None):
+        """Vouchers not given out yet and not expired (on ``today``, when given)."""
+        qs = self.filter(given_to__isnull=True)
+        if today is not None:
+            qs = qs.filter(models.Q(expires__isnull=True) | models.Q(expires__gte=today))
+        return qs
+
+
+class DataVoucher(models.Model):
+    """One data bank voucher or SIM in a council's stock (e.g. from the National Databank).
+
+    Imported from the provider's spreadsheet (``connectivity.plan_imports``); given out only by
+    ``connectivity.plans.give_voucher``, one per child and never twice (the code is unique, and
+    a child holds at most one voucher: database constraints; the service locks the row).
+    """
+
+    class Kind(models.TextChoices):
+        VOUCHER = "voucher", _("Voucher code")
+        SIM = "sim", _("SIM card")
+
+    code = models.CharField(_("voucher code"), max_length=40, unique=True)
+    provider = models.CharField(_("provider"), max_length=80, default="National Databank")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.VOUCHER)
+    data_mb = models.PositiveIntegerField(_("data (MB)"), null=True, blank=True)
+    expires = models.DateField(_("expires"), null=True, blank=True)
+    local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.PROTECT, related_name="data_vouchers", verbose_name=_("local authority"))
+    given_to = models.ForeignKey("allocations.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="data_vouchers", verbose_name=_("given to"))
+    given_at = models.DateTimeField(_("given on"), null=True, blank=True)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("given by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = DataVoucherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["expires", "code"]
+        verbose_name = _("data voucher")
+        verbose_name_plural = _("data vouchers")
+        indexes = [models.Index(fields=["local_authority", "given_to"])]
+        constraints = [
+            models.UniqueConstraint(fields=["given_to"], name="one_voucher_per_child", condition=models.Q(given_to__isnull=False)),
+            models.CheckConstraint(
+                name="voucher_given_with_date",
+                condition=models.Q(given_to__isnull=True, given_at__isnull=True) | models.Q(given_to__isnull=False, given_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("connectivity:voucher_give", args=[self.pk])
+
+
+class ConnectionPlanQuerySet(ScopedQuerySet):
+    scope_la_field = "child__local_authority"
+    scope_school_field = "child__school"
+
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class ConnectionPlan(models.Model):
+    """Where a child's data comes from when their current data plan ends.
+
+    One row per choice; the child's current choice has ``is_current`` (at most one per child:
+    a database constraint); earlier choices are kept as the plan's history. Written only by
+    ``connectivity.plans.choose_plan`` and ``give_voucher``.
+    """
+
+    class Kind(models.TextChoices):
+        COUNCIL_PLAN = "council_plan", _("A follow-on council data plan")
+        SOCIAL_TARIFF = "social_tariff", _("A social tariff referral")
+        DATA_BANK = "data_bank", _("A data bank voucher or SIM")
+        FAMILY_DATA = "family_data", _("Extra data on the family's own phone")
+        NONE = "none", _("No plan yet")
+
+    class Outcome(models.TextChoices):
+        REFERRED = "referred", _("Referred, waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted: the family is on the tariff")
+        DECLINED = "declined", _("Declined or not eligible")
+
+    #: Kinds that count as a plan in the figures (everything but "no plan yet").
+    PLAN_KINDS = ("council_plan", "social_tariff", "data_bank", "family_data")
+
+    child = models.ForeignKey("allocations.Child", on_delete=models.CASCADE, related_name="connection_plans", verbose_name=_("child"))
+    kind = models.CharField(_("where the data comes from"), max_length=16, choices=Kind.choices)
+    provider = models.CharField(_("provider"), max_length=80, blank=True)
+    outcome = models.CharField(_("outcome of the referral"), max_length=10, choices=Outcome.choices, blank=True)
+    starts = models.DateField(_("starts"), null=True, blank=True)
+    ends = models.DateField(_("cover until"), null=True, blank=True)
+    monthly_cost = models.DecimalField(_("monthly cost (£)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    voucher = models.ForeignKey(DataVoucher, on_delete=models.PROTECT, null=True, blank=True, related_name="plans", verbose_name=_("data voucher"))
+    network_request = models.ForeignKey(NetworkRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="connection_plans", verbose_name=_("network request"))
+    notes = models.TextField(_("notes"), blank=True)
+    is_current = models.BooleanField(_("current"), default=True)
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("chosen by"))
+    chosen_at = models.DateTimeField(_("chosen on"))
+    replaced_at = models.DateTimeField(_("replaced on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ConnectionPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-chosen_at", "-pk"]
+        verbose_name = _("connection plan")
+        verbose_name_plural = _("connection plans")
+        constraints = [
+            models.UniqueConstraint(fields=["child"], name="one_current_connection_plan_per_child", condition=models.Q(is_current=True)),
+            models.CheckConstraint(name="connection_plan_ends_after_start", condition=models.Q(starts__isnull=True) | models.Q(ends__isnull=True) | models.Q(ends__gte=models.F("starts"))),
+            models.CheckConstraint(name="connection_plan_voucher_is_data_bank", condition=models.Q(voucher__isnull=True) | models.Q(kind="data_bank")),
+        ]
+        indexes = [models.Index(fields=["child", "is_current"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.child}"
+
+    def get_absolute_url(self):
+        return reverse("allocations:child_detail", args=[self.child_id]) + "#connection-plan"

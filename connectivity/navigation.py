@@ -33,3 +33,18 @@ def data_pages(user):
 ITEMS += [
     NavItem("connectivity:status_upload", gettext_lazy("Upload statuses"), ("network",), order=25),
 ]
+
+
+# --- connection plans
+# Not in the header (it is full at 1280 px): linked from the data-and-cover pages instead.
+PLAN_PAGES = [
+    ("connectivity:plan_gap_list", gettext_lazy("Children with no plan for their data"), ("council_officer", "cio", "school_staff", "support_agent")),
+    ("connectivity:voucher_list", gettext_lazy("Data bank vouchers"), ("council_officer", "cio")),
+]
+_data_pages_before_plans = data_pages
+
+
+def data_pages(user):  # noqa: F811 (extends the function above)
+    role = "admin" if user.is_superuser else user.role
+    mine = [(reverse(name), str(label)) for name, label, roles in PLAN_PAGES if role == "admin" or role in roles]
+    return _data_pages_before_plans(user) + mine

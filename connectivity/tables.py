@@ -67,3 +67,53 @@ class NetworkRequestBulkTable(NetworkRequestTable):
             '<label class="govuk-label govuk-checkboxes__label" for="select-{}"><span class="govuk-visually-hidden">{}</span></label></div></div>',
             record.pk, record.pk, record.pk, gettext("Select %(ref)s") % {"ref": record.reference},
         )
+
+
+
+# --- connection plans
+
+from allocations.models import Child  # noqa: E402
+from connectivity.models import DataVoucher  # noqa: E402
+
+
+class ChildWithoutPlanTable(tables.Table):
+    """Children who need connectivity and have no connection plan chosen."""
+
+    reference = tables.Column(verbose_name=_("Child reference"), linkify=lambda record: record.get_absolute_url() + "#connection-plan", attrs=LINK)
+    name = tables.Column(accessor="last_name", verbose_name=_("Name"), order_by=("last_name", "first_name"))
+    school = tables.Column(accessor="school__name", verbose_name=_("School"))
+    year_group = DisplayColumn(field="year_group", verbose_name=_("Year group"), default="–")
+
+    class Meta:
+        model = Child
+        fields = ("reference", "name", "school", "year_group")
+        template_name = "core/table.html"
+
+    def render_name(self, record):
+        return f"{record.first_name} {record.last_name}".strip() or "–"
+
+    def value_name(self, record):
+        return self.render_name(record)
+
+
+class DataVoucherTable(tables.Table):
+    code = tables.Column(verbose_name=_("Voucher code"))
+    provider = tables.Column(verbose_name=_("Provider"))
+    kind = DisplayColumn(field="kind", verbose_name=_("Kind"))
+    data_mb = tables.Column(verbose_name=_("Data (MB)"), default="–")
+    expires = tables.DateColumn(verbose_name=_("Expires"), default="–")
+    given_to = tables.Column(accessor="given_to__reference", verbose_name=_("Given to"), default="")
+    given_at = DateTimeColumn(verbose_name=_("Given on"), default="")
+    give = tables.Column(accessor="pk", verbose_name=_("Action"), orderable=False, exclude_from_export=True)
+
+    class Meta:
+        model = DataVoucher
+        fields = ("code", "provider", "kind", "data_mb", "expires", "given_to", "given_at", "give")
+        template_name = "core/table.html"
+
+    def render_give(self, record):
+        from django.utils.html import format_html
+
+        if record.given_to_id:
+            return ""
+        return format_html('<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>', record.get_absolute_url(), _("Give to a child"), record.code)

@@ -26,3 +26,12 @@ urlpatterns += [
     path("network-requests/bulk/", views.NetworkRequestBulkView.as_view(), name="request_bulk"),
     path("network-requests/upload-statuses/", views.NetworkStatusUploadView.as_view(), name="status_upload"),
 ]
+
+
+# --- connection plans
+urlpatterns += [
+    path("children/<int:pk>/connection-plan/", views.ConnectionPlanChooseView.as_view(), name="plan_choose"),
+    path("connection-plans/no-plan/", views.ChildrenWithoutPlanListView.as_view(), name="plan_gap_list"),
+    path("data-vouchers/", views.DataVoucherListView.as_view(), name="voucher_list"),
+    path("data-vouchers/<int:pk>/give/", views.DataVoucherGiveView.as_view(), name="voucher_give"),
+]

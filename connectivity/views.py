@@ -467,3 +467,208 @@ def _discard_upload(path):
             os.remove(p)
         except FileNotFoundError:
             pass
+
+
+
+# --- connection plans: where a child's data comes from when the plan ends, and voucher stock
+
+from django.db.models import Exists, OuterRef  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+
+from allocations.models import Child  # noqa: E402
+from connectivity import plans  # noqa: E402
+from connectivity.filters import ChildWithoutPlanFilterSet, DataVoucherFilterSet  # noqa: E402
+from connectivity.forms import ConnectionPlanForm, GiveVoucherForm  # noqa: E402
+from connectivity.models import ConnectionPlan, DataVoucher  # noqa: E402
+from connectivity.tables import ChildWithoutPlanTable, DataVoucherTable  # noqa: E402
+
+#: Who may choose a child's connection plan and give out vouchers; who may see the lists.
+PLAN_ROLES = ("council_officer",)
+PLAN_LIST_ROLES = ("council_officer", "cio", "school_staff", "support_agent")
+VOUCHER_ROLES = ("council_officer", "cio")
+
+
+def _plan_answers(form, voucher_preview=None):
+    """The check-your-answers rows for a valid ``ConnectionPlanForm``."""
+    data = form.cleaned_data
+    kind = data["kind"]
+    rows = [(form.fields["kind"].label, dict(ConnectionPlan.Kind.choices)[kind])]
+    if kind == ConnectionPlan.Kind.DATA_BANK:
+        rows.append((gettext("Voucher"), f"{voucher_preview.code} ({voucher_preview.provider})" if voucher_preview else "–"))
+    if data.get("provider"):
+        rows.append((gettext("Provider"), data["provider"]))
+    if data.get("outcome"):
+        rows.append((form.fields["outcome"].label, dict(ConnectionPlan.Outcome.choices)[data["outcome"]]))
+    for name in ("starts", "ends"):
+        if data.get(name):
+            rows.append((form.fields[name].label, data[name].strftime("%d/%m/%Y")))
+    if data.get("monthly_cost") is not None:
+        rows.append((gettext("Monthly cost"), f"£{data['monthly_cost']:.2f}"))
+    if data.get("network_request"):
+        rows.append((form.fields["network_request"].label, dict(form.fields["network_request"].choices).get(data["network_request"], "")))
+    if data.get("notes"):
+        rows.append((form.fields["notes"].label, data["notes"]))
+    return rows
+
+
+class ConnectionPlanChooseView(ObjectDetailView):
+    """Choose a child's connection plan: the form, a check-your-answers page, then the one
+    service call (``plans.choose_plan``, or ``plans.give_voucher`` for a data bank voucher)."""
+
+    model = Child
+    allowed_roles = PLAN_ROLES
+    template_name = "connectivity/plan_choose.html"
+
+    def get_queryset(self):
+        return super().get_queryset().active().select_related("school")
+
+    def _form(self, data=None):
+        requests = list(plans.family_data_requests(self.object))
+        return ConnectionPlanForm(data, prefix="plan", requests=requests)
+
+    def _render(self, form, template=None, **extra):
+        context = self.get_context_data(object=self.object, form=form, current=plans.current_plan(self.object), **extra)
+        return self.render_to_response(context) if template is None else render(self.request, template, context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = gettext("Data when the plan ends: %(child)s") % {"child": self.object}
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self._render(self._form())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self._render(form)
+        data = form.cleaned_data
+        kind = data["kind"]
+        request_obj = None
+        if data.get("network_request"):
+            request_obj = plans.family_data_requests(self.object).filter(pk=data["network_request"]).first()
+        if kind == ConnectionPlan.Kind.DATA_BANK:
+            call = dict(child=self.object, by=request.user, code=data.get("voucher_code", ""), notes=data.get("notes", ""))
+        else:
+            call = dict(
+                child=self.object, kind=kind, by=request.user, provider=data.get("provider", ""), outcome=data.get("outcome", ""),
+                starts=data.get("starts"), ends=data.get("ends"), monthly_cost=data.get("monthly_cost"),
+                network_request=request_obj, notes=data.get("notes", ""),
+            )
+        if request.POST.get("confirm") != "yes":
+            preview = None
+            if kind == ConnectionPlan.Kind.DATA_BANK:
+                qs = DataVoucher.objects.visible_to(request.user).filter(local_authority_id=self.object.local_authority_id)
+                code = data.get("voucher_code", "").strip()
+                preview = (qs.filter(code__iexact=code) if code else qs.in_stock(timezone.localdate()).order_by("expires", "pk")).first()
+                problems = [] if preview else [gettext("There are no data bank vouchers in stock. Import the provider's list first.") if not code else gettext("No voucher with this code is in the council's stock.")]
+                if preview and preview.given_to_id:
+                    problems = [gettext("Voucher %(code)s has already been given out: a voucher code cannot be given twice.") % {"code": preview.code}]
+            else:
+                problems = plans.plan_problems(child=self.object, kind=kind, provider=call["provider"], outcome=call["outcome"], network_request=request_obj)
+            for problem in problems:
+                form.add_error(None, problem)
+            if problems:
+                return self._render(form)
+            return self._render(form, "connectivity/plan_check.html", answers=_plan_answers(form, preview))
+        try:
+            if kind == ConnectionPlan.Kind.DATA_BANK:
+                plan = plans.give_voucher(**call)
+            else:
+                plan = plans.choose_plan(**call)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self._render(form)
+        if plan.voucher_id:
+            messages.success(request, gettext("Voucher %(code)s given to %(child)s.") % {"code": plan.voucher.code, "child": self.object})
+        else:
+            messages.success(request, gettext("Plan recorded: %(kind)s.") % {"kind": plan.get_kind_display()})
+        return redirect(self.object.get_absolute_url() + "#connection-plan")
+
+
+class ChildrenWithoutPlanListView(ObjectListView):
+    """Children who need connectivity with no connection plan chosen (or "no plan yet")."""
+
+    model = Child
+    table_class = ChildWithoutPlanTable
+    filterset_class = ChildWithoutPlanFilterSet
+    allowed_roles = PLAN_LIST_ROLES
+    export_name = "children-without-a-connection-plan"
+    title = _("Children who need connectivity with no plan for their data")
+
+    def get_queryset(self):
+        planned = ConnectionPlan.objects.filter(child=OuterRef("pk"), is_current=True, kind__in=ConnectionPlan.PLAN_KINDS)
+        return super().get_queryset().active().filter(needs_connectivity=True).filter(~Exists(planned)).select_related("school")
+
+
+class DataVoucherListView(ObjectListView):
+    """The council's data bank vouchers and SIMs: imported from the provider's list, given out
+    one per child."""
+
+    model = DataVoucher
+    table_class = DataVoucherTable
+    filterset_class = DataVoucherFilterSet
+    allowed_roles = VOUCHER_ROLES
+    export_name = "data-vouchers"
+    title = _("Data bank vouchers")
+    template_name = "connectivity/voucher_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("given_to")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_import"] = user.is_superuser or user.role in PLAN_ROLES
+        context["in_stock"] = self.get_base_queryset().in_stock(timezone.localdate()).count()
+        return context
+
+
+class DataVoucherGiveView(ObjectDetailView):
+    """Give one voucher to a child named by reference: a form, check your answers, then
+    ``plans.give_voucher``."""
+
+    model = DataVoucher
+    allowed_roles = PLAN_ROLES
+    template_name = "connectivity/voucher_give.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = gettext("Give voucher %(code)s to a child") % {"code": self.object.code}
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(form=GiveVoucherForm()))
+
+    def post(self, request, *args, **kwargs):
+        self.object = voucher = self.get_object()
+        form = GiveVoucherForm(request.POST)
+        child = None
+        if form.is_valid():
+            child = (
+                Child.objects.visible_to(request.user).active()
+                .filter(local_authority_id=voucher.local_authority_id, reference__iexact=form.cleaned_data["child_reference"].strip()).first()
+            )
+            if child is None:
+                form.add_error("child_reference", gettext("No child with this reference is on the council's list."))
+            elif voucher.given_to_id:
+                form.add_error(None, gettext("Voucher %(code)s has already been given out: a voucher code cannot be given twice.") % {"code": voucher.code})
+            else:
+                for problem in plans.plan_problems(child=child, kind=ConnectionPlan.Kind.DATA_BANK, voucher=voucher):
+                    form.add_error(None, problem)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        if request.POST.get("confirm") != "yes":
+            return self.render_to_response(self.get_context_data(form=form, child=child, checking=True))
+        try:
+            plans.give_voucher(child=child, voucher=voucher, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, gettext("Voucher %(code)s given to %(child)s.") % {"code": voucher.code, "child": child})
+        return redirect(child.get_absolute_url() + "#connection-plan")

@@ -28,6 +28,8 @@ class ImportJob(models.Model):
         ALLOCATIONS = "allocations", _("Allocations")
         USAGE = "usage", _("Data usage")
         LICENCES = "licences", _("Licences")
+        # --- connection plans
+        VOUCHERS = "vouchers", _("Data bank vouchers")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")

@@ -456,12 +456,16 @@ class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
             # One pass of the cliff edge for every LA: the table of all of them and the chosen one.
             horizons = cliff_edge(today, la_ids=[item.pk for item in las])
             summary, total = published.cover_by_la(user, [item.pk for item in las], today, horizons=horizons)
-        cover = months = None
+        cover = months = plan_split = plan_months = None
         if la is not None:
             found = horizons.get(la.pk) if horizons else la_horizon(la, today)
             facts = definitions.Facts(definitions.Scope.for_la(la), today, horizon=definitions.as_horizon(found, today))
             cover = published.la_cover(facts, user)
             months = [(m, cover[f"m{i}"]) for i, m in enumerate(facts.horizon.months)]
+            # --- connection plans: the data gap split into "with a plan" and "no plan"
+            from connectivity import plan_gap
+
+            plan_split, plan_months = plan_gap.published(facts, user)
         peak = max([n for _m, n in months or [] if isinstance(n, int)] or [0])
         context.update(
             title=_("Three-year cover: the cliff edge"),
@@ -474,6 +478,9 @@ class CliffEdgeView(RoleRequiredMixin, LaChoiceMixin, TemplateView):
             suppressed=la is not None and hides_small_numbers(user, [la.pk]),
             peak=peak,
             related=related_pages(self.request.user),
+            plan_split=plan_split,
+            plan_months=plan_months,
+            plan_peak=max([a + b for _m, a, b in plan_months or [] if isinstance(a, int) and isinstance(b, int)] or [0]),
         )
         return context
 

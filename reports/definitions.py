@@ -560,3 +560,35 @@ def card(name, facts, url="", hint=""):
 
 def total_cost(facts):
     return sum((value(n, facts) or Decimal("0.00") for n in ("laptop_shortfall_cost", "connectivity_shortfall_cost", "licence_gap_cost", "data_gap_cost")), Decimal("0.00"))
+
+
+# --- connection plans (connectivity.plan_gap): the data gap split by the plan chosen per child
+
+
+def _plan_gap(self):
+    """The data gap split by connection plan (``connectivity.plan_gap``); per LA, like the horizon."""
+    if self.scope.school_id is not None:
+        return None
+    from connectivity import plan_gap
+
+    return plan_gap.total(self.today, self.scope.la_list)
+
+
+Facts.plan_gap = cached_property(_plan_gap)
+Facts.plan_gap.__set_name__(Facts, "plan_gap")
+
+define(
+    "data_gap_with_plan", _("Data gap with a plan (SIM-months)"),
+    _("Of the data gap still to close, the SIM-months in which the child's chosen connection plan (a follow-on council plan, a social tariff, a data bank voucher or extra data on the family's phone) will give them data."),
+    "plan_gap", lambda g: g.with_plan_months,
+)
+define(
+    "data_gap_no_plan", _("Data gap with no plan (SIM-months)"),
+    _("Of the data gap still to close, the SIM-months with no connection plan chosen for the child, or outside the months their plan covers (a 4G router with no child counts here)."),
+    "plan_gap", lambda g: g.no_plan_months,
+)
+define(
+    "data_gap_plan_cost", _("Cost of the connection plans chosen"),
+    _("For every month of the data gap a child's connection plan covers, the plan's monthly cost, added up (data bank vouchers cost nothing unless a cost is recorded)."),
+    "plan_gap", lambda g: g.plan_cost, MONEY,
+)

@@ -263,6 +263,10 @@ def build_workbook(la, today=None, viewer=None):
         line("connectivity_shortfall", conn_totals["shortfall"]),
         line("licence_gap_months"),
         line("data_gap_months"),
+        # --- connection plans
+        line("data_gap_with_plan"),
+        line("data_gap_no_plan"),
+        line("data_gap_plan_cost"),
         line("devices_without_cover"),
         line("open_tickets"),
         line("sla_breaches"),
@@ -343,6 +347,14 @@ def build_workbook(la, today=None, viewer=None):
     line.height, line.width = 9, 28
     ws.add_chart(line, f"A{HEADER_ROW + 7}")
 
+    # --- connection plans: the data gap by month, with a plan and with no plan ----------------
+    ws = wb.create_sheet(_("Data gap and plans"))
+    _title(ws, _("Data gap and plans"), la, today, suppress)
+    gap_table = plan_gap_table(facts.plan_gap)
+    gap_table.suppress_small = suppress
+    _write_table(ws, gap_table)
+    ws.column_dimensions["A"].width = 34
+
     # Allowance evidence ------------------------------------------------------------------------
     ws = wb.create_sheet(_("Allowance evidence"))
     _title(ws, _("Allowance evidence"), la, today, suppress)
@@ -378,3 +390,24 @@ def filename(la, today=None):
     today = today or timezone.localdate()
     return f"dfe-return-{la.code}-{today:%Y-%m-%d}.xlsx"
 
+
+
+# --- connection plans
+
+
+def plan_gap_table(gap):
+    """SIM-months of the data gap in each of the 36 months, with a connection plan and with
+    none (``connectivity.plan_gap``); the total row is the whole gap of each month."""
+    months = gap.months
+    cols = [Column(f"m{i}", m.strftime("%b %Y"), width=10) for i, m in enumerate(months)]
+    cols.append(Column("total", _("Next 36 months")))
+    parts = [f"m{i}" for i in range(len(months))]
+    table = StatTable(columns=cols, label_headers=[_("Measure")], total_labels=[_("Data gap (SIM-months)")], row_relations=[("total", parts)])
+    for key, label, series in (("with", _("With a plan"), gap.with_plan), ("none", _("No plan"), gap.no_plan)):
+        values = {f"m{i}": n for i, n in enumerate(series)}
+        values["total"] = sum(series)
+        table.rows.append((key, [label], values))
+    totals = {f"m{i}": a + b for i, (a, b) in enumerate(zip(gap.with_plan, gap.no_plan))}
+    totals["total"] = sum(gap.with_plan) + sum(gap.no_plan)
+    table.total_values = totals
+    return table

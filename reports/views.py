@@ -109,6 +109,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             cliff=cliff, charts={"charts": charts}, is_admin=is_admin,
             las=LocalAuthority.objects.order_by("name") if is_admin else [],
         )
+        # --- connection plans: the data gap split into "with a plan" and "no plan" (one query)
+        context["plan_gap"] = rows("data_gap_with_plan", "data_gap_no_plan", "data_gap_plan_cost")
+        context["plan_gap_months"] = facts.plan_gap.rows()
         return context
 
 

@@ -493,3 +493,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "NetworkRequestKindEnum": "connectivity.models.NetworkRequest.Kind",
     "NetworkRequestProblemEnum": "connectivity.models.NetworkRequest.Problem",
 }
+
+
+# --- connectivity settings (connection plans)
+# Data bank vouchers are imported through the shared import pages (connectivity.plan_imports).
+IMPORT_SPECS = {**IMPORT_SPECS, "vouchers": "connectivity.plan_imports.SPEC"}
+# A data bank voucher's data counts as the child's cover for this many months from the day given.
+CONNECTIVITY_VOUCHER_MONTHS = env.int("CONNECTIVITY_VOUCHER_MONTHS", default=6)

@@ -59,3 +59,37 @@ class NetworkRequestFactory(factory.django.DjangoModelFactory):
     msisdn = factory.SelfAttribute("sim.msisdn")
     reason = "Reported stolen"
     changed_at = factory.LazyFunction(timezone.now)
+
+
+# --- connection plans
+
+from allocations.tests.factories import ChildFactory  # noqa: E402
+from connectivity.models import ConnectionPlan, DataVoucher  # noqa: E402
+
+
+class DataVoucherFactory(factory.django.DjangoModelFactory):
+    """A National Databank voucher in an LA's stock, not given out."""
+
+    class Meta:
+        model = DataVoucher
+
+    code = factory.Sequence(lambda n: f"NDB-{n:08d}")
+    provider = "National Databank"
+    kind = DataVoucher.Kind.VOUCHER
+    data_mb = 20 * 1024
+    expires = datetime.date(2030, 12, 31)
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
+
+
+class ConnectionPlanFactory(factory.django.DjangoModelFactory):
+    """A current follow-on council plan for a child who needs connectivity."""
+
+    class Meta:
+        model = ConnectionPlan
+
+    child = factory.SubFactory(ChildFactory, needs_connectivity=True)
+    kind = ConnectionPlan.Kind.COUNCIL_PLAN
+    provider = "EE"
+    monthly_cost = "10.00"
+    is_current = True
+    chosen_at = factory.LazyFunction(timezone.now)

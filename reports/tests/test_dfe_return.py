@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from accounts.tests.factories import SchoolFactory
 
-SHEETS = ["Summary", "Devices by school", "Connectivity", "Licence and data horizon", "Allowance evidence", "Support demand by language"]
+SHEETS = ["Summary", "Devices by school", "Connectivity", "Licence and data horizon", "Data gap and plans", "Allowance evidence", "Support demand by language"]
 
 
 @pytest.fixture
