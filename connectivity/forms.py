@@ -17,3 +17,18 @@ class RequestMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = options
         self.fields["problem"].choices = [("", _("No problem"))] + list(NetworkRequest.Problem.choices)
+
+
+# --- idle SIMs and check-ins
+
+
+class CheckInAnswerForm(forms.Form):
+    """The family's one-tap answer (rendered by hand in templates/connectivity/checkin_answer.html)."""
+
+    answer = forms.ChoiceField(error_messages={"required": _("Choose one answer."), "invalid_choice": _("Choose one answer.")})
+
+    def __init__(self, *args, **kwargs):
+        from connectivity.models import CheckIn
+
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].choices = CheckIn.Answer.choices

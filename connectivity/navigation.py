@@ -28,3 +28,8 @@ def data_pages(user):
         ("connectivity:usage_upload", _("Upload data usage"), UPLOAD_ROLES),
     ]
     return [(reverse(name), label) for name, label, roles in pages if role == "admin" or role in roles]
+
+# --- idle SIMs and check-ins
+ITEMS += [
+    NavItem("connectivity:checkin_follow_up", gettext_lazy("Check-ins"), ("council_officer", "school_staff"), order=26),
+]

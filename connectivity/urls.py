@@ -20,3 +20,10 @@ urlpatterns = [
     path("network-requests/<int:pk>/", views.NetworkRequestDetailView.as_view(), name="request_detail"),
     path("network-requests/<int:pk>/status/", views.NetworkRequestMoveView.as_view(), name="request_move"),
 ]
+
+# --- idle SIMs and check-ins
+urlpatterns += [
+    path("check-ins/", views.CheckInListView.as_view(), name="checkin_list"),
+    path("check-ins/follow-up/", views.CheckInFollowUpView.as_view(), name="checkin_follow_up"),
+    path("help/<str:lang>/check-in/<str:token>/", views.CheckInAnswerView.as_view(), name="checkin_answer"),
+]

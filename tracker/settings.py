@@ -479,3 +479,14 @@ MESSAGING_OWN_ADDRESSES = env.list("MESSAGING_OWN_ADDRESSES", default=[])
 
 # --- accounts settings (the admins' GIAS upload page; the national extract is about 52 MB)
 GIAS_UPLOAD_MAX_BYTES = env.int("GIAS_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+
+# --- connectivity settings (idle SIMs and family check-ins: connectivity/idle.py, checkins.py)
+# A SIM whose device is with a child and that used no data for this many days is idle.
+CONNECTIVITY_IDLE_DAYS = env.int("CONNECTIVITY_IDLE_DAYS", default=30)
+# An idle SIM whose usage "stopped": it used at least this many MB a month on average over the
+# three months before it went quiet.
+CONNECTIVITY_STOPPED_MIN_MB = env.int("CONNECTIVITY_STOPPED_MIN_MB", default=500)
+# A check-in link works for this many days; unanswered after CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS,
+# the child is on the school's follow-up list.
+CONNECTIVITY_CHECKIN_LINK_DAYS = env.int("CONNECTIVITY_CHECKIN_LINK_DAYS", default=30)
+CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS = env.int("CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS", default=14)
