@@ -312,7 +312,7 @@ class CheckInAnswerView(View):
         }
         response = render(request, self.template_name, context, status=status)
         response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer; "no-referrer" would make the form post Origin: null
         return response
 
     def problem(self, request, error):
