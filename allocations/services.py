@@ -337,6 +337,10 @@ def anonymise_child(*, child, at=None):
     Allocation.objects.filter(pk__in=allocation_ids).update(handed_over_by="", received_by="", note="")
     Allocation.history.filter(id__in=allocation_ids).update(handed_over_by="", received_by="", note="")
     _anonymise_closed_tickets(child)
+    # --- idle SIMs and check-ins: the phone a check-in went to is the guardian's
+    from connectivity.models import CheckIn
+
+    CheckIn.objects.filter(child=child).update(phone="")
     return child
 
 

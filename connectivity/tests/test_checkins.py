@@ -278,3 +278,12 @@ def test_the_check_in_list_filters_and_exports(client, users, follow_up, django_
 def test_the_follow_up_list_is_in_the_navigation(client, users):
     client.force_login(users["school_staff"])
     assert 'href="/check-ins/follow-up/"' in client.get("/").content.decode()
+
+
+def test_anonymising_the_child_blanks_the_check_in_phone(sent):
+    from allocations.services import anonymise_child
+
+    checkin, _token = sent
+    anonymise_child(child=checkin.child)
+    checkin.refresh_from_db()
+    assert checkin.phone == "" and checkin.child.guardian_phone == ""
