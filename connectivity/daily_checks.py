@@ -89,7 +89,7 @@ def run(today, stdout):
     """Raise every connectivity alert due on ``today``; prints how many of each were new."""
     counts = {name: raise_alerts(check(today)) for name, check in (("allowance", allowance_alerts), ("plans ending", plan_alerts))}
     stdout.write("Connectivity alerts raised: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
-    counts.update(run_idle(today, stdout))  # --- idle SIMs and check-ins
+    run_idle(today, stdout)  # --- idle SIMs and check-ins (prints its own counts)
     return counts
 
 

@@ -17,15 +17,15 @@ Definitions (docs/operations.md, "Idle SIMs and check-ins"):
   reading, or the day readings' sum where that is larger). A SIM that had been used well and went
   silent suggests a lost device or a broken router more than one that never got going.
 
-Set-wise: one grouped pass over the readings in the lookback window (``period`` index), then the
-idle SIMs' allocations in batches; no query per SIM.
+Set-wise (``idle_sims``): one anti-join for the SIMs with no data in the window, one grouped
+query per 5,000 of those for the months before; no query per SIM.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 
 from allocations.models import Allocation, AllocationStatus
 from connectivity.models import Sim, UsageReading
@@ -82,58 +82,67 @@ def window(today, idle_days=None):
     return Window(data_date=end, start=start, month_start=month_start, previous_start=add_months(month_start, -3))
 
 
-def quiet_sims(win, *, min_mb=None):
-    """{sim id: (reason, average MB a month before)} for SIMs reported on in the lookback window
-    that used nothing in the idle window: one grouped query over the window's readings."""
-    min_mb = settings.CONNECTIVITY_STOPPED_MIN_MB if min_mb is None else min_mb
+def _in_window(win, prefix=""):
     month, day = UsageReading.Granularity.MONTH, UsageReading.Granularity.DAY
-    in_window = Q(granularity=day, period__gte=win.start) | Q(granularity=month, period__gte=win.month_start)
+    return Q(**{f"{prefix}granularity": day, f"{prefix}period__gte": win.start}) | Q(
+        **{f"{prefix}granularity": month, f"{prefix}period__gte": win.month_start}
+    )
+
+
+def _history(win, sim_ids):
+    """{sim id: (MB by month readings, MB by day readings)} over the three months before the
+    window, for the SIMs the network reported on in the lookback window: one grouped query."""
+    month, day = UsageReading.Granularity.MONTH, UsageReading.Granularity.DAY
     before = Q(period__lt=win.month_start)
     rows = (
         UsageReading.objects.order_by()
-        .filter(period__gte=win.previous_start, period__lte=win.data_date)
+        .filter(sim_id__in=sim_ids, period__gte=win.previous_start, period__lte=win.data_date)
         .values("sim_id")
         .annotate(
-            recent=Sum("mb_used", filter=in_window, default=0.0),
             by_month=Sum("mb_used", filter=before & Q(granularity=month), default=0.0),
             by_day=Sum("mb_used", filter=before & Q(granularity=day), default=0.0),
         )
-        .filter(recent__lte=0)
         .values_list("sim_id", "by_month", "by_day")
     )
-    found = {}
-    for sim_id, by_month, by_day in rows.iterator(chunk_size=BATCH):
-        average = max(by_month or 0.0, by_day or 0.0) / 3
-        found[sim_id] = (STOPPED if min_mb > 0 and average >= min_mb else IDLE, average)
-    return found
+    return {sim_id: (by_month or 0.0, by_day or 0.0) for sim_id, by_month, by_day in rows}
 
 
 def idle_sims(today, *, idle_days=None, min_mb=None):
-    """(window, [IdleSim]) as of ``today``: every idle SIM with a child, in SIM order."""
+    """(window, [IdleSim]) as of ``today``: every idle SIM with a child, in SIM order.
+
+    Two set-wise steps: the handed-over active SIMs with no reading above 0 in the window (one
+    anti-join, which PostgreSQL answers from the readings' unique index, ``mb_used`` included:
+    it stops at a SIM's first reading with data), then the three months before for those only
+    (one grouped query per 5,000), which also drops SIMs the network has not reported on."""
     idle_days = settings.CONNECTIVITY_IDLE_DAYS if idle_days is None else idle_days
+    min_mb = settings.CONNECTIVITY_STOPPED_MIN_MB if min_mb is None else min_mb
     win = window(today, idle_days)
     if win is None:
         return None, []
-    quiet = quiet_sims(win, min_mb=min_mb)
-    handed_over_by = win.start
-    ids = sorted(quiet)
-    result = []
-    for i in range(0, len(ids), BATCH):
-        rows = (
-            Allocation.objects.order_by()
-            .filter(
-                status=AllocationStatus.HANDED_OVER, handed_over_on__lte=handed_over_by,
-                device__sim__pk__in=ids[i : i + BATCH], device__sim__status=Sim.Status.ACTIVE,
-                child__anonymised_at__isnull=True,
-            )
-            .values_list(
-                "device__sim__pk", "device__sim__iccid", "device_id", "device__serial", "pk", "child_id",
-                "device__sim__local_authority_id", "child__school_id",
-            )
+    used = UsageReading.objects.filter(_in_window(win), sim_id=OuterRef("device__sim__pk"), period__lte=win.data_date, mb_used__gt=0)
+    rows = list(
+        Allocation.objects.order_by()
+        .filter(
+            status=AllocationStatus.HANDED_OVER, handed_over_on__lte=win.start,
+            device__sim__isnull=False, device__sim__status=Sim.Status.ACTIVE, child__anonymised_at__isnull=True,
         )
-        for sim_id, iccid, device_id, serial, allocation_id, child_id, la_id, school_id in rows:
-            reason, average = quiet[sim_id]
-            result.append(IdleSim(sim_id, iccid, device_id, serial, allocation_id, child_id, la_id, school_id, reason, round(average, 1)))
+        .exclude(Exists(used))
+        .values_list(
+            "device__sim__pk", "device__sim__iccid", "device_id", "device__serial", "pk", "child_id",
+            "device__sim__local_authority_id", "child__school_id",
+        )
+    )
+    history = {}
+    ids = sorted(r[0] for r in rows)
+    for i in range(0, len(ids), BATCH):
+        history.update(_history(win, ids[i : i + BATCH]))
+    result = []
+    for sim_id, iccid, device_id, serial, allocation_id, child_id, la_id, school_id in rows:
+        if sim_id not in history:
+            continue  # nothing from the network in four months: nothing to go on
+        average = max(history[sim_id]) / 3
+        reason = STOPPED if min_mb > 0 and average >= min_mb else IDLE
+        result.append(IdleSim(sim_id, iccid, device_id, serial, allocation_id, child_id, la_id, school_id, reason, round(average, 1)))
     result.sort(key=lambda s: s.sim_id)
     return win, result
 
