@@ -341,6 +341,11 @@ def anonymise_child(*, child, at=None):
     from connectivity.plans import anonymise_plans
 
     anonymise_plans(child)
+
+    # --- idle SIMs and check-ins: the phone a check-in went to is the guardian's
+    from connectivity.models import CheckIn
+
+    CheckIn.objects.filter(child=child).update(phone="")
     return child
 
 

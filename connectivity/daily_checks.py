@@ -89,4 +89,44 @@ def run(today, stdout):
     """Raise every connectivity alert due on ``today``; prints how many of each were new."""
     counts = {name: raise_alerts(check(today)) for name, check in (("allowance", allowance_alerts), ("plans ending", plan_alerts))}
     stdout.write("Connectivity alerts raised: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    run_idle(today, stdout)  # --- idle SIMs and check-ins (prints its own counts)
     return counts
+
+
+# --- idle SIMs and check-ins
+
+
+def idle_alerts(idle, today):
+    """A ``sim_idle`` or ``usage_stopped`` alert per idle SIM, once per SIM and month (key
+    ``idle:sim:<id>:<YYYY-MM>``, the same for both kinds)."""
+    from django.conf import settings
+
+    from connectivity.idle import STOPPED
+
+    month = today.replace(day=1)
+    alerts = []
+    for s in idle:
+        values = {"iccid": s.iccid, "serial": s.serial, "days": settings.CONNECTIVITY_IDLE_DAYS, "mb": round(s.previous_mb)}
+        if s.reason == STOPPED:
+            kind = Alert.Kind.USAGE_STOPPED
+            message = _("SIM %(iccid)s in device %(serial)s used about %(mb)s MB a month and has used no data for %(days)s days.") % values
+        else:
+            kind = Alert.Kind.SIM_IDLE
+            message = _("SIM %(iccid)s in device %(serial)s, with a child, has used no data for %(days)s days.") % values
+        alerts.append(Alert(
+            key=f"idle:sim:{s.sim_id}:{month:%Y-%m}", kind=kind, local_authority_id=s.local_authority_id,
+            school_id=s.school_id, device_id=s.device_id, sim_id=s.sim_id, message=message[:300], due=today,
+        ))
+    return alerts
+
+
+def run_idle(today, stdout):
+    """Idle SIMs (``connectivity.idle``): their alerts, and a check-in to each family once a month
+    (``connectivity.checkins.send_checkins``)."""
+    from connectivity.checkins import send_checkins
+
+    win, idle, sent = send_checkins(today)
+    raised = raise_alerts(idle_alerts(idle, today))
+    as_of = win.data_date.isoformat() if win else "no usage data"
+    stdout.write(f"Idle SIMs (usage to {as_of}): {len(idle)}, alerts raised {raised}, check-ins sent {sent}")
+    return {"idle SIMs": raised, "check-ins": sent}

@@ -113,3 +113,29 @@ class DataVoucherFilterSet(django_filters.FilterSet):
         if value == "given":
             return queryset.filter(given_to__isnull=False)
         return queryset
+
+
+
+# --- idle SIMs and check-ins
+
+from connectivity.models import CheckIn  # noqa: E402
+
+
+class CheckInFilterSet(django_filters.FilterSet):
+    answered = django_filters.ChoiceFilter(
+        method="filter_answered", label=_("Answered"), empty_label=_("Any"),
+        choices=(("yes", _("Answered")), ("no", _("Not answered"))),
+    )
+    answer = django_filters.ChoiceFilter(choices=CheckIn.Answer.choices, label=_("Answer"), empty_label=_("Any"))
+    reason = django_filters.ChoiceFilter(choices=CheckIn.Reason.choices, label=_("Why"), empty_label=_("Any"))
+
+    class Meta:
+        model = CheckIn
+        fields = ["answered", "answer", "reason"]
+
+    def filter_answered(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(answered_at__isnull=False)
+        if value == "no":
+            return queryset.filter(answered_at__isnull=True)
+        return queryset

@@ -94,3 +94,19 @@ class GiveVoucherForm(forms.Form):
     """Which child a voucher goes to, by the council's reference for the child."""
 
     child_reference = forms.CharField(label=_("Child reference"), max_length=40, help_text=_("The council's reference for the child, for example CAM-0001."))
+
+
+
+# --- idle SIMs and check-ins
+
+
+class CheckInAnswerForm(forms.Form):
+    """The family's one-tap answer (rendered by hand in templates/connectivity/checkin_answer.html)."""
+
+    answer = forms.ChoiceField(error_messages={"required": _("Choose one answer."), "invalid_choice": _("Choose one answer.")})
+
+    def __init__(self, *args, **kwargs):
+        from connectivity.models import CheckIn
+
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].choices = CheckIn.Answer.choices

@@ -425,3 +425,84 @@ class ConnectionPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("allocations:child_detail", args=[self.child_id]) + "#connection-plan"
+
+
+
+# --- idle SIMs and check-ins (connectivity/idle.py, connectivity/checkins.py)
+
+
+class CheckInQuerySet(ScopedQuerySet):
+    scope_la_field = "local_authority"
+    scope_school_field = "school"
+
+    def unanswered(self):
+        return self.filter(answered_at__isnull=True)
+
+    def to_follow_up(self, today):
+        """Unanswered check-ins whose follow-up date has come: the school's follow-up list."""
+        return self.unanswered().filter(follow_up_at__lte=today)
+
+
+class CheckIn(models.Model):
+    """One "do you still have the device?" message to a family about an idle SIM, and its answer.
+
+    At most one per SIM and month (``period``, a first of the month): the daily check may run
+    any number of times. Written only by ``connectivity.checkins``. The link's token is never
+    stored: ``token_hash`` is its SHA-256, so the table cannot be used to answer for a family.
+    A check-in is answered once (``answered_at``); a second use of the link records nothing.
+    """
+
+    class Reason(models.TextChoices):
+        IDLE = "idle", _("No data used")
+        STOPPED = "stopped", _("Data use stopped suddenly")
+
+    class Answer(models.TextChoices):
+        WORKS = "works", _("Yes, it works")
+        NOT_WORKING = "not_working", _("It is not working")
+        NOT_NEEDED = "not_needed", _("We no longer need it")
+
+    class AnsweredBy(models.TextChoices):
+        WEB = "web", _("Web page")
+        SMS = "sms", _("Text reply")
+
+    sim = models.ForeignKey(Sim, on_delete=models.CASCADE, related_name="checkins", verbose_name=_("SIM"))
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="checkins", verbose_name=_("device"))
+    allocation = models.ForeignKey("allocations.Allocation", on_delete=models.CASCADE, related_name="checkins", verbose_name=_("allocation"))
+    child = models.ForeignKey("allocations.Child", on_delete=models.CASCADE, related_name="checkins", verbose_name=_("child"))
+    local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.PROTECT, related_name="checkins", verbose_name=_("local authority"))
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, null=True, blank=True, related_name="checkins", verbose_name=_("school"))
+    period = models.DateField(_("month"))
+    reason = models.CharField(_("why"), max_length=10, choices=Reason.choices, default=Reason.IDLE)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    message = models.ForeignKey("messaging.OutboundMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("message"))
+    #: The phone the text went to (E.164), so a reply from it finds this check-in.
+    phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=12, choices=Answer.choices, blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=4, choices=AnsweredBy.choices, blank=True)
+    follow_up_at = models.DateField(_("follow up from"))
+    ticket = models.ForeignKey("support.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ticket"))
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        indexes = [models.Index(fields=["local_authority", "answered_at", "follow_up_at"], name="checkin_la_follow_up")]
+        constraints = [
+            models.UniqueConstraint(fields=["sim", "period"], name="one_checkin_per_sim_period"),
+            models.CheckConstraint(
+                name="checkin_answer_with_time",
+                condition=(models.Q(answer="", answered_at__isnull=True, answered_by="") | (~models.Q(answer="") & models.Q(answered_at__isnull=False) & ~models.Q(answered_by=""))),
+            ),
+        ]
+
+    def __str__(self):
+        return f"CI-{self.pk:06d}" if self.pk else "CI-new"
+
+    @property
+    def reference(self):
+        return str(self)

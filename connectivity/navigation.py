@@ -48,3 +48,9 @@ def data_pages(user):  # noqa: F811 (extends the function above)
     role = "admin" if user.is_superuser else user.role
     mine = [(reverse(name), str(label)) for name, label, roles in PLAN_PAGES if role == "admin" or role in roles]
     return _data_pages_before_plans(user) + mine
+
+
+# --- idle SIMs and check-ins
+ITEMS += [
+    NavItem("connectivity:checkin_follow_up", gettext_lazy("Check-ins"), ("council_officer", "school_staff"), order=26),
+]

@@ -35,3 +35,11 @@ urlpatterns += [
     path("data-vouchers/", views.DataVoucherListView.as_view(), name="voucher_list"),
     path("data-vouchers/<int:pk>/give/", views.DataVoucherGiveView.as_view(), name="voucher_give"),
 ]
+
+
+# --- idle SIMs and check-ins
+urlpatterns += [
+    path("check-ins/", views.CheckInListView.as_view(), name="checkin_list"),
+    path("check-ins/follow-up/", views.CheckInFollowUpView.as_view(), name="checkin_follow_up"),
+    path("help/<str:lang>/check-in/<str:token>/", views.CheckInAnswerView.as_view(), name="checkin_answer"),
+]

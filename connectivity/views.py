@@ -672,3 +672,113 @@ class DataVoucherGiveView(ObjectDetailView):
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, gettext("Voucher %(code)s given to %(child)s.") % {"code": voucher.code, "child": child})
         return redirect(child.get_absolute_url() + "#connection-plan")
+
+
+
+# --- idle SIMs and check-ins
+
+from django.conf import settings  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from connectivity import checkins  # noqa: E402
+from connectivity.filters import CheckInFilterSet  # noqa: E402
+from connectivity.forms import CheckInAnswerForm  # noqa: E402
+from connectivity.models import CheckIn  # noqa: E402
+from connectivity.tables import CheckInFollowUpTable, CheckInTable  # noqa: E402
+from core.ratelimit import rate_limited  # noqa: E402
+
+CHECKIN_ROLES = ("council_officer", "cio", "school_staff", "support_agent")
+
+
+class CheckInListView(ObjectListView):
+    """Every check-in sent to families in the user's scope, with its answer."""
+
+    model = CheckIn
+    table_class = CheckInTable
+    filterset_class = CheckInFilterSet
+    allowed_roles = CHECKIN_ROLES
+    export_name = "check-ins"
+    title = _("Device check-ins")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("child", "school", "device")
+
+
+class CheckInFollowUpView(CheckInListView):
+    """The follow-up list: families who did not answer a check-in within
+    ``CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS`` days; the school or officer calls them."""
+
+    table_class = CheckInFollowUpTable
+    export_name = "check-ins-to-follow-up"
+    title = _("Families to follow up")
+    template_name = "connectivity/checkin_follow_up.html"
+
+    def get_queryset(self):
+        return super().get_queryset().to_follow_up(timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["follow_up_days"] = settings.CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS
+        return context
+
+
+class CheckInAnswerView(View):
+    """/help/<lang>/check-in/<token>/: a family answers a check-in with one tap, no sign-in.
+
+    In the language of the link (every language of settings.LANGUAGES, right to left where
+    needed). A link that is unknown or altered, expired or already used gets a page saying so
+    and records nothing."""
+
+    template_name = "connectivity/checkin_answer.html"
+
+    def dispatch(self, request, lang, token):
+        if lang not in dict(settings.LANGUAGES):
+            lang = settings.LANGUAGE_CODE
+        with translation.override(lang):
+            request.LANGUAGE_CODE = lang
+            request.family_language = lang
+            response = super().dispatch(request, lang=lang, token=token)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        response.headers["Content-Language"] = lang
+        return response
+
+    def page(self, request, state, *, form=None, checkin=None, status=200):
+        context = {
+            "state": state, "form": form, "checkin": checkin, "answers": CheckIn.Answer.choices,
+            "support_phone": settings.SUPPORT_PHONE, "link_days": settings.CONNECTIVITY_CHECKIN_LINK_DAYS,
+        }
+        response = render(request, self.template_name, context, status=status)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer; "no-referrer" would make the form post Origin: null
+        return response
+
+    def problem(self, request, error):
+        status = {"unknown": 404, "expired": 410}.get(error.code, 200)
+        return self.page(request, error.code, checkin=error.checkin, status=status)
+
+    def get(self, request, lang, token):
+        try:
+            checkin = checkins.find(token)
+            checkins.check_open(checkin)
+        except checkins.CheckInError as error:
+            return self.problem(request, error)
+        return self.page(request, "ask", form=CheckInAnswerForm(), checkin=checkin)
+
+    def post(self, request, lang, token):
+        if rate_limited(request, "checkin"):
+            return render(request, "support/help_limited.html", {"support_phone": settings.SUPPORT_PHONE}, status=429)
+        try:
+            checkin = checkins.find(token)
+            checkins.check_open(checkin)
+        except checkins.CheckInError as error:
+            return self.problem(request, error)
+        form = CheckInAnswerForm(request.POST)
+        if not form.is_valid():
+            return self.page(request, "ask", form=form, checkin=checkin, status=400)
+        try:
+            checkin = checkins.answer_checkin(checkin=checkin, answer=form.cleaned_data["answer"], channel=CheckIn.AnsweredBy.WEB)
+        except checkins.CheckInError as error:
+            return self.problem(request, error)
+        return self.page(request, "thanks", checkin=checkin)

@@ -326,6 +326,10 @@ class Alert(models.Model):
         LOST_STOLEN = "lost_stolen", _("Device lost or stolen: suspend SIM")
         SLA_BREACH = "sla_breach", _("Support ticket past its SLA")
         JOB_OVERDUE = "job_overdue", _("Scheduled check not run for 26 hours")
+        # --- idle SIMs and check-ins
+        SIM_IDLE = "sim_idle", _("SIM with a child but no data used")
+        USAGE_STOPPED = "usage_stopped", _("SIM data use stopped suddenly")
+        RETURN_REQUESTED = "return_requested", _("Family no longer needs the device: arrange its return")
 
     #: Kinds about the service, not one council: raised once per LA (so each officer sees
     #: it in their own scope) and grouped into one line for whoever sees several LAs.

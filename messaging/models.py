@@ -140,6 +140,8 @@ class InboundOutcome(models.TextChoices):
     AUTO_REPLY = "auto_reply", _("Automatic reply, not added")
     BOUNCE = "bounce", _("Delivery failure report, not added")
     REFUSED = "refused", _("Refused")
+    # --- idle SIMs and check-ins
+    CHECK_IN = "check_in", _("Answered a device check-in")
 
 
 class InboundMessageQuerySet(HidesSafeguarding, ScopedQuerySet):

@@ -467,6 +467,10 @@ def receive_text(*, sender, body, provider_id, received_at=None):
             inbound.sender, inbound.outcome = phone, InboundOutcome.OPTED_IN
         elif not body:
             inbound.sender, inbound.outcome, inbound.detail = phone, InboundOutcome.REFUSED, _("The text was empty.")
+        elif (checkin := _answer_checkin(phone, body, received_at)) is not None:
+            # --- idle SIMs and check-ins: a reply of 1, 2 or 3 to a device check-in
+            inbound.sender, inbound.outcome, inbound.ticket = phone, InboundOutcome.CHECK_IN, checkin.ticket
+            inbound.detail = _("Check-in %(ref)s answered: %(answer)s") % {"ref": checkin.reference, "answer": checkin.get_answer_display()}
         else:
             from support.services import message_from_family
 
@@ -487,3 +491,13 @@ def receive_text(*, sender, body, provider_id, received_at=None):
     if inbound is None:
         return InboundMessage.objects.filter(channel=Channel.SMS, provider_id=provider_id).first()
     return inbound
+
+
+# --- idle SIMs and check-ins
+
+
+def _answer_checkin(phone, body, received_at):
+    """The check-in a reply of 1, 2 or 3 answered (``connectivity.checkins``), or None."""
+    from connectivity.checkins import answer_from_text
+
+    return answer_from_text(phone=phone, body=body, now=received_at)

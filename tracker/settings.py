@@ -500,3 +500,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 IMPORT_SPECS = {**IMPORT_SPECS, "vouchers": "connectivity.plan_imports.SPEC"}
 # A data bank voucher's data counts as the child's cover for this many months from the day given.
 CONNECTIVITY_VOUCHER_MONTHS = env.int("CONNECTIVITY_VOUCHER_MONTHS", default=6)
+
+
+# --- connectivity settings (idle SIMs and family check-ins: connectivity/idle.py, checkins.py)
+# A SIM whose device is with a child and that used no data for this many days is idle.
+CONNECTIVITY_IDLE_DAYS = env.int("CONNECTIVITY_IDLE_DAYS", default=30)
+# An idle SIM whose usage "stopped": it used at least this many MB a month on average over the
+# three months before it went quiet.
+CONNECTIVITY_STOPPED_MIN_MB = env.int("CONNECTIVITY_STOPPED_MIN_MB", default=500)
+# A check-in link works for this many days; unanswered after CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS,
+# the child is on the school's follow-up list.
+CONNECTIVITY_CHECKIN_LINK_DAYS = env.int("CONNECTIVITY_CHECKIN_LINK_DAYS", default=30)
+CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS = env.int("CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS", default=14)

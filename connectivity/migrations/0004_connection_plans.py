@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_network_requests'),
         ('allocations', '0004_child_has_data'),
-        ('connectivity', '0002_network_requests'),
+        ('connectivity', '0003_checkins'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -93,3 +93,34 @@ class ConnectionPlanFactory(factory.django.DjangoModelFactory):
     monthly_cost = "10.00"
     is_current = True
     chosen_at = factory.LazyFunction(timezone.now)
+
+
+
+# --- idle SIMs and check-ins
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """An unanswered check-in about a handed-over router's SIM (token: ``token-<n>``)."""
+
+    class Meta:
+        model = "connectivity.CheckIn"
+
+    class Params:
+        token = factory.Sequence(lambda n: f"token-{n}")
+
+    school = factory.SubFactory("accounts.tests.factories.SchoolFactory")
+    local_authority = factory.LazyAttribute(lambda o: o.school.local_authority)
+    allocation = factory.SubFactory(
+        "allocations.tests.factories.AllocationFactory",
+        child__school=factory.SelfAttribute("...school"),
+        status="handed_over", handed_over_on=datetime.date(2026, 9, 1),
+    )
+    child = factory.SelfAttribute("allocation.child")
+    device = factory.SelfAttribute("allocation.device")
+    sim = factory.LazyAttribute(lambda o: SimFactory(device=o.device, local_authority=o.local_authority))
+    period = datetime.date(2026, 11, 1)
+    language = factory.SelfAttribute("child.preferred_language")
+    phone = factory.SelfAttribute("child.guardian_phone")
+    token_hash = factory.LazyAttribute(lambda o: __import__("connectivity.checkins", fromlist=["hash_token"]).hash_token(o.token))
+    sent_at = factory.LazyFunction(timezone.now)
+    follow_up_at = factory.LazyAttribute(lambda o: (o.sent_at + datetime.timedelta(days=14)).date())

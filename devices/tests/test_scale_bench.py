@@ -54,3 +54,15 @@ def test_bench_tiny_prints_bench_lines_and_json(tmp_path, settings):
 def test_bench_unknown_scenario():
     with pytest.raises(CommandError, match="Unknown scenario"):
         call_command("bench", "--scale", "tiny", "--no-generate", "--only", "nope", stdout=io.StringIO())
+
+
+# --- idle SIMs and check-ins
+
+
+@pytest.mark.django_db
+def test_bench_idle_sims_tiny():
+    out = io.StringIO()
+    call_command("bench", "--scale", "tiny", "--only", "idle_sims", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if line.startswith("BENCH idle_sims"))
+    assert " ratio=" in line and "same_answer_on_sample=True" in line and "anchor=naive_" in line
+    assert UsageReading.objects.filter(mb_used=0).count() < UsageReading.objects.count()  # rolled back
