@@ -45,3 +45,27 @@ class NetworkRequestTable(tables.Table):
 
     def render_reference(self, record):
         return record.reference
+
+
+# --- requests: the council's and school's side
+
+from django.utils.html import format_html  # noqa: E402
+
+
+class SimSelectTable(SimTable):
+    """The SIM list with a tick box per row, for raising requests in bulk."""
+
+    select = tables.Column(accessor="pk", verbose_name=_("Select"), orderable=False, exclude_from_export=True)
+
+    class Meta(SimTable.Meta):
+        fields = ("select", *SimTable.Meta.fields)
+        sequence = ("select", "...")
+
+    def render_select(self, record):
+        return format_html(
+            '<div class="govuk-checkboxes govuk-checkboxes--small"><div class="govuk-checkboxes__item">'
+            '<input class="govuk-checkboxes__input" id="sim-{}" name="sim" type="checkbox" value="{}">'
+            '<label class="govuk-label govuk-checkboxes__label" for="sim-{}"><span class="govuk-visually-hidden">{}</span></label>'
+            "</div></div>",
+            record.pk, record.pk, record.pk, _("Select SIM %(iccid)s") % {"iccid": record.iccid},
+        )

@@ -20,3 +20,11 @@ urlpatterns = [
     path("network-requests/<int:pk>/", views.NetworkRequestDetailView.as_view(), name="request_detail"),
     path("network-requests/<int:pk>/status/", views.NetworkRequestMoveView.as_view(), name="request_move"),
 ]
+
+# --- requests: the council's and school's side
+urlpatterns += [
+    path("sims/<int:pk>/network-request/", views.SimRaiseRequestView.as_view(), name="sim_request"),
+    path("sims/network-requests/", views.SimBulkRequestView.as_view(), name="sim_bulk_request"),
+    path("sims/network-requests/confirm/", views.SimBulkConfirmView.as_view(), name="sim_bulk_confirm"),
+    path("children/<int:pk>/family-data/", views.FamilyDataRequestView.as_view(), name="family_data_request"),
+]

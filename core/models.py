@@ -28,6 +28,8 @@ class ImportJob(models.Model):
         ALLOCATIONS = "allocations", _("Allocations")
         USAGE = "usage", _("Data usage")
         LICENCES = "licences", _("Licences")
+        # --- requests: the council's and school's side
+        FAMILY_DATA = "family_data", _("Extra data on families' own phones")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")

@@ -326,6 +326,8 @@ class Alert(models.Model):
         LOST_STOLEN = "lost_stolen", _("Device lost or stolen: suspend SIM")
         SLA_BREACH = "sla_breach", _("Support ticket past its SLA")
         JOB_OVERDUE = "job_overdue", _("Scheduled check not run for 26 hours")
+        # --- requests: the council's and school's side
+        REQUEST_OVERDUE = "request_overdue", _("Network request with no change for several working days")
 
     #: Kinds about the service, not one council: raised once per LA (so each officer sees
     #: it in their own scope) and grouped into one line for whoever sees several LAs.

@@ -479,3 +479,10 @@ MESSAGING_OWN_ADDRESSES = env.list("MESSAGING_OWN_ADDRESSES", default=[])
 
 # --- accounts settings (the admins' GIAS upload page; the national extract is about 52 MB)
 GIAS_UPLOAD_MAX_BYTES = env.int("GIAS_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+
+# --- connectivity settings (requests: the council's and school's side)
+# Extra data on families' own phones, imported from a spreadsheet (connectivity/request_imports.py).
+IMPORT_SPECS = {**IMPORT_SPECS, "family_data": "connectivity.request_imports.SPEC"}
+# An open request to a network with no change for this many working days (Monday to Friday,
+# less SUPPORT_BANK_HOLIDAYS) is overdue: the request list's filter, a home card, an alert.
+CONNECTIVITY_REQUEST_OVERDUE_DAYS = env.int("CONNECTIVITY_REQUEST_OVERDUE_DAYS", default=5)
