@@ -273,10 +273,13 @@ class SimRaiseRequestView(RoleRequiredMixin, FormView):
     form_class = RaiseRequestForm
     template_name = "connectivity/request_raise.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.sim = get_object_or_404(Sim.objects.visible_to(request.user).select_related("network", "device"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def post(self, request, *args, **kwargs):
+        self.sim = get_object_or_404(Sim.objects.visible_to(request.user).select_related("network", "device"), pk=kwargs["pk"])
+        return super().post(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.sim = get_object_or_404(Sim.objects.visible_to(request.user).select_related("network", "device"), pk=kwargs["pk"])
+        return super().get(request, *args, **kwargs)
 
     def get_initial(self):
         kind = self.request.GET.get("kind", "")
@@ -308,10 +311,13 @@ class FamilyDataRequestView(RoleRequiredMixin, FormView):
     form_class = FamilyDataForm
     template_name = "connectivity/family_data_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.child = get_object_or_404(Child.objects.visible_to(request.user).filter(anonymised_at__isnull=True), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def post(self, request, *args, **kwargs):
+        self.child = get_object_or_404(Child.objects.visible_to(request.user).filter(anonymised_at__isnull=True), pk=kwargs["pk"])
+        return super().post(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.child = get_object_or_404(Child.objects.visible_to(request.user).filter(anonymised_at__isnull=True), pk=kwargs["pk"])
+        return super().get(request, *args, **kwargs)
 
     def get_initial(self):
         return {"account_holder": self.child.guardian_name, "msisdn": format_uk_national(self.child.guardian_phone) if self.child.guardian_phone.startswith("+447") else ""}
