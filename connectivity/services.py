@@ -167,10 +167,11 @@ def move_request(*, request, to_status, by, problem="", note="", side=None, at=N
     from_status = request.status
     request.status, request.problem, request.changed_at = to_status, problem if to_status == R.PROBLEM else "", at
     request.save(update_fields=["status", "problem", "changed_at"])
-    _event(request, by=by, at=at, from_status=from_status, to_status=to_status, problem=problem, note=note, by_network=side == NETWORK).save()
+    event = _event(request, by=by, at=at, from_status=from_status, to_status=to_status, problem=problem, note=note, by_network=side == NETWORK)
+    event.save()
     if to_status == R.DONE:
         _when_done(request, by=by)
-    _tell_family(request, by=by)  # --- requests: the council's and school's side
+    _tell_family(request, by=by, event=event)  # --- requests: the council's and school's side
     return request
 
 
@@ -297,7 +298,7 @@ def raise_requests(*, sims, kind, by, reason="", reasons=None, to_confirm=False,
     return result
 
 
-def _tell_family(request, *, by):
+def _tell_family(request, *, by, event=None):
     """Text the family about a request that is done, or has a problem they can put right
     (``NetworkRequest.FAMILY_PROBLEMS``), in their language, once per request and status
     change (the idempotency key names the request, the status and the change)."""
@@ -319,7 +320,7 @@ def _tell_family(request, *, by):
         phone = request.msisdn
     if not phone:
         return None
-    event = request.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
+    event = event.pk if event is not None else request.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
     return send_to_family(
         recipient=Recipient(phone=phone, name=child.guardian_name), template=template, channel="sms",
         language=child.preferred_language,

@@ -69,3 +69,8 @@ class SimSelectTable(SimTable):
             "</div></div>",
             record.pk, record.pk, record.pk, _("Select SIM %(iccid)s") % {"iccid": record.iccid},
         )
+
+
+# The request list fits at 1280 px with the LA as an extra column (ticked under "Extra columns";
+# always in the CSV and Excel downloads): most people see one LA's requests.
+NetworkRequestTable.optional_columns = ("local_authority",)

@@ -27,8 +27,8 @@ def test_officer_asks_for_extra_data_on_a_familys_phone(page, login, assert_acce
     j.link("Ask for extra data on the family's own phone")
     assert page.get_by_role("heading", level=1).inner_text() == "Extra data on the family's own phone"
     assert page.get_by_label("Account holder's name").input_value() == "Faduma Hassan"
-    assert page.get_by_label("Mobile number").input_value() == "07700 900333"
-    page.get_by_label("Network").select_option(label="Vodafone")
+    assert page.get_by_label("Mobile number", exact=True).input_value() == "07700 900333"
+    page.get_by_label("Network", exact=True).select_option(label="Vodafone")
     page.get_by_label("Pay as you go", exact=True).check()
     j.button("Send the request")  # without the family's consent
     assert "The family must agree to share the number with the network" in page.locator(".govuk-error-summary").inner_text()
