@@ -187,13 +187,11 @@ _alert_checks = run
 
 
 def run(today, stdout):
-    """The alerts above, then the automatic extension requests and the overdue requests."""
+    """The alerts above (their counts are returned, as before), then the automatic extension
+    requests and the overdue requests' alerts (printed)."""
     counts = _alert_checks(today, stdout)
-    counts["extension requests"] = extension_requests(today)
-    counts["requests overdue"] = raise_alerts(overdue_request_alerts(today))
+    extended = extension_requests(today)
+    raised = raise_alerts(overdue_request_alerts(today))
     cleared = clear_overdue_alerts()
-    stdout.write(
-        f"Network requests: extension requests raised {counts['extension requests']}, overdue alerts raised "
-        f"{counts['requests overdue']}, overdue alerts cleared {cleared}"
-    )
+    stdout.write(f"Network requests: extension requests raised {extended}, overdue alerts raised {raised}, overdue alerts cleared {cleared}")
     return counts
