@@ -139,3 +139,18 @@ class CheckInFilterSet(django_filters.FilterSet):
         if value == "no":
             return queryset.filter(answered_at__isnull=True)
         return queryset
+
+
+
+# --- requests: the council's and school's side: the "Overdue" filter (connectivity.overdue)
+
+def _filter_overdue(queryset, name, value):
+    from connectivity.overdue import overdue
+
+    return overdue(queryset) if value == "yes" else queryset
+
+
+NetworkRequestFilterSet.base_filters["overdue"] = django_filters.ChoiceFilter(
+    choices=[("yes", _("Overdue only"))], label=_("Overdue"), empty_label=_("Any"), method=_filter_overdue,
+    help_text=_("Open, with no change for several working days"),
+)

@@ -167,9 +167,11 @@ def move_request(*, request, to_status, by, problem="", note="", side=None, at=N
     from_status = request.status
     request.status, request.problem, request.changed_at = to_status, problem if to_status == R.PROBLEM else "", at
     request.save(update_fields=["status", "problem", "changed_at"])
-    _event(request, by=by, at=at, from_status=from_status, to_status=to_status, problem=problem, note=note, by_network=side == NETWORK).save()
+    event = _event(request, by=by, at=at, from_status=from_status, to_status=to_status, problem=problem, note=note, by_network=side == NETWORK)
+    event.save()
     if to_status == R.DONE:
         _when_done(request, by=by)
+    _tell_family(request, by=by, event=event)  # --- requests: the council's and school's side
     return request
 
 
@@ -226,3 +228,141 @@ MOVE_LABELS = {
     R.PROBLEM: gettext_lazy("Report a problem"),
     R.CANCELLED: gettext_lazy("Cancel the request"),
 }
+
+
+# --- requests: the council's and school's side (raising in bulk, telling the family, overdue)
+
+@dataclass
+class BulkRaiseResult:
+    raised: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # (sim, reason)
+
+
+@transaction.atomic
+def raise_requests(*, sims, kind, by, reason="", reasons=None, to_confirm=False, at=None):
+    """Raise a request of ``kind`` for each of ``sims`` (SIM kinds only), in one transaction.
+
+    A SIM that cannot have one (no network recorded, an open request of this kind already) is
+    refused with its reason and the others are still raised. ``reasons`` (SIM id -> text)
+    overrides ``reason`` per SIM. Built in a few queries for the lot (the open requests, the
+    children holding the devices) and written with two bulk inserts; if a concurrent raise
+    wins a race for one of the SIMs, it falls back to ``raise_request`` one SIM at a time."""
+    from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation
+
+    if kind not in SIM_KINDS:
+        raise ValidationError(_("Requests in bulk are for SIMs: choose what to ask the network."))
+    at = at or timezone.now()
+    reasons = reasons or {}
+    sims = list(sims.select_related("device").order_by("pk") if hasattr(sims, "select_related") else sims)
+    ids = [s.pk for s in sims]
+    open_ = {}
+    for i in range(0, len(ids), 2000):
+        open_.update(NetworkRequest.objects.open().filter(kind=kind, sim_id__in=ids[i:i + 2000]).values_list("sim_id", "pk"))
+    device_ids = [s.device_id for s in sims if s.device_id]
+    holders = {}
+    for i in range(0, len(device_ids), 2000):
+        holders.update(
+            Allocation.objects.filter(device_id__in=device_ids[i:i + 2000], status__in=ACTIVE_ALLOCATION_STATUSES).values_list("device_id", "child_id")
+        )
+    result, pending = BulkRaiseResult(), []
+    actor = by if getattr(by, "pk", None) else None
+    for sim in sims:
+        if sim.network_id is None:
+            result.refused.append((sim, _("SIM %(iccid)s has no network recorded: add its network first.") % {"iccid": sim.iccid}))
+        elif sim.pk in open_:
+            result.refused.append((sim, _("%(what)s already has an open request of this kind (%(ref)s).")
+                                   % {"what": sim.iccid, "ref": NetworkRequest(pk=open_[sim.pk]).reference}))
+        else:
+            pending.append(NetworkRequest(
+                kind=kind, status=R.TO_CONFIRM if to_confirm else R.REQUESTED, sim=sim, network_id=sim.network_id,
+                msisdn=sim.msisdn or "", local_authority_id=sim.local_authority_id,
+                school_id=sim.device.school_id if sim.device_id else None,
+                child_id=holders.get(sim.device_id), reason=reasons.get(sim.pk, reason), requested_by=actor, changed_at=at,
+            ))
+    try:
+        with transaction.atomic():
+            created = NetworkRequest.objects.bulk_create(pending, batch_size=1000)
+            if created and created[0].pk is None:  # a backend that does not return ids
+                raise IntegrityError("no ids returned")
+            NetworkRequestEvent.objects.bulk_create(
+                [_event(r, by=by, at=at, to_status=r.status, note=r.reason) for r in created], batch_size=1000
+            )
+        result.raised = created
+    except IntegrityError:
+        for request in pending:
+            try:
+                with transaction.atomic():
+                    result.raised.append(raise_request(kind=kind, sim=request.sim, by=by, reason=request.reason, to_confirm=to_confirm, at=at))
+            except ValidationError as exc:
+                result.refused.append((request.sim, " ".join(exc.messages)))
+    return result
+
+
+def _tell_family(request, *, by, event=None):
+    """Text the family about a request that is done, or has a problem they can put right
+    (``NetworkRequest.FAMILY_PROBLEMS``), in their language, once per request and status
+    change (the idempotency key names the request, the status and the change)."""
+    from messaging.services import Recipient, send_to_family
+
+    if not request.child_id:
+        return None
+    if request.status == R.DONE:
+        template = "network_request_done"
+    elif request.status == R.PROBLEM and request.problem in NetworkRequest.FAMILY_PROBLEMS:
+        template = "network_request_problem"
+    else:
+        return None
+    child = request.child
+    if child.anonymised_at:
+        return None
+    phone = child.guardian_phone
+    if not phone and request.kind == "family_data" and request.problem != "unknown_number":
+        phone = request.msisdn
+    if not phone:
+        return None
+    event = event.pk if event is not None else request.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
+    return send_to_family(
+        recipient=Recipient(phone=phone, name=child.guardian_name), template=template, channel="sms",
+        language=child.preferred_language,
+        context={"reference": request.reference, "network": request.network.name, "kind": request.kind,
+                 "problem": request.problem, "last_digits": (request.msisdn or "")[-3:]},
+        key=f"network-request:{request.pk}:{request.status}:{event}", local_authority=request.local_authority,
+        school=request.school, sent_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def raise_family_data_requests(*, items, by, reason="", at=None):
+    """Raise extra-data requests on families' own phones in bulk (the spreadsheet import), each
+    with the family's consent (the caller checked it for every row). ``items``: dicts of
+    ``child_id``, ``msisdn`` (E.164), ``network_id``, ``account_holder``, ``phone_plan``. Refused
+    as a whole (``ValidationError``, nothing written) if a number is twice in ``items`` or has an
+    open request already; the database constraint backs this against a concurrent raise."""
+    from allocations.models import Child
+
+    at = at or timezone.now()
+    numbers = [i["msisdn"] for i in items]
+    if len(set(numbers)) != len(numbers):
+        raise ValidationError(_("The same number is given twice."))
+    clash = NetworkRequest.objects.open().filter(kind="family_data", msisdn__in=numbers).values_list("msisdn", flat=True).first()
+    if clash:
+        raise ValidationError(_("%(what)s already has an open request of this kind (%(ref)s).") % {"what": clash, "ref": ""})
+    where = {pk: (la, school) for pk, la, school in Child.objects.filter(pk__in={i["child_id"] for i in items}).values_list("pk", "local_authority_id", "school_id")}
+    actor = by if getattr(by, "pk", None) else None
+    requests = [
+        NetworkRequest(
+            kind="family_data", status=R.REQUESTED, network_id=i["network_id"], msisdn=i["msisdn"], child_id=i["child_id"],
+            local_authority_id=where[i["child_id"]][0], school_id=where[i["child_id"]][1], account_holder=i["account_holder"][:120],
+            phone_plan=i["phone_plan"], consent_given=True, reason=reason, requested_by=actor, changed_at=at,
+        )
+        for i in items
+    ]
+    created = []
+    for start in range(0, len(requests), 1000):
+        batch = requests[start:start + 1000]
+        NetworkRequest.objects.bulk_create(batch)
+        if batch and batch[0].pk is None:
+            raise IntegrityError("no ids returned")
+        created.extend(batch)
+    NetworkRequestEvent.objects.bulk_create([_event(r, by=by, at=at, to_status=r.status, note=reason) for r in created], batch_size=1000)
+    return created

@@ -170,3 +170,33 @@ class CheckInFollowUpTable(CheckInTable):
 
     class Meta(CheckInTable.Meta):
         fields = ("reference", "child", "guardian_phone", "school", "device", "reason", "sent_at", "follow_up_at")
+
+
+
+# --- requests: the council's and school's side
+
+from django.utils.html import format_html  # noqa: E402
+
+
+class SimSelectTable(SimTable):
+    """The SIM list with a tick box per row, for raising requests in bulk."""
+
+    select = tables.Column(accessor="pk", verbose_name=_("Select"), orderable=False, exclude_from_export=True)
+
+    class Meta(SimTable.Meta):
+        fields = ("select", *SimTable.Meta.fields)
+        sequence = ("select", "...")
+
+    def render_select(self, record):
+        return format_html(
+            '<div class="govuk-checkboxes govuk-checkboxes--small"><div class="govuk-checkboxes__item">'
+            '<input class="govuk-checkboxes__input" id="sim-{}" name="sim" type="checkbox" value="{}">'
+            '<label class="govuk-label govuk-checkboxes__label" for="sim-{}"><span class="govuk-visually-hidden">{}</span></label>'
+            "</div></div>",
+            record.pk, record.pk, record.pk, _("Select SIM %(iccid)s") % {"iccid": record.iccid},
+        )
+
+
+# The request list fits at 1280 px with the LA as an extra column (ticked under "Extra columns";
+# always in the CSV and Excel downloads): most people see one LA's requests.
+NetworkRequestTable.optional_columns = ("local_authority",)

@@ -43,3 +43,12 @@ urlpatterns += [
     path("check-ins/follow-up/", views.CheckInFollowUpView.as_view(), name="checkin_follow_up"),
     path("help/<str:lang>/check-in/<str:token>/", views.CheckInAnswerView.as_view(), name="checkin_answer"),
 ]
+
+
+# --- requests: the council's and school's side
+urlpatterns += [
+    path("sims/<int:pk>/network-request/", views.SimRaiseRequestView.as_view(), name="sim_request"),
+    path("sims/network-requests/", views.SimBulkRequestView.as_view(), name="sim_bulk_request"),
+    path("sims/network-requests/confirm/", views.SimBulkConfirmView.as_view(), name="sim_bulk_confirm"),
+    path("children/<int:pk>/family-data/", views.FamilyDataRequestView.as_view(), name="family_data_request"),
+]

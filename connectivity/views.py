@@ -144,6 +144,14 @@ class SimListView(ObjectListView):
     def get_queryset(self):
         return super().get_queryset().select_related("network", "device", "local_authority")
 
+    # --- requests: the council's and school's side (the "Ask the networks about several SIMs" button)
+    template_name = "connectivity/sim_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_raise"] = can_raise_requests(self.request.user)
+        return context
+
 
 class SimDetailView(ObjectDetailView):
     model = Sim
@@ -782,3 +790,189 @@ class CheckInAnswerView(View):
         except checkins.CheckInError as error:
             return self.problem(request, error)
         return self.page(request, "thanks", checkin=checkin)
+
+
+
+# --- requests: the council's and school's side (raising one, in bulk, on a family's own phone)
+
+from django.db.models import Count, Max, Q  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.utils.translation import ngettext  # noqa: E402
+
+from allocations.models import Child  # noqa: E402
+from connectivity.forms import BulkRaiseForm, FamilyDataForm, RaiseRequestForm  # noqa: E402
+from connectivity.tables import SimSelectTable  # noqa: E402
+
+#: Who raises requests to the networks (and admins).
+RAISE_ROLES = ("council_officer", "school_staff")
+#: SIMs named on the bulk pages before "and N more".
+BULK_SHOWN = 20
+
+
+def can_raise_requests(user):
+    return user.is_superuser or user.role in (*RAISE_ROLES, "admin")
+
+
+class SimRaiseRequestView(RoleRequiredMixin, FormView):
+    """Ask the network something about one SIM: a form (kind, reason), then the request's page.
+    A refusal (an open request of that kind already, no network recorded) is shown on the form."""
+
+    model = Sim
+    allowed_roles = RAISE_ROLES
+    form_class = RaiseRequestForm
+    template_name = "connectivity/request_raise.html"
+
+    def post(self, request, *args, **kwargs):
+        self.sim = get_object_or_404(Sim.objects.visible_to(request.user).select_related("network", "device"), pk=kwargs["pk"])
+        return super().post(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.sim = get_object_or_404(Sim.objects.visible_to(request.user).select_related("network", "device"), pk=kwargs["pk"])
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind} if kind in services.SIM_KINDS else {}
+
+    def form_valid(self, form):
+        try:
+            item = services.raise_request(kind=form.cleaned_data["kind"], sim=self.sim, by=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, gettext("Request %(ref)s raised.") % {"ref": item.reference})
+        return redirect(item.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=gettext("Ask the network about SIM %(iccid)s") % {"iccid": self.sim.iccid},
+            sim=self.sim, sim_msisdn=format_uk_national(self.sim.msisdn), back=self.sim.get_absolute_url(),
+        )
+        return context
+
+
+class FamilyDataRequestView(RoleRequiredMixin, FormView):
+    """Extra data on the family's own phone (the DfE scheme's offer), from the child page."""
+
+    model = Child
+    allowed_roles = RAISE_ROLES
+    form_class = FamilyDataForm
+    template_name = "connectivity/family_data_form.html"
+
+    def post(self, request, *args, **kwargs):
+        self.child = get_object_or_404(Child.objects.visible_to(request.user).filter(anonymised_at__isnull=True), pk=kwargs["pk"])
+        return super().post(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.child = get_object_or_404(Child.objects.visible_to(request.user).filter(anonymised_at__isnull=True), pk=kwargs["pk"])
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"account_holder": self.child.guardian_name, "msisdn": format_uk_national(self.child.guardian_phone) if self.child.guardian_phone.startswith("+447") else ""}
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            item = services.raise_request(
+                kind="family_data", child=self.child, msisdn=d["msisdn"], network=d["network"], account_holder=d["account_holder"],
+                phone_plan=d["phone_plan"], consent_given=d["consent_given"], reason=d["reason"], by=self.request.user,
+            )
+        except ValidationError as exc:
+            form.add_error("msisdn" if "number" in " ".join(exc.messages) else None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, gettext("Request %(ref)s raised.") % {"ref": item.reference})
+        return redirect(item.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=gettext("Extra data on the family's own phone"), child=self.child, back=self.child.get_absolute_url())
+        return context
+
+
+def _bulk_filter_params(querydict):
+    names = set(SimFilterSet.base_filters)
+    return [(name, value) for name in querydict for value in querydict.getlist(name) if name in names and value]
+
+
+class SimBulkRequestView(ObjectListView):
+    """The SIM list with tick boxes: choose SIMs (or all that match the filter) and what to ask."""
+
+    model = Sim
+    table_class = SimSelectTable
+    filterset_class = SimFilterSet
+    allowed_roles = RAISE_ROLES
+    export_name = "sims"
+    title = _("Ask the networks about several SIMs")
+    template_name = "connectivity/sim_bulk_request.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("network", "device", "local_authority")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        qs = filterset.qs if filterset.is_valid() else Sim.objects.none()
+        summary = qs.order_by().aggregate(n=Count("pk"), upto=Max("pk"))
+        context.update(matching=summary["n"], upto=summary["upto"] or 0, form=BulkRaiseForm(initial={"scope": "selected"}),
+                       params=_bulk_filter_params(self.request.GET))
+        return context
+
+
+class SimBulkConfirmView(RoleRequiredMixin, View):
+    """Check your answers (GET), then raise them all in one transaction and say what was raised
+    and what was refused, and why (POST: ``services.raise_requests``)."""
+
+    model = Sim
+    allowed_roles = RAISE_ROLES
+
+    def _chosen(self, request, data):
+        form = BulkRaiseForm(data)
+        if not form.is_valid():
+            return form, None
+        sims = Sim.objects.visible_to(request.user)
+        if form.cleaned_data["scope"] == "all":
+            filterset = SimFilterSet(data, queryset=sims, request=request)
+            sims = filterset.qs.filter(pk__lte=form.cleaned_data.get("upto") or 0) if filterset.is_valid() else sims.none()
+        else:
+            sims = sims.filter(pk__in=form.cleaned_data["sim"][:5000])
+        return form, sims
+
+    def _back(self, data):
+        from urllib.parse import urlencode
+
+        return reverse("connectivity:sim_bulk_request") + ("?" + urlencode(_bulk_filter_params(data)) if _bulk_filter_params(data) else "")
+
+    def get(self, request):
+        form, sims = self._chosen(request, request.GET)
+        if sims is None:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(self._back(request.GET))
+        kind = form.cleaned_data["kind"]
+        counts = sims.order_by().aggregate(
+            n=Count("pk"), no_network=Count("pk", filter=Q(network__isnull=True)),
+            open=Count("pk", filter=Q(pk__in=NetworkRequest.objects.open().filter(kind=kind).values("sim_id"))),
+        )
+        if not counts["n"]:
+            messages.error(request, gettext("No SIMs were chosen that you can see. Choose them again."))
+            return redirect(self._back(request.GET))
+        return render(request, "connectivity/sim_bulk_confirm.html", {
+            "title": gettext("Check your answers"), "form": form, "kind_label": dict(NetworkRequest.Kind.choices)[kind],
+            "counts": counts, "first": list(sims.select_related("network").order_by("pk")[:BULK_SHOWN]),
+            "params": _bulk_filter_params(request.GET), "back": self._back(request.GET),
+        })
+
+    def post(self, request):
+        form, sims = self._chosen(request, request.POST)
+        if sims is None:
+            messages.error(request, gettext("Those answers could not be read. Choose the SIMs again."))
+            return redirect(self._back(request.POST))
+        result = services.raise_requests(sims=sims, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"], by=request.user)
+        return render(request, "connectivity/sim_bulk_result.html", {
+            "title": ngettext("%(n)s request raised", "%(n)s requests raised", len(result.raised)) % {"n": len(result.raised)},
+            "result": result, "raised": result.raised[:BULK_SHOWN * 5], "refused": result.refused[:BULK_SHOWN * 25],
+            "kind_label": dict(NetworkRequest.Kind.choices)[form.cleaned_data["kind"]],
+        })
+

@@ -31,6 +31,9 @@ class ImportJob(models.Model):
         # --- connection plans
         VOUCHERS = "vouchers", _("Data bank vouchers")
 
+        # --- requests: the council's and school's side
+        FAMILY_DATA = "family_data", _("Extra data on families' own phones")
+
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
         VALIDATING = "validating", _("Checking")

@@ -331,6 +331,9 @@ class Alert(models.Model):
         USAGE_STOPPED = "usage_stopped", _("SIM data use stopped suddenly")
         RETURN_REQUESTED = "return_requested", _("Family no longer needs the device: arrange its return")
 
+        # --- requests: the council's and school's side
+        REQUEST_OVERDUE = "request_overdue", _("Network request with no change for several working days")
+
     #: Kinds about the service, not one council: raised once per LA (so each officer sees
     #: it in their own scope) and grouped into one line for whoever sees several LAs.
     SERVICE_WIDE_KINDS = ("job_overdue",)

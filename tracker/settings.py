@@ -512,3 +512,11 @@ CONNECTIVITY_STOPPED_MIN_MB = env.int("CONNECTIVITY_STOPPED_MIN_MB", default=500
 # the child is on the school's follow-up list.
 CONNECTIVITY_CHECKIN_LINK_DAYS = env.int("CONNECTIVITY_CHECKIN_LINK_DAYS", default=30)
 CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS = env.int("CONNECTIVITY_CHECKIN_FOLLOW_UP_DAYS", default=14)
+
+
+# --- connectivity settings (requests: the council's and school's side)
+# Extra data on families' own phones, imported from a spreadsheet (connectivity/request_imports.py).
+IMPORT_SPECS = {**IMPORT_SPECS, "family_data": "connectivity.request_imports.SPEC"}
+# An open request to a network with no change for this many working days (Monday to Friday,
+# less SUPPORT_BANK_HOLIDAYS) is overdue: the request list's filter, a home card, an alert.
+CONNECTIVITY_REQUEST_OVERDUE_DAYS = env.int("CONNECTIVITY_REQUEST_OVERDUE_DAYS", default=5)
