@@ -197,7 +197,21 @@ def apply(plan, *, by=None, at=None):
             NetworkRequest.objects.filter(pk__any_of=Values(ids[i:i + BATCH])).update(status=to_status, problem=problem, changed_at=at)
     _log(plan, actor_id=actor_id, at=at)
     _finish_sims(plan, by=by)
+    _tell_families(plan, by=by)
     return len(plan)
+
+
+def _tell_families(plan, *, by):
+    """Text the families, as ``services.move_request`` does for one request: those of requests
+    about a child that are now done, or have a problem the family can put right."""
+    ids = [p.pk for p in plan if p.to_status == R.DONE or (p.to_status == R.PROBLEM and p.problem in NetworkRequest.FAMILY_PROBLEMS)]
+    for i in range(0, len(ids), BATCH):
+        requests = (
+            NetworkRequest.objects.filter(pk__any_of=Values(ids[i:i + BATCH]), child__isnull=False)
+            .select_related("child", "network", "local_authority", "school")
+        )
+        for request in requests:
+            services._tell_family(request, by=by)
 
 
 def _log(plan, *, actor_id, at):

@@ -195,3 +195,19 @@ def test_upload_page_shows_every_row_error(client, scene, settings, tmp_path):
 def test_staff_cannot_use_the_network_upload(client, users, scene):
     client.force_login(users["council_officer"])
     assert client.get("/network-requests/upload-statuses/").status_code == 403
+
+
+def test_a_status_file_texts_the_families_as_one_change_at_a_time_does(scene, school, users):
+    from allocations.tests.factories import ChildFactory
+    from messaging.models import OutboundMessage
+
+    child = ChildFactory(school=school, preferred_language="pl", guardian_phone="+447700900222")
+    own_phone = services.raise_request(kind="family_data", child=child, msisdn="07700 900333", network=scene["suspend"].network,
+                                       account_holder="A Nowak", phone_plan="payg", consent_given=True, by=users["council_officer"])
+    data = _csv(f"{own_phone.reference},done,,Added 20 GB", f"{scene['suspend'].reference},in progress,,")
+    ctx = _validate(scene, data)
+    assert ctx.ok, ctx.error_lines()
+    data.seek(0)
+    engine.commit(SPEC, data, local_authority=None, user=scene["user"], filename="statuses.csv")
+    message = OutboundMessage.objects.get()
+    assert (message.template, message.language, message.recipient) == ("network_request_done", "pl", "+447700900222")
