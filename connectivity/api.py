@@ -2,17 +2,19 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import permissions as _permissions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from connectivity.filters import SimFilterSet
-from connectivity.models import Sim
+from connectivity.filters import NetworkRequestFilterSet, SimFilterSet
+from connectivity.models import NetworkRequest, Sim
 from connectivity.usage import MAX_MB as USAGE_MAX_MB  # one bound for the API and operators' files
-from devices.api import MAX_ROWS, ScopedReadOnlyViewSet, _csv
+from devices.api import _csv, MAX_ROWS, ScopedReadOnlyViewSet
 from reports.api_auth import ApiTokenAuthentication
-from reports.api_common import HasTokenKind, WriteRateThrottle
+from reports.api_common import HasTokenKind, Pagination, StrictFilterBackend, TokenOrUserRateThrottle, WriteRateThrottle
+from reports.models import ApiToken
 
 
 class SimSerializer(serializers.ModelSerializer):
@@ -94,14 +96,7 @@ class UsageReadingsView(APIView):
 
 
 # --- network side: a network's queue of requests, and its bulk status update
-from rest_framework import permissions as _permissions  # noqa: E402
-from rest_framework.authentication import SessionAuthentication  # noqa: E402
-from rest_framework import viewsets  # noqa: E402
 
-from connectivity.filters import NetworkRequestFilterSet  # noqa: E402
-from connectivity.models import NetworkRequest  # noqa: E402
-from reports.api_common import Pagination, StrictFilterBackend, TokenOrUserRateThrottle  # noqa: E402
-from reports.models import ApiToken  # noqa: E402
 
 #: Session roles that may read requests through the API (as on the request pages).
 REQUEST_API_ROLES = ("council_officer", "cio", "school_staff", "support_agent", "network")

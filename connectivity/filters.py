@@ -1,12 +1,13 @@
 """Filters for the connectivity pages and API (django-filter)."""
 
-import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+import django_filters
 
-from accounts.models import LocalAuthority
-from connectivity.models import NetworkOperator, NetworkRequest, Sim
-from devices.filters import SelectWidget, _user_of
+from accounts.models import LocalAuthority, School
+from allocations.models import Child, YearGroup
+from connectivity.models import CheckIn, DataVoucher, NetworkOperator, NetworkRequest, Sim
+from devices.filters import _user_of, SelectWidget
 from devices.validators import clean_digits, normalise_uk_mobile
 
 
@@ -67,10 +68,6 @@ class NetworkRequestFilterSet(django_filters.FilterSet):
 
 # --- connection plans
 
-from accounts.models import School  # noqa: E402
-from allocations.models import Child, YearGroup  # noqa: E402
-from connectivity.models import DataVoucher  # noqa: E402
-
 
 class ChildWithoutPlanFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search by reference or name"))
@@ -115,10 +112,7 @@ class DataVoucherFilterSet(django_filters.FilterSet):
         return queryset
 
 
-
 # --- idle SIMs and check-ins
-
-from connectivity.models import CheckIn  # noqa: E402
 
 
 class CheckInFilterSet(django_filters.FilterSet):
@@ -139,7 +133,6 @@ class CheckInFilterSet(django_filters.FilterSet):
         if value == "no":
             return queryset.filter(answered_at__isnull=True)
         return queryset
-
 
 
 # --- requests: the council's and school's side: the "Overdue" filter (connectivity.overdue)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from connectivity.models import NetworkRequest
+from connectivity.models import NetworkOperator, NetworkRequest
 
 
 class RequestMoveForm(forms.Form):
@@ -55,7 +55,6 @@ class StatusFileForm(forms.Form):
     )
 
 
-
 # --- connection plans
 
 
@@ -96,7 +95,6 @@ class GiveVoucherForm(forms.Form):
     child_reference = forms.CharField(label=_("Child reference"), max_length=40, help_text=_("The council's reference for the child, for example CAM-0001."))
 
 
-
 # --- idle SIMs and check-ins
 
 
@@ -112,10 +110,7 @@ class CheckInAnswerForm(forms.Form):
         self.fields["answer"].choices = CheckIn.Answer.choices
 
 
-
 # --- requests: the council's and school's side
-
-from connectivity.models import NetworkOperator  # noqa: E402
 
 
 def sim_kind_choices():

@@ -2,11 +2,13 @@
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from connectivity.models import NetworkRequest, Sim
-from core.tables import DateTimeColumn
-from devices.tables import LINK, DisplayColumn, MobileColumn
+from allocations.models import Child
+from connectivity.models import CheckIn, DataVoucher, NetworkRequest, Sim
+from core.tables import DateColumn, DateTimeColumn
+from devices.tables import DisplayColumn, LINK, MobileColumn
 
 
 class SimTable(tables.Table):
@@ -69,11 +71,7 @@ class NetworkRequestBulkTable(NetworkRequestTable):
         )
 
 
-
 # --- connection plans
-
-from allocations.models import Child  # noqa: E402
-from connectivity.models import DataVoucher  # noqa: E402
 
 
 class ChildWithoutPlanTable(tables.Table):
@@ -119,11 +117,7 @@ class DataVoucherTable(tables.Table):
         return format_html('<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>', record.get_absolute_url(), _("Give to a child"), record.code)
 
 
-
 # --- idle SIMs and check-ins
-
-from connectivity.models import CheckIn  # noqa: E402
-from core.tables import DateColumn  # noqa: E402
 
 
 class CheckInTable(tables.Table):
@@ -172,10 +166,7 @@ class CheckInFollowUpTable(CheckInTable):
         fields = ("reference", "child", "guardian_phone", "school", "device", "reason", "sent_at", "follow_up_at")
 
 
-
 # --- requests: the council's and school's side
-
-from django.utils.html import format_html  # noqa: E402
 
 
 class SimSelectTable(SimTable):

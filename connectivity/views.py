@@ -5,38 +5,37 @@ the user's scope, and render.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.views import View
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts.models import Role
-from core.imports.readers import ReadError
+from allocations.models import Child
+from connectivity import checkins, plans, services
 from connectivity.coverage import plans_with_labels, usage_months
-from connectivity import services
-from connectivity.filters import NetworkRequestFilterSet, SimFilterSet
-from connectivity.forms import RequestMoveForm
-from connectivity.models import NetworkRequest, Sim
-from connectivity.navigation import EVIDENCE_ROLES, RUNOUT_ROLES, UPLOAD_ROLES
-from connectivity.navigation import data_pages as related_pages
-from connectivity.tables import NetworkRequestTable, SimTable
+from connectivity.filters import CheckInFilterSet, ChildWithoutPlanFilterSet, DataVoucherFilterSet, NetworkRequestFilterSet, SimFilterSet
+from connectivity.forms import BulkRaiseForm, CheckInAnswerForm, ConnectionPlanForm, FamilyDataForm, GiveVoucherForm, RaiseRequestForm, RequestMoveForm
+from connectivity.models import CheckIn, ConnectionPlan, DataVoucher, NetworkRequest, Sim
+from connectivity.monitoring import evidence, likely_to_run_out
+from connectivity.navigation import data_pages as related_pages, EVIDENCE_ROLES, RUNOUT_ROLES, UPLOAD_ROLES
+from connectivity.tables import CheckInFollowUpTable, CheckInTable, ChildWithoutPlanTable, DataVoucherTable, NetworkRequestTable, SimSelectTable, SimTable
+from connectivity.usage import operator_choices, parse_period
+from connectivity.usage_imports import start_usage_import
+from core.imports.readers import ReadError
 from core.navigation_roles import DEVICE_ROLES
+from core.ratelimit import rate_limited
 from core.views import LaChoiceMixin, ObjectDetailView, ObjectListView, RoleRequiredMixin
 from devices.horizon import add_months
 from devices.validators import format_uk_national
-from connectivity.monitoring import evidence, likely_to_run_out
-from connectivity.usage import operator_choices, parse_period
-from connectivity.usage_imports import start_usage_import
-from reports import definitions, published
+from reports import published
 from reports.suppression import hides_small_numbers
-
 
 
 class UsageUploadForm(forms.Form):
@@ -477,18 +476,8 @@ def _discard_upload(path):
             pass
 
 
-
 # --- connection plans: where a child's data comes from when the plan ends, and voucher stock
 
-from django.db.models import Exists, OuterRef  # noqa: E402
-from django.shortcuts import render  # noqa: E402
-
-from allocations.models import Child  # noqa: E402
-from connectivity import plans  # noqa: E402
-from connectivity.filters import ChildWithoutPlanFilterSet, DataVoucherFilterSet  # noqa: E402
-from connectivity.forms import ConnectionPlanForm, GiveVoucherForm  # noqa: E402
-from connectivity.models import ConnectionPlan, DataVoucher  # noqa: E402
-from connectivity.tables import ChildWithoutPlanTable, DataVoucherTable  # noqa: E402
 
 #: Who may choose a child's connection plan and give out vouchers; who may see the lists.
 PLAN_ROLES = ("council_officer",)
@@ -682,19 +671,8 @@ class DataVoucherGiveView(ObjectDetailView):
         return redirect(child.get_absolute_url() + "#connection-plan")
 
 
-
 # --- idle SIMs and check-ins
 
-from django.conf import settings  # noqa: E402
-from django.shortcuts import render  # noqa: E402
-from django.utils import translation  # noqa: E402
-
-from connectivity import checkins  # noqa: E402
-from connectivity.filters import CheckInFilterSet  # noqa: E402
-from connectivity.forms import CheckInAnswerForm  # noqa: E402
-from connectivity.models import CheckIn  # noqa: E402
-from connectivity.tables import CheckInFollowUpTable, CheckInTable  # noqa: E402
-from core.ratelimit import rate_limited  # noqa: E402
 
 CHECKIN_ROLES = ("council_officer", "cio", "school_staff", "support_agent")
 
@@ -792,16 +770,8 @@ class CheckInAnswerView(View):
         return self.page(request, "thanks", checkin=checkin)
 
 
-
 # --- requests: the council's and school's side (raising one, in bulk, on a family's own phone)
 
-from django.db.models import Count, Max, Q  # noqa: E402
-from django.shortcuts import render  # noqa: E402
-from django.utils.translation import ngettext  # noqa: E402
-
-from allocations.models import Child  # noqa: E402
-from connectivity.forms import BulkRaiseForm, FamilyDataForm, RaiseRequestForm  # noqa: E402
-from connectivity.tables import SimSelectTable  # noqa: E402
 
 #: Who raises requests to the networks (and admins).
 RAISE_ROLES = ("council_officer", "school_staff")

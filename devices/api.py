@@ -22,9 +22,7 @@ from rest_framework.views import APIView
 
 from accounts.models import LocalAuthority
 from devices.filters import DeviceFilterSet
-from connectivity.models import Sim
 from devices.models import Device
-from connectivity.usage import MAX_MB as USAGE_MAX_MB  # one bound for the API and operators' files
 from reports.api_auth import ApiTokenAuthentication
 from reports.api_common import HasTokenKind, IsStaff, Pagination, StrictFilterBackend, TokenOrUserRateThrottle, WriteRateThrottle
 

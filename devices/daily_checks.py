@@ -17,7 +17,7 @@ import datetime
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from devices.horizon import add_months, devices_losing_cover
+from devices.horizon import devices_losing_cover
 from devices.models import Alert, Device, Licence
 
 LICENCE_DAYS = 60

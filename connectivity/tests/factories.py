@@ -6,6 +6,8 @@ from django.utils import timezone
 from accounts.tests.factories import LocalAuthorityFactory
 from connectivity.models import DataPlan, NetworkOperator, NetworkRequest, Sim, UsageReading
 from devices.tests.factories import luhn_complete
+from allocations.tests.factories import ChildFactory
+from connectivity.models import ConnectionPlan, DataVoucher
 
 
 class NetworkOperatorFactory(factory.django.DjangoModelFactory):
@@ -63,9 +65,6 @@ class NetworkRequestFactory(factory.django.DjangoModelFactory):
 
 # --- connection plans
 
-from allocations.tests.factories import ChildFactory  # noqa: E402
-from connectivity.models import ConnectionPlan, DataVoucher  # noqa: E402
-
 
 class DataVoucherFactory(factory.django.DjangoModelFactory):
     """A National Databank voucher in an LA's stock, not given out."""
@@ -93,7 +92,6 @@ class ConnectionPlanFactory(factory.django.DjangoModelFactory):
     monthly_cost = "10.00"
     is_current = True
     chosen_at = factory.LazyFunction(timezone.now)
-
 
 
 # --- idle SIMs and check-ins
