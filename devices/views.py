@@ -27,7 +27,7 @@ from connectivity.navigation import EVIDENCE_ROLES, UPLOAD_ROLES
 from connectivity.navigation import data_pages as related_pages
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet
 from devices.forms import AlertGroupForm, DeliveryDetailsForm, LifecycleForm, ScanForm
-from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus, Licence
+from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus
 from devices.validators import format_uk_national
 from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable
 
