@@ -9,13 +9,13 @@ RUNOUT_ROLES = ("council_officer", "cio", "support_agent", "school_staff")
 EVIDENCE_ROLES = (*LA_ROLES, "london_lead")
 
 ITEMS = [
-    NavItem("connectivity:sim_list", _("SIMs"), ("council_officer", "cio", "support_agent"), order=20),
-    NavItem("connectivity:runout", _("Data use"), ("council_officer", "cio", "support_agent", "school_staff"), order=22),
-    NavItem("connectivity:request_list", _("Network requests"), ("council_officer", "cio", "school_staff", "network"), order=24),
+    NavItem("connectivity:sim_list", _("SIMs"), ("council_officer", "cio", "support_agent"), order=20, section="connectivity"),
+    NavItem("connectivity:runout", _("Data use"), ("council_officer", "cio", "support_agent", "school_staff"), order=22, section="connectivity"),
+    NavItem("connectivity:request_list", _("Network requests"), ("council_officer", "cio", "school_staff", "network"), order=24, section="connectivity"),
     # A network user's own page (they see nothing else but the request list).
-    NavItem("connectivity:status_upload", _("Upload statuses"), ("network",), order=25),
-    NavItem("connectivity:checkin_follow_up", _("Check-ins"), ("council_officer", "school_staff"), order=26),
-    NavItem("connectivity:allowance_evidence", _("Data evidence"), ("london_lead",), order=62),
+    NavItem("connectivity:status_upload", _("Upload statuses"), ("network",), order=25, section="connectivity"),
+    NavItem("connectivity:checkin_follow_up", _("Check-ins"), ("council_officer", "school_staff"), order=26, section="connectivity"),
+    NavItem("connectivity:allowance_evidence", _("Data evidence"), ("london_lead",), order=62, section="reports"),
 ]
 
 #: The data-and-cover pages, linked from each other (here and ``devices:cliff_edge``). The

@@ -54,7 +54,7 @@ def test_list_shows_closed_schools_in_scope_with_what_they_hold(client, users, c
     assert reverse("accounts:successor_move", args=[closed["empty"].pk]) not in body and "Nothing to move" in body
     export = b"".join(client.get(reverse("accounts:successor_list") + "?_export=csv").streaming_content).decode()
     assert "Old Camden Primary" in export and "Old Hackney Primary" not in export
-    assert "Closed schools" in client.get(reverse("home")).content.decode()  # in the header navigation
+    assert "Closed schools" in client.get(reverse("accounts:school_list")).content.decode()  # in the Schools section's pages
 
     detail = client.get(closed["old"].get_absolute_url()).content.decode()
     assert closed["new"].name in detail and reverse("accounts:successor_move", args=[closed["old"].pk]) in detail

@@ -92,7 +92,7 @@ def nav_links(client):
         ("support_agent", ["home", "accounts:school_list"], ["accounts:la_list"]),
         ("school_staff", ["home"], ["accounts:school_list", "accounts:la_list"]),
         ("london_lead", ["home", "accounts:la_list"], ["accounts:school_list"]),
-        ("admin", ["accounts:school_list", "accounts:la_list"], []),
+        ("admin", ["accounts:school_list", "reports:dashboard"], []),  # the LA list is among the Reports section's pages
     ],
 )
 def test_navigation_by_role(client, users, role, shown, hidden):

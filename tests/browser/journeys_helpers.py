@@ -38,9 +38,15 @@ class Journey:
             locator.click()
         return self.check()
 
-    def nav(self, name):
-        """Follow a link of the header's service navigation."""
-        return self.follow(self.page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True))
+    def nav(self, name, section=None):
+        """Follow a link of the header's service navigation; with ``section``, open that section
+        from the header first, then follow ``name`` among the section's pages below it."""
+        menu = self.page.get_by_role("navigation", name="Menu")
+        if section is None:
+            return self.follow(menu.get_by_role("link", name=name, exact=True))
+        self.follow(menu.get_by_role("link", name=section, exact=True))
+        pages = self.page.get_by_role("navigation", name="Pages in this section")
+        return self.follow(pages.get_by_role("link", name=name, exact=True))
 
     def link(self, name, exact=False):
         """Follow a link in the page's main content (not the header's navigation)."""

@@ -24,7 +24,7 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     j.check()
 
     # 1. The delivery: Deliveries -> upload the manifest -> check -> import.
-    j.nav("Deliveries")
+    j.nav("Deliveries", section="Devices")
     j.button("Upload a delivery manifest")
     j.upload("Spreadsheet", FIXTURES / "delivery_manifest_sample.csv")
     j.button("Upload", exact=True)
@@ -68,7 +68,7 @@ def test_officer_delivery_allocations_handover_letter(page, login, assert_access
     assert Allocation.objects.filter(status="planned").count() >= 5
 
     # 3. Hand over Ana's laptop and print the letter.
-    j.nav("Allocations")
+    j.nav("Allocations", section="Children")
     j.link("CAM-0001", exact=True)  # Ana's child record
     j.link("DFC-LAP-0001")  # her planned allocation
     page.get_by_label("Date handed over").fill(timezone.localdate().strftime("%d/%m/%Y"))

@@ -36,7 +36,7 @@ def test_cio_downloads_the_dfe_return(page, login, assert_accessible, camden_and
     j = Journey(page, assert_accessible)
     login(page, cio)
     j.check()
-    j.nav("Dashboard")
+    j.nav("Dashboard", section="Reports")
     assert page.get_by_role("heading", level=1).is_visible()
     workbook = openpyxl.load_workbook(j.download(page.get_by_test_id("dfe-return"), tmp_path))
     assert workbook.sheetnames[0] == "Summary" and "Devices by school" in workbook.sheetnames

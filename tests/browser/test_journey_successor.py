@@ -25,7 +25,7 @@ def test_officer_moves_a_closed_schools_children_to_its_successor(page, login, a
     login(page, officer)
     j.check()
 
-    j.nav("Closed schools")
+    j.nav("Closed schools", section="Schools")
     row = page.locator("tr", has_text="Kentish Town Church Primary School")
     assert "Argyle Primary School" in row.inner_text() and "990000" in row.inner_text()
     j.follow(row.get_by_role("link", name="Move to successor"))
@@ -69,7 +69,7 @@ def test_admin_confirms_the_la_changes_of_a_gias_extract(page, login, assert_acc
     login(page, admin)
     j.check()
 
-    j.nav("GIAS register")
+    j.nav("GIAS register", section="Schools")
     j.upload("GIAS establishments extract", extract)
     j.button("Check the extract")
     table = page.locator("table", has_text="Local authority changes to confirm")

@@ -66,7 +66,7 @@ def test_family_raises_a_somali_ticket_an_agent_answers_it(browser, live_server,
         staff = Journey(agent_page, assert_accessible)
         login(agent_page, agent)
         staff.check()
-        staff.nav("Queue")
+        staff.nav("Queue", section="Support")
         staff.link(ticket.reference, exact=True)
         staff.button("Claim this ticket")
         ticket.refresh_from_db()
@@ -77,7 +77,7 @@ def test_family_raises_a_somali_ticket_an_agent_answers_it(browser, live_server,
         staff.button("Send", exact=True)
         reply = Message.objects.filter(ticket=ticket).exclude(body=SOMALI_PROBLEM).get()
         assert reply.body == SOMALI_REPLY
-        staff.nav("My tickets")
+        staff.nav("My tickets", section="Support")
         assert agent_page.get_by_role("link", name=ticket.reference).is_visible()
 
     # The family comes back to the private link and reads the reply.
