@@ -328,7 +328,7 @@ def run_job(job_id, action, token):
                 if hasattr(spec, "run_commit"):  # a spec with a fast path of its own (usage)
                     ctx = spec.run_commit(job, f, progress)
                 else:
-                    ctx = engine.commit(spec, f, before_write=lambda ctx: progress(ctx.total_rows), **kwargs)
+                    ctx = engine.commit(spec, f, before_write=_same_as_checked(job, spec, progress), **kwargs)
             return _finish(
                 live,
                 status=S.DONE,
@@ -341,6 +341,9 @@ def run_job(job_id, action, token):
         with job.file.open("rb") as f:
             ctx = spec.run_validate(job, f, progress) if hasattr(spec, "run_validate") else engine.validate(spec, f, **kwargs)
         return _store_result(live, ctx, digest)
+    except ChangedSinceCheck as exc:
+        _discard_prepared(job)
+        return _finish(live, status=S.INVALID, validated_sha256="", errors=[], error_count=0, counts=exc.counts, message=exc.message)
     except engine.ImportRejected as exc:
         return _store_result(live, exc.ctx, "", message=exc.message)
     except ReadError as exc:
@@ -353,6 +356,40 @@ def run_job(job_id, action, token):
             status=S.FAILED,
             message=_("Something went wrong while importing, so nothing was written. Try again; if it fails again, contact support."),
         )
+
+
+class ChangedSinceCheck(Exception):
+    """The commit's second check found the file would now do something else than the dry run
+    the officer confirmed (a child created by another import since: an update, not an add)."""
+
+    def __init__(self, message, counts):
+        super().__init__(message)
+        self.message, self.counts = message, counts
+
+
+def _same_as_checked(job, spec, progress):
+    """``before_write`` for a commit: refuse, writing nothing, when the commit's check counts
+    differ from those of the dry run the officer saw and confirmed (``job.counts``). A row
+    that has changed meaning (a reference taken by another import between the two: an add
+    would become an update) is then checked again by a person, not written as something else."""
+
+    def check(ctx):
+        progress(ctx.total_rows)
+        checked = {k: v for k, v in (job.counts or {}).items() if v}
+        now = {k: v for k, v in ctx.counts.items() if v}
+        if not checked or now == checked:
+            return
+        labels = getattr(spec, "count_labels", {}) or {}
+        changes = "; ".join(
+            _("%(what)s: %(then)s when checked, %(now)s now") % {"what": labels.get(key, key), "then": checked.get(key, 0), "now": now.get(key, 0)}
+            for key in sorted(set(checked) | set(now)) if checked.get(key, 0) != now.get(key, 0)
+        )
+        raise ChangedSinceCheck(
+            _("The records this file changes have changed since it was checked (%(changes)s), so nothing was imported. Check the file again.") % {"changes": changes},
+            dict(ctx.counts),
+        )
+
+    return check
 
 
 def _store_result(live, ctx, digest, message=""):

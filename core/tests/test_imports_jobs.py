@@ -271,3 +271,27 @@ def test_web_limits_have_clear_messages(officer_client, settings):
     with pytest.raises(services.ImportActionRefused):
         services.request_commit(job=created, user=created.created_by)
     assert Device.objects.count() == 0
+
+
+def test_a_row_that_changed_meaning_since_the_check_is_not_written_as_something_else(officer):
+    """A child reference created by another import between the dry run and the commit would
+    turn an add into an update: the commit is refused, nothing written, and the officer is told
+    what changed and to check again; checking again shows the new counts and then imports."""
+    from allocations.models import Child
+    from allocations.tests.factories import ChildFactory
+    from accounts.tests.factories import SchoolFactory
+
+    school = SchoolFactory(local_authority=officer.local_authority)
+    rows = [["URN", "Child ref", "Forename", "Surname", "Year"], [school.urn, "C-1", "Ana", "Nowak", "7"], [school.urn, "C-2", "Abdi", "Hassan", "8"]]
+    job = services.start_import(user=officer, local_authority=officer.local_authority, kind="allocations", upload=upload(xlsx_bytes(rows), "c.xlsx"))
+    job = services.request_dry_run(job=job, user=officer)
+    assert job.status == "valid" and job.counts["children_create"] == 2
+    ChildFactory(reference="C-2", local_authority=officer.local_authority, school=school, first_name="Abdi")  # another import, meanwhile
+    job = services.request_commit(job=job, user=officer)
+    assert job.status == "invalid" and not job.validated_sha256
+    assert "Children to create: 2 when checked, 1 now" in job.message and "Children to update: 0 when checked, 1 now" in job.message
+    assert not Child.objects.filter(reference="C-1").exists()
+    job = services.request_dry_run(job=job, user=officer)
+    assert job.status == "valid" and job.counts["children_create"] == 1 and job.counts["children_update"] == 1
+    job = services.request_commit(job=job, user=officer)
+    assert job.status == "done" and Child.objects.filter(reference="C-1").exists()
