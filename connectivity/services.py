@@ -298,11 +298,11 @@ def raise_requests(*, sims, kind, by, reason="", reasons=None, to_confirm=False,
     return result
 
 
-def _tell_family(request, *, by, event=None):
-    """Text the family about a request that is done, or has a problem they can put right
-    (``NetworkRequest.FAMILY_PROBLEMS``), in their language, once per request and status
-    change (the idempotency key names the request, the status and the change)."""
-    from messaging.services import Recipient, send_to_family
+def family_text(request, event_id):
+    """(template, item for ``messaging.services.send_to_families``) telling the family about
+    ``request`` (``child`` loaded), or None when there is nothing to tell or no one to tell it
+    to: the one rule for a single move and a network's whole status file alike."""
+    from messaging.services import Recipient
 
     if not request.child_id:
         return None
@@ -320,14 +320,31 @@ def _tell_family(request, *, by, event=None):
         phone = request.msisdn
     if not phone:
         return None
+    return template, {
+        "recipient": Recipient(phone=phone, name=child.guardian_name),
+        "language": child.preferred_language,
+        "context": {"reference": request.reference, "network": request.network.name, "kind": request.kind,
+                    "problem": request.problem, "last_digits": (request.msisdn or "")[-3:]},
+        "key": f"network-request:{request.pk}:{request.status}:{event_id}",
+        "local_authority": request.local_authority, "school": request.school,
+    }
+
+
+def _tell_family(request, *, by, event=None):
+    """Text the family about a request that is done, or has a problem they can put right
+    (``NetworkRequest.FAMILY_PROBLEMS``), in their language, once per request and status
+    change (the idempotency key names the request, the status and the change)."""
+    from messaging.services import send_to_family
+
     event = event.pk if event is not None else request.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
+    found = family_text(request, event)
+    if found is None:
+        return None
+    template, item = found
     return send_to_family(
-        recipient=Recipient(phone=phone, name=child.guardian_name), template=template, channel="sms",
-        language=child.preferred_language,
-        context={"reference": request.reference, "network": request.network.name, "kind": request.kind,
-                 "problem": request.problem, "last_digits": (request.msisdn or "")[-3:]},
-        key=f"network-request:{request.pk}:{request.status}:{event}", local_authority=request.local_authority,
-        school=request.school, sent_by=by if getattr(by, "pk", None) else None,
+        recipient=item["recipient"], template=template, channel="sms", language=item["language"], context=item["context"],
+        key=item["key"], local_authority=item["local_authority"], school=item["school"],
+        sent_by=by if getattr(by, "pk", None) else None,
     )
 
 

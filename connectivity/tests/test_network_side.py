@@ -211,3 +211,27 @@ def test_a_status_file_texts_the_families_as_one_change_at_a_time_does(scene, sc
     engine.commit(SPEC, data, local_authority=None, user=scene["user"], filename="statuses.csv")
     message = OutboundMessage.objects.get()
     assert (message.template, message.language, message.recipient) == ("network_request_done", "pl", "+447700900222")
+    # The same key as a change made one at a time: doing it again through the single path
+    # (a retry, the API) texts nobody twice.
+    own_phone.refresh_from_db()
+    assert services._tell_family(own_phone, by=scene["user"]).pk == message.pk
+    assert OutboundMessage.objects.count() == 1
+
+
+@pytest.mark.parametrize("families", [2, 12])
+def test_a_status_file_texts_its_families_in_a_fixed_number_of_queries(scene, school, users, families, django_assert_max_num_queries):
+    """The families of a whole status file are texted set-wise: as many queries for 12 families
+    as for 2 (the requests with their children, their latest events, one batched send)."""
+    from allocations.tests.factories import ChildFactory
+    from messaging.models import OutboundMessage
+
+    plan = []
+    for i in range(families):
+        child = ChildFactory(school=school, preferred_language=("so", "ur")[i % 2], guardian_phone=f"+4477009004{i:02d}")
+        request = services.raise_request(kind="family_data", child=child, msisdn=f"07700 9005{i:02d}", network=scene["ee"],
+                                         account_holder="A Parent", phone_plan="payg", consent_given=True, by=users["council_officer"])
+        plan.append(network_statuses.Planned(request.pk, R.REQUESTED, R.DONE, "", "Added", request.kind, None))
+    with django_assert_max_num_queries(14):
+        assert network_statuses.apply(plan, by=scene["user"]) == families
+    texts = OutboundMessage.objects.filter(template="network_request_done")
+    assert texts.count() == families and set(texts.values_list("language", flat=True)) == {"so", "ur"}
