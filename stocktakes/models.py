@@ -119,6 +119,16 @@ class StocktakeItemQuerySet(ScopedQuerySet):
     scope_la_field = "stocktake__local_authority"
     scope_school_field = "stocktake__school"
 
+    def counts(self):
+        """``n_expected``, ``n_found``, ``n_missing``, ``n_unexpected`` of these lines: one
+        aggregate, read from the (stocktake, expected, found_at) index without the table."""
+        return self.aggregate(
+            n_expected=Count("pk", filter=Q(expected=True)),
+            n_found=Count("pk", filter=Q(expected=True, found_at__isnull=False)),
+            n_missing=Count("pk", filter=Q(expected=True, found_at__isnull=True)),
+            n_unexpected=Count("pk", filter=Q(expected=False)),
+        )
+
     def found(self):
         return self.filter(expected=True, found_at__isnull=False)
 

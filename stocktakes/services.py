@@ -149,7 +149,7 @@ def record_scan(*, stocktake, code, by):
     with transaction.atomic():
         item = _matching_item(stocktake, key)
         if item is None:
-            item, created = _add_unexpected(stocktake=stocktake, key=key, by=by, now=now)
+            item, created = _add_unexpected(stocktake=stocktake, key=key, typed=typed, by=by, now=now)
             if created:
                 result = StocktakeScan.Result.UNEXPECTED
             else:
@@ -187,10 +187,15 @@ def _matching_item(stocktake, key):
     )
 
 
-def _add_unexpected(*, stocktake, key, by, now):
+def _add_unexpected(*, stocktake, key, typed, by, now):
+    # Exact lookups only (each on an index): serials are stored normalised, IMEIs are digits,
+    # and an asset tag is tried as normalised and as typed (upper, lower): an LA's devices
+    # are never scanned for a case-insensitive match.
+    stripped = typed.strip()
+    tags = {key, stripped, stripped.upper(), stripped.lower()}
     device = (
         Device.objects.visible_to(by)
-        .filter(Q(serial=key) | Q(imei=key) | Q(asset_tag__iexact=key))
+        .filter(Q(serial=key) | Q(imei=key) | Q(asset_tag__in=tags))
         .only("pk", "serial", "kind", "make", "model", "status")
         .first()
     )

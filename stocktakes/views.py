@@ -28,7 +28,7 @@ def can_run(user):
 
 def counts_of(stocktake):
     """Expected, found, missing and unexpected for one stocktake: one aggregate query."""
-    return Stocktake.objects.filter(pk=stocktake.pk).with_counts().values("n_expected", "n_found", "n_missing", "n_unexpected")[0]
+    return StocktakeItem.objects.filter(stocktake=stocktake).counts()
 
 
 class StocktakeListView(ObjectListView):
