@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import SchoolFactory, UserFactory
+from accounts.tests.factories import SchoolFactory
 from devices.models import DeviceStatus, Ownership
 from devices.tests.factories import DeviceFactory, RouterFactory
 from stocktakes import services
-from stocktakes.models import Stocktake, StocktakeItem, StocktakeScan
+from stocktakes.models import Stocktake, StocktakeScan
 from stocktakes.tests.factories import StocktakeFactory
 
 JSON = {"HTTP_ACCEPT": "application/json"}
