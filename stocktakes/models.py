@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -98,7 +98,7 @@ class Stocktake(models.Model):
     def __str__(self):
         return _("Stocktake of %(place)s, started %(date)s") % {
             "place": self.place_name,
-            "date": formats.date_format(self.started_at, "j F Y"),
+            "date": formats.date_format(timezone.localtime(self.started_at), "j F Y"),
         }
 
     @property
