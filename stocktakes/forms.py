@@ -40,6 +40,10 @@ class ScanForm(forms.Form):
     code = forms.CharField(
         label=_("Serial number, IMEI or asset tag"),
         help_text=_("Scan the barcode, or type the code and press Enter."),
-        max_length=200,
+        max_length=1000,
+        error_messages={
+            "required": _("Scan a barcode, or type a serial number, IMEI or asset tag."),
+            "max_length": _("That code is too long to be a serial number, IMEI or asset tag (at most 60 characters)."),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "autofocus": True}),
     )

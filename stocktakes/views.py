@@ -122,7 +122,7 @@ class StocktakeScanView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixi
         form = ScanForm(request.POST)
         try:
             if not form.is_valid():
-                raise services.StocktakeError(_("Scan a barcode, or type a serial number, IMEI or asset tag."))
+                raise services.StocktakeError(form.errors["code"][0])
             outcome = services.record_scan(stocktake=stocktake, code=form.cleaned_data["code"], by=request.user)
         except (services.StocktakeError, PermissionDenied) as exc:
             message = exc.messages[0] if hasattr(exc, "messages") else str(exc)

@@ -148,6 +148,9 @@ def test_bad_input_never_crashes(client, users, school, shelf):
         response = client.post(scan, {"code": code}, **JSON)
         assert response.status_code in (200, 400), code
         assert "error" in response.json() or response.json()["result"] == "unexpected"
+    assert "too long" in client.post(scan, {"code": "x" * 500}, **JSON).json()["error"]
+    assert "too long" in client.post(scan, {"code": "x" * 5000}, **JSON).json()["error"]
+    assert "Scan a barcode" in client.post(scan, {"code": "  "}, **JSON).json()["error"]
     assert client.get(scan).status_code == 302
     assert client.post(reverse("stocktakes:stocktake_scan", args=[999999]), {"code": "A"}).status_code == 404
 
