@@ -32,6 +32,11 @@ from connectivity.api import NetworkRequestViewSet, NetworkStatusUpdateView  # n
 
 router.register("network-requests", NetworkRequestViewSet, basename="network-request")
 
+# --- stocktakes
+from stocktakes.api import StocktakeViewSet  # noqa: E402
+
+router.register("stocktakes", StocktakeViewSet, basename="stocktake")
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),

@@ -520,3 +520,10 @@ IMPORT_SPECS = {**IMPORT_SPECS, "family_data": "connectivity.request_imports.SPE
 # An open request to a network with no change for this many working days (Monday to Friday,
 # less SUPPORT_BANK_HOLIDAYS) is overdue: the request list's filter, a home card, an alert.
 CONNECTIVITY_REQUEST_OVERDUE_DAYS = env.int("CONNECTIVITY_REQUEST_OVERDUE_DAYS", default=5)
+
+
+# --- stocktakes settings
+INSTALLED_APPS += ["stocktakes"]
+# A school whose last closed stocktake is older than this many days (or that never had one) is
+# listed as due a stocktake (stocktakes/overdue.py).
+STOCKTAKE_OVERDUE_DAYS = env.int("STOCKTAKE_OVERDUE_DAYS", default=365)

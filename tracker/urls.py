@@ -25,7 +25,7 @@ urlpatterns = [
 ]
 
 # Each app's pages; an app without urls yet is skipped so the project always starts.
-for app in ("devices", "connectivity", "allocations", "support", "messaging", "reports", "guides"):
+for app in ("devices", "connectivity", "allocations", "support", "messaging", "reports", "guides", "stocktakes"):
     try:
         urlpatterns.append(path("", include(f"{app}.urls")))
     except ModuleNotFoundError as exc:
