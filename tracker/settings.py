@@ -520,3 +520,7 @@ IMPORT_SPECS = {**IMPORT_SPECS, "family_data": "connectivity.request_imports.SPE
 # An open request to a network with no change for this many working days (Monday to Friday,
 # less SUPPORT_BANK_HOLIDAYS) is overdue: the request list's filter, a home card, an alert.
 CONNECTIVITY_REQUEST_OVERDUE_DAYS = env.int("CONNECTIVITY_REQUEST_OVERDUE_DAYS", default=5)
+
+
+# --- campaigns settings (recall and fix-up campaigns: campaigns/)
+INSTALLED_APPS += ["campaigns"]

@@ -32,6 +32,9 @@ for app in ("devices", "connectivity", "allocations", "support", "messaging", "r
         if exc.name != f"{app}.urls":
             raise
 
+# --- campaigns: recall and fix-up campaigns
+urlpatterns.append(path("", include("campaigns.urls")))
+
 try:
     urlpatterns.append(path("api/", include("tracker.api_urls")))
 except ModuleNotFoundError as exc:
