@@ -250,7 +250,8 @@ def send_notices(*, campaign, channel, by, items=None):
                         "device_kind": item.device.kind, "serial": item.device.serial, "council": campaign.local_authority.name},
         })
     send_to_families(template="campaign_notice", channel=channel, items=to_send, sent_by=by if getattr(by, "pk", None) else None)
-    messages = OutboundMessage.objects.filter(idempotency_key__in=list(keys)).only("pk", "idempotency_key", "status", "last_error")
+    messages = OutboundMessage.objects.filter(idempotency_key__in=list(keys)).only(
+        "pk", "idempotency_key", "status", "last_error", "language", "recipient", "body", "channel").order_by("pk")
     now, events, contacted = timezone.now(), [], []
     for message in messages:
         item = keys[message.idempotency_key]
@@ -260,6 +261,7 @@ def send_notices(*, campaign, channel, by, items=None):
             result.refused.append((item, message.last_error or _("The message could not be sent.")))
         else:
             contacted.append(item.pk)
+            item.message = message
             result.sent.append(item)
             events.append(_event(item, by=by, at=now, from_status=S.TO_DO, to_status=S.CONTACTED,
                                  note=_("Notice sent by %(channel)s") % {"channel": _("text message") if channel == "sms" else _("email")},

@@ -70,7 +70,8 @@ class CampaignCreateView(RoleRequiredMixin, View):
         return self._form(CampaignForm(user=request.user))
 
     def _form(self, form):
-        return render(self.request, "campaigns/campaign_form.html", {"form": form, "title": _("Start a campaign")})
+        return render(self.request, "campaigns/campaign_form.html", {"form": form, "title": _("Start a campaign"), "submit_label": _("Continue"),
+                                                                 "intro": _("Choose the devices by one or more of model, delivery batch, supplier and licence product. You will see how many devices that is, per school, before the campaign starts.")})
 
     def post(self, request):
         form = CampaignForm(request.POST, user=request.user)
@@ -212,7 +213,7 @@ class CampaignDeviceDetailView(ObjectDetailView):
         can_move = item.campaign.is_open and options and _can(user, MOVE_ROLES)
         context.update(
             title=_("%(serial)s in %(campaign)s") % {"serial": item.device.serial, "campaign": item.campaign.title},
-            events=list(item.events.select_related("actor")), statuses=ItemStatus.choices, move_form=MoveForm(options=options) if can_move else None,
+            events=list(item.events.select_related("actor", "message")), statuses=ItemStatus.choices, move_form=MoveForm(options=options) if can_move else None,
         )
         return context
 

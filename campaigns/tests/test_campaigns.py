@@ -156,7 +156,12 @@ def test_officer_creates_a_campaign_through_the_check_page(client, scene, la):
     text = page.content.decode()
     assert page.status_code == 200 and "3 devices will be added" in text and "Second School" in text and "1 more matches" in text
     assert not Campaign.objects.exists()
-    response = client.post("/campaigns/new/", {**data, "confirm": "1"})
+    import re
+
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', text))
+    hidden.pop("csrfmiddlewaretoken", None)
+    assert hidden == {**data, "confirm": "1"}
+    response = client.post("/campaigns/new/", hidden)
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and response["Location"] == campaign.get_absolute_url()
     assert campaign.items.count() == 3 and campaign.created_by == scene["officer"]
