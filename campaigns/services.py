@@ -138,8 +138,9 @@ def add_devices(*, campaign, devices, by):
             by_device = dict(CampaignDevice.objects.filter(campaign=campaign, device__in=list(seen)).values_list("device_id", "pk"))
             for item in result.added:
                 item.pk = by_device[item.device_id]
+        note, actor = _("Added to the campaign"), by if getattr(by, "pk", None) else None
         CampaignEvent.objects.bulk_create(
-            [_event(item, by=by, at=now, to_status=S.TO_DO, note=_("Added to the campaign")) for item in result.added], batch_size=1000,
+            [CampaignEvent(item=item, to_status=S.TO_DO, actor=actor, at=now, note=note) for item in result.added], batch_size=1000,
         )
     return result
 
@@ -253,6 +254,7 @@ def send_notices(*, campaign, channel, by, items=None):
     messages = OutboundMessage.objects.filter(idempotency_key__in=list(keys)).only(
         "pk", "idempotency_key", "status", "last_error", "language", "recipient", "body", "channel").order_by("pk")
     now, events, contacted = timezone.now(), [], []
+    sent_note = _("Notice sent by %(channel)s") % {"channel": _("text message") if channel == "sms" else _("email")}
     for message in messages:
         item = keys[message.idempotency_key]
         if message.status == Status.OPTED_OUT:
@@ -263,9 +265,7 @@ def send_notices(*, campaign, channel, by, items=None):
             contacted.append(item.pk)
             item.message = message
             result.sent.append(item)
-            events.append(_event(item, by=by, at=now, from_status=S.TO_DO, to_status=S.CONTACTED,
-                                 note=_("Notice sent by %(channel)s") % {"channel": _("text message") if channel == "sms" else _("email")},
-                                 message=message))
+            events.append(_event(item, by=by, at=now, from_status=S.TO_DO, to_status=S.CONTACTED, note=sent_note, message=message))
     if contacted:
         CampaignDevice.objects.filter(pk__in=contacted).update(status=S.CONTACTED, changed_at=now)
         CampaignEvent.objects.bulk_create(events, batch_size=1000)

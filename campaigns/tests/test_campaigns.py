@@ -295,3 +295,29 @@ def test_api_lists_campaigns_and_devices_in_scope(client, scene, la, users, othe
     assert data["results"][0]["progress"]["to_do"] == 1
     client.force_login(users["london_lead"])
     assert client.get("/api/campaigns/").status_code == 403
+
+
+def test_admin_chooses_the_council_and_pages_are_pinned(client, scene, la, users, django_assert_max_num_queries):
+    client.force_login(users["admin"])
+    data = {"kind": "fix_up", "title": "Fix X100", "instructions": "Bring it in.", "model": "X100"}
+    assert "Council" in client.post("/campaigns/new/", data).content.decode()  # required for someone with no LA
+    client.post("/campaigns/new/", {**data, "local_authority": la.pk, "confirm": "1"})
+    campaign = Campaign.objects.get()
+    assert campaign.local_authority == la and campaign.kind == "fix_up" and campaign.items.count() == 3
+    item = campaign.items.first()
+    with django_assert_max_num_queries(14):
+        assert client.get(item.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/campaigns/{campaign.pk}/send/").status_code == 200
+    assert client.get("/api/campaigns/nope/").status_code == 404
+    assert client.get("/api/campaign-devices/?page_size=0").status_code == 400
+
+
+def test_the_items_page_shows_the_message_sent(client, scene, la, django_capture_on_commit_callbacks):
+    campaign, _ = _campaign(scene, la)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.send_notices(campaign=campaign, channel="sms", by=scene["officer"])
+    item = CampaignDevice.objects.get(device=scene["pl"].device)
+    client.force_login(scene["officer"])
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "Notice sent by text message" in page and 'lang="pl"' in page and "Bring it to school." in page
