@@ -103,6 +103,8 @@ class CampaignDevice(models.Model):
     status = models.CharField(_("status"), max_length=14, choices=ItemStatus.choices, default=ItemStatus.TO_DO)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
     changed_at = models.DateTimeField(_("last change"), auto_now_add=True)
+    #: Why the last notice could not be sent to the family (no number, texted STOP, ...).
+    not_sent_reason = models.CharField(_("not sent because"), max_length=300, blank=True)
 
     objects = CampaignDeviceQuerySet.as_manager()
 

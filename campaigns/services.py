@@ -266,8 +266,13 @@ def send_notices(*, campaign, channel, by, items=None):
             item.message = message
             result.sent.append(item)
             events.append(_event(item, by=by, at=now, from_status=S.TO_DO, to_status=S.CONTACTED, note=sent_note, message=message))
+    by_reason = {}
+    for item, reason in result.refused:
+        by_reason.setdefault(str(reason)[:300], []).append(item.pk)
+    for reason, pks in by_reason.items():  # kept on the row: the devices table shows why
+        CampaignDevice.objects.filter(pk__in=pks).update(not_sent_reason=reason)
     if contacted:
-        CampaignDevice.objects.filter(pk__in=contacted).update(status=S.CONTACTED, changed_at=now)
+        CampaignDevice.objects.filter(pk__in=contacted).update(status=S.CONTACTED, changed_at=now, not_sent_reason="")
         CampaignEvent.objects.bulk_create(events, batch_size=1000)
         for item in result.sent:
             item.status = S.CONTACTED

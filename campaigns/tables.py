@@ -36,8 +36,9 @@ class CampaignDeviceTable(tables.Table):
     school = tables.Column(accessor="device__school__name", verbose_name=_("School"), default="–")
     status = DisplayColumn(field="status", verbose_name=_("Status"))
     changed_at = DateTimeColumn(verbose_name=_("Last change"))
+    not_sent_reason = tables.Column(verbose_name=_("Not sent because"), default="")
 
     class Meta:
         model = CampaignDevice
-        fields = ("serial", "model", "school", "status", "changed_at")
+        fields = ("serial", "model", "school", "status", "changed_at", "not_sent_reason")
         template_name = "core/table.html"

@@ -122,6 +122,7 @@ def test_opted_out_and_no_number_are_refusals_not_errors(scene, la, django_captu
                        "The family texted STOP: they get no texts."]
     assert not OutboundMessage.objects.exists()
     assert not CampaignDevice.objects.filter(status=S.CONTACTED).exists()
+    assert CampaignDevice.objects.get(device=scene["pl"].device).not_sent_reason == "The family texted STOP: they get no texts."
     with django_capture_on_commit_callbacks(execute=False):
         result = services.send_notices(campaign=campaign, channel="email", by=scene["officer"])
     assert not result.sent and "No email address for the family." in {r for _i, r in result.refused}
