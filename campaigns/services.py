@@ -277,3 +277,23 @@ def send_notices(*, campaign, channel, by, items=None):
         for item in result.sent:
             item.status = S.CONTACTED
     return result
+
+
+def queue_notices(*, campaign, channel, by, items):
+    """Send the notices now (``send_notices``; returns its ``SendResult``) or, when more than
+    ``CAMPAIGNS_SEND_INLINE_MAX`` devices are still to do, queue them for the worker
+    (``campaigns.tasks.send_campaign_notices``, after the commit) and return None: a page never
+    waits for tens of thousands of texts. Refused as ``send_notices`` refuses (closed, channel)."""
+    from django.conf import settings
+
+    if not campaign.is_open:
+        raise ValidationError(_("The campaign is closed: nothing can be sent."))
+    if channel not in SEND_CHANNELS:
+        raise ValidationError(_("Choose text message or email."))
+    todo = items.filter(campaign=campaign, status=S.TO_DO).count()
+    if todo <= settings.CAMPAIGNS_SEND_INLINE_MAX:
+        return send_notices(campaign=campaign, channel=channel, by=by, items=items)
+    from campaigns.tasks import send_campaign_notices
+
+    transaction.on_commit(lambda: send_campaign_notices.enqueue(campaign.pk, channel, by.pk))
+    return None

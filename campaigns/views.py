@@ -161,11 +161,14 @@ class CampaignSendView(RoleRequiredMixin, View):
         if not form.is_valid():
             return render(request, "campaigns/campaign_send.html", self._context(campaign, form))
         try:
-            result = services.send_notices(campaign=campaign, channel=form.cleaned_data["channel"], by=request.user,
-                                           items=CampaignDevice.objects.visible_to(request.user))
+            result = services.queue_notices(campaign=campaign, channel=form.cleaned_data["channel"], by=request.user,
+                                            items=CampaignDevice.objects.visible_to(request.user))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+            return redirect(campaign.get_absolute_url())
+        if result is None:
+            messages.success(request, _("The notices are being sent in the background. Each device moves to “Contacted” as its family's message is queued."))
             return redirect(campaign.get_absolute_url())
         context = {"campaign": campaign, "result": result,
                    "title": _("%(sent)s sent, %(refused)s not sent") % {"sent": len(result.sent), "refused": len(result.refused)}}

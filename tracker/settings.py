@@ -524,3 +524,5 @@ CONNECTIVITY_REQUEST_OVERDUE_DAYS = env.int("CONNECTIVITY_REQUEST_OVERDUE_DAYS",
 
 # --- campaigns settings (recall and fix-up campaigns: campaigns/)
 INSTALLED_APPS += ["campaigns"]
+# A campaign's notices to more families than this still to do are sent by the worker, not the page.
+CAMPAIGNS_SEND_INLINE_MAX = env.int("CAMPAIGNS_SEND_INLINE_MAX", default=2000)

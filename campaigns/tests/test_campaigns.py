@@ -322,3 +322,15 @@ def test_the_items_page_shows_the_message_sent(client, scene, la, django_capture
     client.force_login(scene["officer"])
     page = client.get(item.get_absolute_url()).content.decode()
     assert "Notice sent by text message" in page and 'lang="pl"' in page and "Bring it to school." in page
+
+
+def test_a_large_send_goes_to_the_worker(client, scene, la, settings, django_capture_on_commit_callbacks):
+    settings.CAMPAIGNS_SEND_INLINE_MAX = 1
+    campaign, _ = _campaign(scene, la)
+    client.force_login(scene["officer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/campaigns/{campaign.pk}/send/", {"channel": "sms"}, follow=True)
+    assert "being sent in the background" in response.content.decode()
+    # The test settings run tasks at once: the worker's send is the same service.
+    assert OutboundMessage.objects.filter(template="campaign_notice").count() == 2
+    assert CampaignDevice.objects.filter(campaign=campaign, status=S.CONTACTED).count() == 2
