@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Campaign, CampaignDevice, CampaignEvent
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ("title", "kind", "status", "local_authority", "created_at")
     list_filter = ("kind", "status", "local_authority")
     readonly_fields = ("created_at", "closed_at")
