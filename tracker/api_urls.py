@@ -37,6 +37,12 @@ from stocktakes.api import StocktakeViewSet  # noqa: E402
 
 router.register("stocktakes", StocktakeViewSet, basename="stocktake")
 
+# --- campaigns: recall and fix-up campaigns and their devices (read)
+from campaigns.api import CampaignDeviceViewSet, CampaignViewSet  # noqa: E402
+
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("campaign-devices", CampaignDeviceViewSet, basename="campaign-device")
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),

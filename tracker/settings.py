@@ -527,3 +527,9 @@ INSTALLED_APPS += ["stocktakes"]
 # A school whose last closed stocktake is older than this many days (or that never had one) is
 # listed as due a stocktake (stocktakes/overdue.py).
 STOCKTAKE_OVERDUE_DAYS = env.int("STOCKTAKE_OVERDUE_DAYS", default=365)
+
+
+# --- campaigns settings (recall and fix-up campaigns: campaigns/)
+INSTALLED_APPS += ["campaigns"]
+# A campaign's notices to more families than this still to do are sent by the worker, not the page.
+CAMPAIGNS_SEND_INLINE_MAX = env.int("CAMPAIGNS_SEND_INLINE_MAX", default=2000)

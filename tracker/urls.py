@@ -25,12 +25,13 @@ urlpatterns = [
 ]
 
 # Each app's pages; an app without urls yet is skipped so the project always starts.
-for app in ("devices", "connectivity", "allocations", "support", "messaging", "reports", "guides", "stocktakes"):
+for app in ("devices", "connectivity", "allocations", "support", "messaging", "reports", "guides", "stocktakes", "campaigns"):
     try:
         urlpatterns.append(path("", include(f"{app}.urls")))
     except ModuleNotFoundError as exc:
         if exc.name != f"{app}.urls":
             raise
+
 
 try:
     urlpatterns.append(path("api/", include("tracker.api_urls")))
