@@ -200,3 +200,13 @@ def test_return_refuses_incomplete_inspection(school, officer, conditions, metho
     allocation.refresh_from_db()
     assert allocation.status == "handed_over"
     assert not ReturnInspection.objects.exists()
+
+
+def test_subject_access_lists_the_acceptance(urdu_allocation, officer):
+    from allocations.data_protection import subject_access_data, subject_access_xlsx
+
+    services.record_acceptance(allocation=urdu_allocation, kit_items=["device"], guardian_name="Samina Khan", signature=signature(), by=officer)
+    data = subject_access_data(urdu_allocation.child)
+    (row,) = data["handover_acceptances"]
+    assert (row["signed_by"], row["method"], row["kit_items"], row["has_signature_image"]) == ("Samina Khan", "drawn", ["device"], True)
+    assert subject_access_xlsx(data).startswith(b"PK")
