@@ -210,3 +210,23 @@ def test_subject_access_lists_the_acceptance(urdu_allocation, officer):
     (row,) = data["handover_acceptances"]
     assert (row["signed_by"], row["method"], row["kit_items"], row["has_signature_image"]) == ("Samina Khan", "drawn", ["device"], True)
     assert subject_access_xlsx(data).startswith(b"PK")
+
+
+def test_language_without_its_font_prints_english_and_says_so(urdu_allocation, officer, settings, tmp_path):
+    from allocations import acceptance
+
+    for name in (acceptance.LATIN_FONT, acceptance.LATIN_BOLD_FONT):
+        found = acceptance.find_font(name)
+        if found:
+            (tmp_path / name).symlink_to(found)
+    settings.ACCEPTANCE_FONT_DIRS = [str(tmp_path)]
+    result = services.record_acceptance(allocation=urdu_allocation, kit_items=["device"], guardian_name="Samina Khan", signature="", by=officer)
+    assert result.pdf_languages == "en"
+    assert "This copy is in English only" in pdf_text(result.pdf)
+
+
+def test_no_fonts_at_all_is_a_clear_refusal(urdu_allocation, officer, settings, tmp_path):
+    settings.ACCEPTANCE_FONT_DIRS = [str(tmp_path)]
+    with pytest.raises(AllocationError, match="fonts are not installed"):
+        services.record_acceptance(allocation=urdu_allocation, kit_items=["device"], guardian_name="Samina Khan", signature="", by=officer)
+    assert not HandoverAcceptance.objects.exists()
