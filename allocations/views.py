@@ -114,6 +114,12 @@ class ChildUpdateView(ChildEditMixin, ObjectUpdateView):
     def get_queryset(self):
         return super().get_queryset().active()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Titled by whom it shows, not "Edit child".
+        context["title"] = _("Edit %(child)s") % {"child": self.object}
+        return context
+
 
 class ChildExportView(ObjectDetailView):
     """Subject access export: everything held about one child, as JSON or XLSX."""
