@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from allocations.models import Allocation, Child
+from allocations.models import Allocation, Child, HandoverAcceptance, ReadinessCheck, ReturnInspection
 
 
 class AllocationInline(admin.TabularInline):
@@ -41,3 +41,39 @@ class AllocationAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only by the allocations services: the admin shows, never edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HandoverAcceptance)
+class HandoverAcceptanceAdmin(_ReadOnlyAdmin):
+    # The signature image and PDF are not shown here: staff open the PDF from the allocation page.
+    list_display = ("allocation", "language", "method", "signed_at", "witnessed_by", "removed_at")
+    list_filter = ("method", "language")
+    search_fields = ("allocation__device__serial", "allocation__child__reference")
+    exclude = ("signature_png", "pdf")
+    list_select_related = ("allocation__child", "allocation__device", "witnessed_by")
+
+
+@admin.register(ReadinessCheck)
+class ReadinessCheckAdmin(_ReadOnlyAdmin):
+    list_display = ("allocation", "item", "done_by", "done_at")
+    list_filter = ("item",)
+    search_fields = ("allocation__device__serial",)
+    list_select_related = ("allocation__child", "allocation__device", "done_by")
+
+
+@admin.register(ReturnInspection)
+class ReturnInspectionAdmin(_ReadOnlyAdmin):
+    list_display = ("allocation", "wipe_method", "wipe_reference", "wiped_by", "recorded_at")
+    list_filter = ("wipe_method",)
+    search_fields = ("allocation__device__serial", "wipe_reference")
+    list_select_related = ("allocation__child", "allocation__device", "wiped_by")

@@ -70,9 +70,24 @@ def subject_access_data(child, *, user=None):
             for a in allocations
         ],
         "device_events": events,
+        "handover_acceptances": _acceptances(allocations),
         "record_history": history,
         "support_tickets": _tickets(child),
     }
+
+
+def _acceptances(allocations):
+    """The family's signed acceptances: who signed, how, when and for which kit (the signature
+    image itself is in the acceptance PDF, which staff can print from the allocation page)."""
+    from allocations.models import HandoverAcceptance
+
+    rows = HandoverAcceptance.objects.filter(allocation__in=allocations).order_by("signed_at")
+    return [
+        {"allocation": a.allocation_id, "language": a.language, "signed_by": a.guardian_name, "method": a.method,
+         "kit_items": a.kit_items, "signed_at": _value(a.signed_at), "has_signature_image": bool(a.signature_png),
+         "removed_at": _value(a.removed_at)}
+        for a in rows
+    ]
 
 
 #: Ticket fields never exported: a credential, not information about the child.
@@ -120,6 +135,7 @@ def subject_access_xlsx(data):
     for key, value in data["child"].items():
         ws.append([key, neutralise(str(value) if isinstance(value, dict) else value)])
     for title, rows in (("Allocations", data["allocations"]), ("Device events", data["device_events"]),
+                        ("Handover acceptances", data.get("handover_acceptances", [])),
                         ("Record history", data["record_history"]), ("Support tickets", data["support_tickets"])):
         sheet = wb.create_sheet(title)
         if not rows:

@@ -92,8 +92,17 @@ def _tell(story, child, la, by, today):
         allocation=allocation, on=handed, handed_over_by="School office", received_by=child.guardian_name, by=by
     )
     if story == "transferred":
+        from allocations.models import ReadinessItem
+
+        services.record_acceptance(allocation=allocation, kit_items=["device", "charger"], guardian_name=child.guardian_name or "Parent",
+                                   signature="", by=by)
+        services.record_readiness(allocation=allocation, items=ReadinessItem.values, by=by)
         services.transfer_ownership(allocation=allocation, by=by, on=today - datetime.timedelta(days=30))
     elif story == "returned":
-        services.return_device(allocation=allocation, on=today - datetime.timedelta(days=10), by=by, reason="Family moved away")
+        from allocations.models import kit_for
+
+        services.return_device(allocation=allocation, on=today - datetime.timedelta(days=10), by=by, reason="Family moved away",
+                               kit_conditions={item: "good" for item in kit_for(allocation.device)}, wipe_method="factory_reset",
+                               wipe_reference="DEMO-WIPE-1")
     elif story == "replaced":
         services.replace_device(allocation=allocation, new_device=_free_device(la, by), by=by, reason="Screen cracked")

@@ -26,9 +26,10 @@ def help_url(request, serial):
     return request.build_absolute_uri(path)
 
 
-def letter_text(allocation, kind):
-    """The letter as plain text, each language's section in turn (the family's, then English),
-    from the same template and translations as the printed letter: what a posted letter says."""
+def letter_section_texts(allocation, kind):
+    """The letter as plain text per language section (the family's, then English), as
+    ``[(section, [paragraph, ...])]``, from the same template and translations as the printed
+    letter (also what the handover acceptance PDF prints)."""
     import re
 
     from django.template.loader import render_to_string
@@ -44,7 +45,15 @@ def letter_text(allocation, kind):
         html = re.sub(r"</(p|h1|h2|h3|dd)>", "\n", html)
         text = strip_tags(html.replace("<br>", "\n"))
         lines = [" ".join(line.split()) for line in text.splitlines()]
-        parts.append("\n".join(line for line in lines if line))
+        parts.append((section, [line for line in lines if line]))
+    return parts, context
+
+
+def letter_text(allocation, kind):
+    """The letter as plain text, each language's section in turn (the family's, then English),
+    from the same template and translations as the printed letter: what a posted letter says."""
+    sections, context = letter_section_texts(allocation, kind)
+    parts = ["\n".join(lines) for _section, lines in sections]
     parts.append(context["help_url"])
     return "\n\n".join(parts), context["kind"]
 

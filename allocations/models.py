@@ -234,3 +234,160 @@ class Allocation(models.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE_ALLOCATION_STATUSES
+
+
+# Handover in person, readiness before ownership passes, returns ------------------------------
+
+
+class KitItem(models.TextChoices):
+    """What can be handed over with a device (and checked back in on its return)."""
+
+    DEVICE = "device", _("The device itself")
+    CHARGER = "charger", _("Charger")
+    ROUTER = "router", _("4G router or dongle")
+    SIM = "sim", _("SIM card")
+
+
+def kit_for(device):
+    """The kit items that go with ``device``: the device and its charger, and a SIM card with a
+    4G router or with any device that has a SIM (``device.sim``)."""
+    items = [KitItem.DEVICE, KitItem.CHARGER]
+    if device.kind == "router" or _has_sim(device):
+        items.append(KitItem.SIM)
+    return items
+
+
+def _has_sim(device):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return device.sim is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+class AllocationPartQuerySet(ScopedQuerySet):
+    """Rows that belong to an allocation: scoped through its child."""
+
+    scope_la_field = "allocation__child__local_authority"
+    scope_school_field = "allocation__child__school"
+
+
+class SignatureMethod(models.TextChoices):
+    DRAWN = "drawn", _("Signed on screen")
+    TYPED = "typed", _("Typed name")
+
+
+class HandoverAcceptance(models.Model):
+    """The family's signed acceptance of a device at a handover in person.
+
+    Holds the kit handed over, the guardian's name, their signature (a PNG drawn on screen, or
+    their typed name where there is no touch screen), who witnessed it and when, and the PDF of
+    the acceptance in the family's language and English. The signature and the PDF are personal
+    data: ``allocations.services.anonymise_child`` deletes them (docs/data-protection.md).
+    Written only by ``allocations.services.record_acceptance``.
+    """
+
+    allocation = models.OneToOneField(Allocation, on_delete=models.CASCADE, related_name="acceptance", verbose_name=_("allocation"))
+    language = models.CharField(_("family's language"), max_length=8)
+    guardian_name = models.CharField(_("signed by"), max_length=120, blank=True)
+    method = models.CharField(_("how it was signed"), max_length=8, choices=SignatureMethod.choices)
+    signature_png = models.BinaryField(_("signature"), blank=True, default=b"", editable=False)
+    kit_items = models.JSONField(_("kit handed over"), default=list)
+    signed_at = models.DateTimeField(_("signed at"))
+    witnessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("witnessed by"))
+    pdf = models.BinaryField(_("acceptance PDF"), blank=True, default=b"", editable=False)
+    pdf_languages = models.CharField(_("languages in the PDF"), max_length=40, blank=True)
+    removed_at = models.DateTimeField(_("signature removed"), null=True, blank=True)
+
+    objects = AllocationPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handover acceptance")
+        verbose_name_plural = _("handover acceptances")
+
+    def __str__(self):
+        return gettext("Acceptance of %(allocation)s") % {"allocation": self.allocation}
+
+    def get_absolute_url(self):
+        return reverse("allocations:acceptance_pdf", args=[self.allocation_id])
+
+    def kit_labels(self):
+        labels = dict(KitItem.choices)
+        return [labels.get(item, item) for item in self.kit_items]
+
+
+class ReadinessItem(models.TextChoices):
+    """What must be done to a device before ownership passes to the family (the readiness list)."""
+
+    FACTORY_RESET = "factory_reset", _("Factory reset done")
+    REMOVED_FROM_MDM = "removed_from_mdm", _("Removed from device management")
+    CONTENT_FILTER_REMOVED = "content_filter_removed", _("Content filter removed")
+    PASSWORD_CLEARED = "password_cleared", _("BIOS or admin password cleared")
+
+
+class ReadinessCheck(models.Model):
+    """One item of the readiness list done for an allocation's device, with who and when.
+    Written only by ``allocations.services.record_readiness``; ``transfer_ownership`` refuses
+    until every ``ReadinessItem`` has one."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="readiness_checks", verbose_name=_("allocation"))
+    item = models.CharField(_("item"), max_length=30, choices=ReadinessItem.choices)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("done by"))
+    done_at = models.DateTimeField(_("done at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = AllocationPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["allocation", "item"]
+        verbose_name = _("readiness check")
+        verbose_name_plural = _("readiness checks")
+        constraints = [models.UniqueConstraint(fields=["allocation", "item"], name="one_readiness_check_per_item")]
+
+    def __str__(self):
+        return f"{self.get_item_display()} – {self.allocation}"
+
+    def get_absolute_url(self):
+        return reverse("allocations:allocation_readiness", args=[self.allocation_id])
+
+
+class KitCondition(models.TextChoices):
+    GOOD = "good", _("Good")
+    DAMAGED = "damaged", _("Damaged")
+    MISSING = "missing", _("Missing")
+
+
+class WipeMethod(models.TextChoices):
+    FACTORY_RESET = "factory_reset", _("Factory reset")
+    MDM_WIPE = "mdm_wipe", _("Remote wipe from device management")
+    DISK_ERASE = "disk_erase", _("Disk erase tool (for example NIST 800-88 purge)")
+    REIMAGE = "reimage", _("Re-imaged")
+
+
+class ReturnInspection(models.Model):
+    """What came back with a returned device: each kit item's condition and the data-wipe
+    confirmation (method, reference, who). Written only by ``allocations.services.return_device``."""
+
+    allocation = models.OneToOneField(Allocation, on_delete=models.CASCADE, related_name="return_inspection", verbose_name=_("allocation"))
+    kit_conditions = models.JSONField(_("condition of each item"), default=dict)
+    wipe_method = models.CharField(_("data wipe method"), max_length=20, choices=WipeMethod.choices)
+    wipe_reference = models.CharField(_("data wipe reference"), max_length=100)
+    wiped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("wipe confirmed by"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    objects = AllocationPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("return inspection")
+        verbose_name_plural = _("return inspections")
+
+    def __str__(self):
+        return gettext("Return of %(allocation)s") % {"allocation": self.allocation}
+
+    def get_absolute_url(self):
+        return reverse("allocations:allocation_detail", args=[self.allocation_id])
+
+    def conditions_display(self):
+        items, conditions = dict(KitItem.choices), dict(KitCondition.choices)
+        return [(items.get(k, k), conditions.get(v, v)) for k, v in self.kit_conditions.items()]

@@ -18,7 +18,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation, AllocationStatus, Child
+from allocations.models import (
+    ACTIVE_ALLOCATION_STATUSES,
+    Allocation,
+    AllocationStatus,
+    Child,
+    HandoverAcceptance,
+    KitCondition,
+    KitItem,
+    ReadinessCheck,
+    ReadinessItem,
+    ReturnInspection,
+    SignatureMethod,
+    WipeMethod,
+    kit_for,
+)
 from devices.models import Device, DeviceStatus, Ownership
 
 
@@ -193,11 +207,17 @@ def hand_over(*, allocation, on, handed_over_by, received_by, by):
 
 
 @transaction.atomic
-def return_device(*, allocation, on, by, reason):
+def return_device(*, allocation, on, by, reason, kit_conditions=None, wipe_method=None, wipe_reference=""):
     """The family gives a handed-over device back. The allocation ends as *returned*.
 
     Guarantees: only a handed-over allocation can be returned (a planned one is cancelled); a device whose ownership has passed to
     the family belongs to them and cannot be returned through an allocation.
+
+    With ``kit_conditions`` (``{kit item: good/damaged/missing}`` for every item of the
+    device's kit) and a data-wipe confirmation (``wipe_method``, ``wipe_reference``; ``by`` is
+    who confirmed it), a ``ReturnInspection`` is kept and the device goes back into stock (or,
+    when the device itself is damaged, is reported faulty); both are required together, and an
+    unknown item or condition is refused.
     """
     allocation = _lock_allocation(allocation)
     if allocation.status == AllocationStatus.PLANNED:
@@ -211,9 +231,46 @@ def return_device(*, allocation, on, by, reason):
         raise AllocationError(_("This device now belongs to the family, so it cannot be returned to the council."), code="owned")
     if on is None or on > timezone.localdate():
         raise AllocationError(_("The return date must be today or in the past."), code="future")
+    inspection = None
+    if kit_conditions is not None or wipe_method is not None:
+        inspection = _return_inspection(allocation, device, kit_conditions, wipe_method, wipe_reference, by)
     _end(allocation, AllocationStatus.RETURNED, on, reason)
     _transition(device=device, to_status=DeviceStatus.RETURNED, by=by, note=reason, on=on, allocation=allocation)
+    if inspection is not None:
+        inspection.save()
+        device.refresh_from_db(fields=["status"])
+        if inspection.kit_conditions.get(KitItem.DEVICE) == KitCondition.GOOD:
+            note = _("Checked in after return; data wiped (%(method)s, %(ref)s).") % {
+                "method": inspection.get_wipe_method_display(), "ref": inspection.wipe_reference}
+            _transition(device=device, to_status=DeviceStatus.IN_STOCK, by=by, note=note, allocation=allocation)
+        else:
+            _transition(device=device, to_status=DeviceStatus.FAULT_REPORTED, by=by, allocation=allocation,
+                        note=_("Returned damaged or incomplete."))
     return allocation
+
+
+def _return_inspection(allocation, device, kit_conditions, wipe_method, wipe_reference, by):
+    """The unsaved ``ReturnInspection`` for a return, or ``AllocationError``."""
+    kit = [str(item) for item in kit_for(device)]
+    conditions = {str(k): str(v) for k, v in (kit_conditions or {}).items()}
+    unknown = set(conditions) - set(kit)
+    if unknown:
+        raise AllocationError(_("%(item)s is not part of this device's kit.") % {"item": ", ".join(sorted(unknown))}, code="kit_item")
+    labels = dict(KitItem.choices)
+    for item in kit:
+        if conditions.get(item) not in KitCondition.values:
+            raise AllocationError(_("Say what condition the %(item)s is in: good, damaged or missing.") % {"item": str(labels[item]).lower()},
+                                  code="kit_condition")
+    if wipe_method not in WipeMethod.values:
+        raise AllocationError(_("Say how the device's data was wiped."), code="wipe_method")
+    wipe_reference = (wipe_reference or "").strip()
+    if not wipe_reference:
+        raise AllocationError(_("Enter the data-wipe reference (the certificate, job or ticket number)."), code="wipe_reference")
+    inspection = ReturnInspection(
+        allocation=allocation, kit_conditions={item: conditions[item] for item in kit}, wipe_method=wipe_method,
+        wipe_reference=wipe_reference[:100], wiped_by=by, recorded_at=timezone.now(),
+    )
+    return inspection
 
 
 @transaction.atomic
@@ -271,7 +328,10 @@ def replace_device(*, allocation, new_device, by, reason):
 def transfer_ownership(*, allocation, by, on):
     """Pass ownership of a handed-over device to the family.
 
-    Guarantees: only a handed-over allocation qualifies; the device's ownership becomes
+    Guarantees: only a handed-over allocation qualifies, and only once every item of the
+    readiness list (``ReadinessItem``: factory reset, removed from device management, content
+    filter removed, BIOS or admin password cleared) has been recorded through
+    ``record_readiness``; the device's ownership becomes
     *family* and its status *ownership transferred*, with a custody-log entry. The
     allocation stays handed over: the child keeps the device.
     """
@@ -287,6 +347,14 @@ def transfer_ownership(*, allocation, by, on):
         raise AllocationError(
             _("Ownership cannot pass before the handover (%(day)s).") % {"day": allocation.handed_over_on.strftime("%d/%m/%Y")},
             code="before_handover",
+        )
+    missing = readiness_missing(allocation)
+    if missing:
+        labels = dict(ReadinessItem.choices)
+        raise AllocationError(
+            _("Ownership cannot pass until the readiness list is complete. Still to do: %(items)s.")
+            % {"items": ", ".join(str(labels[item]).lower() for item in missing)},
+            code="not_ready",
         )
     # The devices service sets ownership to family with the status change.
     _transition(device=device, to_status=DeviceStatus.OWNERSHIP_TRANSFERRED, by=by, note="", on=on, allocation=allocation)
@@ -337,6 +405,11 @@ def anonymise_child(*, child, at=None):
     Allocation.objects.filter(pk__in=allocation_ids).update(handed_over_by="", received_by="", note="")
     Allocation.history.filter(id__in=allocation_ids).update(handed_over_by="", received_by="", note="")
     _anonymise_closed_tickets(child)
+    # Signatures and the acceptance PDFs (which print the names) are deleted; the row stays
+    # to show that the family accepted the kit, and when.
+    HandoverAcceptance.objects.filter(allocation_id__in=allocation_ids).update(
+        guardian_name="", signature_png=b"", pdf=b"", pdf_languages="", removed_at=child.anonymised_at
+    )
     # --- connection plans: their free-text notes may name the family
     from connectivity.plans import anonymise_plans
 
@@ -378,4 +451,125 @@ def post_letter(*, allocation, kind, address, by):
         recipient=Recipient(address="\n".join(lines), name=child.guardian_name), template="family_letter", channel="letter",
         context={"text": text}, language=child.preferred_language, key=f"letter:{allocation.pk}:{kind}:{digest}",
         local_authority=child.local_authority, school=child.school, sent_by=by,
+    )
+
+
+# Handover in person, readiness ----------------------------------------------------------------
+
+def readiness_missing(allocation):
+    """The readiness items not yet recorded for ``allocation``, in list order."""
+    done = set(ReadinessCheck.objects.filter(allocation_id=allocation.pk).values_list("item", flat=True))
+    return [item for item in ReadinessItem.values if item not in done]
+
+
+@transaction.atomic
+def record_readiness(*, allocation, items, by, note=""):
+    """Record items of the readiness list as done for ``allocation``'s device, with who and now.
+
+    Guarantees: only a handed-over allocation whose device the council still owns; an unknown
+    item is refused; an item already done keeps its first record (recording it again changes
+    nothing). Returns the checks created.
+    """
+    allocation = _lock_allocation(allocation)
+    if allocation.status != AllocationStatus.HANDED_OVER or allocation.device.ownership == Ownership.FAMILY:
+        raise AllocationError(_("The readiness list is kept only for a handed-over device the council still owns."), code="not_handed_over")
+    items = [str(item) for item in items]
+    unknown = [item for item in items if item not in ReadinessItem.values]
+    if unknown:
+        raise AllocationError(_("“%(item)s” is not on the readiness list.") % {"item": unknown[0]}, code="unknown_item")
+    if not items:
+        raise AllocationError(_("Choose at least one item that has been done."), code="empty")
+    done = set(ReadinessCheck.objects.filter(allocation=allocation).values_list("item", flat=True))
+    now = timezone.now()
+    created = [
+        ReadinessCheck(allocation=allocation, item=item, done_by=by, done_at=now, note=(note or "")[:200])
+        for item in ReadinessItem.values if item in items and item not in done
+    ]
+    ReadinessCheck.objects.bulk_create(created, ignore_conflicts=True)
+    return created
+
+
+@transaction.atomic
+def record_acceptance(*, allocation, kit_items, guardian_name, signature, by, at=None):
+    """Keep the family's signed acceptance of a handed-over device, with its PDF.
+
+    ``signature`` is a PNG data URL drawn on screen, or empty when the guardian typed their
+    name instead (``guardian_name`` is then the signature). Guarantees: a signature of nothing
+    (an empty canvas and no name) is refused, as is a malformed or oversized image; the kit
+    must be items of this device's kit, at least the device; one acceptance per allocation
+    (signing again replaces the earlier one, e.g. after a spelling mistake); the PDF holds
+    the family's language and English (``allocations.acceptance``).
+    """
+    from allocations import acceptance as acc
+
+    allocation = _lock_allocation(allocation)
+    if allocation.status != AllocationStatus.HANDED_OVER:
+        raise AllocationError(_("Record the handover before the family signs for the device."), code="not_handed_over")
+    if allocation.child.anonymised_at:
+        raise AllocationError(_("This child's record has been anonymised."), code="anonymised")
+    guardian_name = " ".join((guardian_name or "").split())[:120]
+    png = b""
+    if signature:
+        try:
+            png = acc.clean_signature(signature)
+        except ValidationError as exc:
+            raise AllocationError(exc.messages[0], code=exc.code or "signature") from exc
+    if not guardian_name:
+        raise AllocationError(
+            _("Type the name of the parent or carer who is signing.") if png
+            else _("Sign in the box, or type the name of the person receiving the device."),
+            code="empty",
+        )
+    kit = [str(item) for item in kit_for(allocation.device)]
+    chosen = [str(item) for item in kit_items]
+    if any(item not in kit for item in chosen):
+        raise AllocationError(_("Choose only items that come with this device."), code="kit_item")
+    if KitItem.DEVICE not in chosen:
+        raise AllocationError(_("The device itself must be among the items handed over."), code="no_device")
+    chosen = [item for item in kit if item in chosen]
+    signed_at = at or timezone.now()
+    sections = acc.acceptance_sections(allocation, chosen)
+    try:
+        pdf, languages = acc.render_pdf(
+            allocation=allocation, sections=sections, guardian_name=guardian_name,
+            method=SignatureMethod.DRAWN if png else SignatureMethod.TYPED, signature_png=png, signed_at=signed_at,
+            witness_name=_user_label(by),
+        )
+    except ValidationError as exc:
+        raise AllocationError(exc.messages[0], code="pdf") from exc
+    HandoverAcceptance.objects.filter(allocation=allocation).delete()
+    acceptance = HandoverAcceptance(
+        allocation=allocation, language=sections[0]["code"], guardian_name=guardian_name,
+        method=SignatureMethod.DRAWN if png else SignatureMethod.TYPED, signature_png=png, kit_items=chosen,
+        signed_at=signed_at, witnessed_by=by, pdf=pdf, pdf_languages=",".join(languages),
+    )
+    acceptance.save()
+    return acceptance
+
+
+def send_acceptance(*, acceptance, address, by):
+    """Send the family their signed acceptance by post (as a letter, in their language with
+    English, through ``messaging.services.send_to_family``; the messaging layer carries text,
+    not attachments, so a letter is the printed acceptance). Sending the same acceptance to the
+    same address twice sends once."""
+    from allocations import acceptance as acc
+    from messaging.services import Recipient, send_to_family
+
+    lines = [line.strip() for line in (address or "").splitlines() if line.strip()]
+    if len(lines) < 3 or len(lines) > 7:
+        raise AllocationError(_("Enter the address on 3 to 7 lines, postcode last."), code="address")
+    if acceptance.removed_at:
+        raise AllocationError(_("This acceptance was removed when the child's record was anonymised."), code="removed")
+    allocation = acceptance.allocation
+    parts = []
+    for section in acc.acceptance_sections(allocation, acceptance.kit_items):
+        parts.append("\n".join([*section["paragraphs"], section["kit_heading"], *section["kit"], section["statement"]]))
+    parts.append(_("Signed by %(name)s on %(when)s.") % {"name": acceptance.guardian_name,
+                                                         "when": timezone.localtime(acceptance.signed_at).strftime("%d/%m/%Y")})
+    child = allocation.child
+    digest = hashlib.sha256("\n".join(lines).upper().encode()).hexdigest()[:16]
+    return send_to_family(
+        recipient=Recipient(address="\n".join(lines), name=acceptance.guardian_name), template="family_letter", channel="letter",
+        context={"text": "\n\n".join(parts)}, language=child.preferred_language,
+        key=f"acceptance:{acceptance.pk}:{digest}", local_authority=child.local_authority, school=child.school, sent_by=by,
     )

@@ -20,4 +20,8 @@ urlpatterns = [
     path("allocations/<int:pk>/transfer-ownership/", views.TransferOwnershipView.as_view(), name="allocation_transfer"),
     path("allocations/<int:pk>/letter/", views.LetterView.as_view(), name="allocation_letter"),
     path("allocations/<int:pk>/letter/post/", views.PostLetterView.as_view(), name="allocation_letter_post"),
+    path("allocations/<int:pk>/acceptance/", views.AcceptanceView.as_view(), name="allocation_acceptance"),
+    path("allocations/<int:pk>/acceptance.pdf", views.AcceptancePdfView.as_view(), name="acceptance_pdf"),
+    path("allocations/<int:pk>/acceptance/post/", views.SendAcceptanceView.as_view(), name="acceptance_send"),
+    path("allocations/<int:pk>/readiness/", views.ReadinessView.as_view(), name="allocation_readiness"),
 ]

@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 from allocations import data_protection, forms, services
 from allocations.filters import AllocationFilterSet, ChildFilterSet
 from allocations.letters import letter_context
-from allocations.models import Allocation, Child
+from allocations.models import Allocation, Child, HandoverAcceptance, ReadinessCheck, ReadinessItem, kit_for
 from allocations.tables import AllocationTable, ChildTable
 from core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView, RoleRequiredMixin, ScopedQuerysetMixin
 from devices.models import DeviceEvent
@@ -113,6 +114,12 @@ class ChildUpdateView(ChildEditMixin, ObjectUpdateView):
     def get_queryset(self):
         return super().get_queryset().active()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Titled by whom it shows, not "Edit child".
+        context["title"] = _("Edit %(child)s") % {"child": self.object}
+        return context
+
 
 class ChildExportView(ObjectDetailView):
     """Subject access export: everything held about one child, as JSON or XLSX."""
@@ -172,6 +179,10 @@ class AllocationDetailView(ObjectDetailView):
         context["return_form"] = forms.ReturnForm()
         context["replace_form"] = forms.ReplaceForm(user=self.request.user)
         context["transfer_form"] = forms.TransferOwnershipForm()
+        context["acceptance"] = HandoverAcceptance.objects.visible_to(self.request.user).filter(allocation=allocation).select_related("witnessed_by").first()
+        context["readiness"] = readiness_rows(allocation) if allocation.status == "handed_over" else []
+        context["readiness_missing"] = [row for row in context["readiness"] if not row["check"]]
+        context["return_inspection"] = getattr(allocation, "return_inspection", None) if allocation.status == "returned" else None
         context.update(permissions_for(self.request.user))
         return context
 
@@ -236,14 +247,40 @@ class ActionView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, Form
 
 
 class ChildAllocateView(ActionView):
+    """The device picker: a GET search (serial, asset tag, make, model) lists the devices that
+    can be allocated to the child as radio buttons; the POST allocates the one chosen.
+    ``static/js/allocations.js`` refreshes the list as the officer types or scans."""
+
     model = Child
     form_class = forms.AllocateForm
+    template_name = "allocations/allocate.html"
     title = gettext_lazy("Allocate a device")
     submit_label = gettext_lazy("Allocate device")
     success_message = gettext_lazy("Device allocated.")
 
     def get_queryset(self):
         return super().get_queryset().active()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.search = forms.DevicePickerSearchForm(self.request.GET)
+        self.query = self.search.cleaned_data["q"].strip() if self.search.is_valid() else ""
+        if self.request.method == "POST":
+            try:
+                chosen = int(self.request.POST.get("device") or 0)
+            except ValueError:
+                chosen = 0
+            devices = forms.allocatable_devices(self.request.user, self.object, pk=chosen) if chosen else []
+        else:
+            devices = forms.allocatable_devices(self.request.user, self.object, self.query)
+        self.more = len(devices) > forms.PICKER_LIMIT
+        kwargs.update(child=self.object, devices=devices[: forms.PICKER_LIMIT])
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(search=self.search, query=self.query, more=self.more, limit=forms.PICKER_LIMIT)
+        return context
 
     def perform(self, form):
         return services.allocate(child=self.object, device=form.device, by=self.request.user)
@@ -256,6 +293,10 @@ class HandOverView(ActionView):
     submit_label = gettext_lazy("Record handover")
     success_message = gettext_lazy("Handover recorded.")
 
+    def get_success_url(self, result=None):
+        # Straight on to the family's acceptance: the kit, the rules, the signature.
+        return reverse("allocations:allocation_acceptance", args=[self.object.pk])
+
     def perform(self, form):
         data = form.cleaned_data
         return services.hand_over(
@@ -264,13 +305,25 @@ class HandOverView(ActionView):
 
 
 class ReturnView(ActionView):
-    form_class = forms.ReturnForm
+    """A return: each kit item's condition and the data-wipe confirmation; the device goes back
+    into stock (or is reported faulty when it came back damaged)."""
+
+    form_class = forms.ReturnInspectionForm
     title = gettext_lazy("Record a return")
     submit_label = gettext_lazy("Record return")
     success_message = gettext_lazy("Return recorded.")
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["kit"] = kit_for(self.object.device)
+        return kwargs
+
     def perform(self, form):
-        return services.return_device(allocation=self.object, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"], by=self.request.user)
+        data = form.cleaned_data
+        return services.return_device(
+            allocation=self.object, on=data["on"], reason=data["reason"], by=self.request.user,
+            kit_conditions=form.kit_conditions(), wipe_method=data["wipe_method"], wipe_reference=data["wipe_reference"],
+        )
 
 
 class CancelView(ActionView):
@@ -295,14 +348,143 @@ class ReplaceView(ActionView):
 
 
 class TransferOwnershipView(ActionView):
-    form_class = forms.TransferOwnershipForm
+    """Transfer of ownership in two steps: the page shows the readiness list and asks for the
+    date; a GOV.UK confirmation page then says what will happen and that it cannot be undone;
+    only its "Yes" calls ``services.transfer_ownership`` (which itself refuses until the
+    readiness list is complete)."""
+
+    form_class = forms.TransferConfirmForm
+    template_name = "allocations/transfer.html"
     title = gettext_lazy("Transfer ownership to the family")
-    submit_label = gettext_lazy("Transfer ownership")
+    submit_label = gettext_lazy("Continue")
     success_message = gettext_lazy("Ownership transferred to the family.")
-    warning = gettext_lazy("The council will no longer own this device. This cannot be undone.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("child__local_authority")
+
+    def form_valid(self, form):
+        if not form.cleaned_data.get("confirmed"):
+            return self.render_to_response(self.get_context_data(form=form, confirming=True))
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["readiness"] = readiness_rows(self.object)
+        context["missing"] = [row for row in context["readiness"] if not row["check"]]
+        return context
 
     def perform(self, form):
         return services.transfer_ownership(allocation=self.object, on=form.cleaned_data["on"], by=self.request.user)
+
+
+def readiness_rows(allocation):
+    """The readiness list for a page: each item with its check (who and when) or None."""
+    checks = {c.item: c for c in ReadinessCheck.objects.filter(allocation_id=allocation.pk).select_related("done_by")}
+    return [{"item": item, "label": label, "check": checks.get(item)} for item, label in ReadinessItem.choices]
+
+
+class ReadinessView(ActionView):
+    """The readiness list before ownership passes: what is done (who, when) and what is not."""
+
+    form_class = forms.ReadinessForm
+    template_name = "allocations/readiness.html"
+    title = gettext_lazy("Before ownership passes")
+    submit_label = gettext_lazy("Record as done")
+    success_message = gettext_lazy("Readiness list updated.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["missing"] = services.readiness_missing(self.object)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["readiness"] = readiness_rows(self.object)
+        context["missing"] = [row for row in context["readiness"] if not row["check"]]
+        return context
+
+    def get_success_url(self, result=None):
+        return reverse("allocations:allocation_readiness", args=[self.object.pk])
+
+    def perform(self, form):
+        return services.record_readiness(
+            allocation=self.object, items=form.cleaned_data["items"], note=form.cleaned_data["note"], by=self.request.user
+        )
+
+
+class AcceptanceView(ActionView):
+    """The handover screen: the kit, the family's acceptance in their language beside English,
+    and the guardian's signature (drawn on screen, or their typed name)."""
+
+    form_class = forms.AcceptanceForm
+    template_name = "allocations/handover.html"
+    allowed_roles = HANDOVER_ROLES
+    title = gettext_lazy("The family's acceptance")
+    submit_label = gettext_lazy("Save the signed acceptance")
+    success_message = gettext_lazy("The signed acceptance is saved with the allocation.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("child__school__local_authority", "device__sim")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["kit"] = kit_for(self.object.device)
+        return kwargs
+
+    def get_initial(self):
+        return {"guardian_name": self.object.child.guardian_name}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        letter = letter_context(self.object, self.request, kind="handover")
+        context.update(letter)
+        context["support_phone"] = letter["support_phone"]
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.record_acceptance(
+            allocation=self.object, kit_items=data["kit_items"], guardian_name=data["guardian_name"],
+            signature=data["signature"], by=self.request.user,
+        )
+
+
+class AcceptancePdfView(ObjectDetailView):
+    """The stored acceptance PDF, to view or print (404 when none has been signed)."""
+
+    model = Allocation
+    allowed_roles = VIEW_ROLES
+
+    def get(self, request, *args, **kwargs):
+        allocation = self.get_object()
+        acceptance = HandoverAcceptance.objects.visible_to(request.user).filter(allocation=allocation).first()
+        if acceptance is None or not acceptance.pdf:
+            raise Http404(_("No signed acceptance is kept for this allocation."))
+        response = HttpResponse(bytes(acceptance.pdf), content_type="application/pdf")
+        name = get_valid_filename(f"acceptance-{allocation.device.serial}")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+
+
+class SendAcceptanceView(ActionView):
+    """Post the family their signed acceptance, through the messaging layer."""
+
+    form_class = forms.SendAcceptanceForm
+    allowed_roles = HANDOVER_ROLES
+    title = gettext_lazy("Post the signed acceptance to the family")
+    submit_label = gettext_lazy("Send by post")
+    success_message = gettext_lazy("The signed acceptance is queued to be posted. It is in the messages sent to the family.")
+
+    def get_initial(self):
+        name = self.object.child.guardian_name
+        return {"address": f"{name}\n" if name else ""}
+
+    def perform(self, form):
+        acceptance = HandoverAcceptance.objects.visible_to(self.request.user).filter(allocation=self.object).first()
+        if acceptance is None:
+            raise ValidationError(_("The family has not signed an acceptance for this device yet."))
+        services.send_acceptance(acceptance=acceptance, address=form.cleaned_data["address"], by=self.request.user)
+        return self.object
 
 
 class PostLetterView(ActionView):

@@ -167,7 +167,7 @@ def test_subject_access_xlsx(officer_client, subject):
     response = officer_client.get(reverse("allocations:child_export", args=[child.pk]) + "?format=xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["Child", "Allocations", "Device events", "Record history", "Support tickets"]
+    assert wb.sheetnames == ["Child", "Allocations", "Device events", "Handover acceptances", "Record history", "Support tickets"]
     values = {row[0]: row[1] for row in wb["Child"].iter_rows(min_row=2, values_only=True)}
     assert values["reference"] == "SAR-1" and values["first_name"] == "Sara"
     assert wb["Allocations"].max_row == 3

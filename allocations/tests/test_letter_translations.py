@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from allocations import services
-from allocations.tests.factories import ChildFactory
+from allocations.tests.factories import ChildFactory, complete_readiness
 from devices.models import DeviceKind, DeviceStatus
 from devices.tests.factories import DeviceFactory
 
@@ -110,6 +110,7 @@ def letter_for(client, officer, school, lang, *, ownership=False):
     allocation = services.allocate(child=child, device=device, by=officer)
     allocation = services.hand_over(allocation=allocation, on=timezone.localdate(), handed_over_by="Ms T", received_by="Mr P", by=officer)
     if ownership:
+        complete_readiness(allocation, officer)
         services.transfer_ownership(allocation=allocation, by=officer, on=timezone.localdate())
     client.force_login(officer)
     kind = "ownership" if ownership else "handover"

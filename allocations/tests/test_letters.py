@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allocations import services
-from allocations.tests.factories import ChildFactory
+from allocations.tests.factories import ChildFactory, complete_readiness
 from devices.models import DeviceStatus
 from devices.tests.factories import DeviceFactory
 
@@ -73,6 +73,7 @@ def test_qr_code_encodes_help_url():
 def test_ownership_letter_in_somali(client, officer, school):
     child = ChildFactory(school=school, first_name="Hodan", preferred_language="so")
     allocation = handed_over(child, officer, "LT-SO-2")
+    complete_readiness(allocation, officer)
     services.transfer_ownership(allocation=allocation, by=officer, on=timezone.localdate())
     client.force_login(officer)
     html = client.get(reverse("allocations:allocation_letter", args=[allocation.pk])).content.decode()

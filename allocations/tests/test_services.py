@@ -7,7 +7,7 @@ from django.utils import timezone
 from allocations import services
 from allocations.models import Allocation, AllocationStatus
 from allocations.services import AllocationError
-from allocations.tests.factories import AllocationFactory, ChildFactory
+from allocations.tests.factories import AllocationFactory, ChildFactory, complete_readiness
 from devices.models import DeviceEvent, DeviceStatus, Ownership
 from devices.tests.factories import DeviceFactory
 
@@ -181,6 +181,7 @@ def test_transfer_ownership(child, device, officer):
     with pytest.raises(AllocationError, match="only after the device has been handed over"):
         services.transfer_ownership(allocation=allocation, by=officer, on=timezone.localdate())
     services.hand_over(allocation=allocation, on=timezone.localdate(), handed_over_by="x", received_by="y", by=officer)
+    complete_readiness(allocation, officer)
     services.transfer_ownership(allocation=allocation, by=officer, on=timezone.localdate())
     allocation.refresh_from_db()
     device.refresh_from_db()

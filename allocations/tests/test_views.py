@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from allocations import services
 from allocations.models import Allocation, AllocationStatus, Child
-from allocations.tests.factories import ChildFactory
+from allocations.tests.factories import ChildFactory, complete_readiness
 from devices.models import DeviceEvent, DeviceStatus, Ownership
 from devices.tests.factories import DeviceFactory
 
@@ -198,14 +198,20 @@ def test_only_officers_edit_children(client, users, role, child):
 
 def test_full_journey_through_pages(officer_client, officer, child, la):
     device = DeviceFactory(local_authority=la, status=DeviceStatus.IN_STOCK, serial="ABC123")
-    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"serial": " abc123 "})
+    response = officer_client.get(reverse("allocations:child_allocate", args=[child.pk]), {"q": "abc1"})
+    assert f'value="{device.pk}"' in response.content.decode()
+    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"device": device.pk})
     assert response.status_code == 302
     allocation = Allocation.objects.get(child=child)
     today = timezone.localdate()
     response = officer_client.post(reverse("allocations:allocation_hand_over", args=[allocation.pk]),
                                    {"on": today.strftime("%d/%m/%Y"), "handed_over_by": "", "received_by": "Mr Hassan"})
-    assert response.status_code == 302
+    assert response["Location"] == reverse("allocations:allocation_acceptance", args=[allocation.pk])
+    complete_readiness(allocation, officer)
     response = officer_client.post(reverse("allocations:allocation_transfer", args=[allocation.pk]), {"on": today.strftime("%d/%m/%Y")})
+    assert response.status_code == 200 and "This cannot be undone." in response.content.decode()
+    response = officer_client.post(reverse("allocations:allocation_transfer", args=[allocation.pk]),
+                                   {"on": today.strftime("%d/%m/%Y"), "confirmed": "True"})
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.ownership == Ownership.FAMILY
@@ -224,12 +230,12 @@ def test_forbidden_action_is_message_not_500(officer_client, officer, child, sch
     assert "Only a planned allocation can be cancelled" in response.content.decode()
     # Allocating a device already allocated elsewhere.
     other = allocated(ChildFactory(school=school), officer)
-    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"serial": other.device.serial})
+    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"device": other.device.pk})
     assert response.status_code == 200
-    assert "already allocated to another child" in response.content.decode()
-    # An unknown serial and a bad date are form errors.
-    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"serial": "NOPE"})
-    assert "No device with serial number NOPE" in response.content.decode()
+    assert "Choose one of the devices listed" in response.content.decode()
+    # A device that is not one of the choices, and a bad date, are form errors.
+    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"device": "NOPE"})
+    assert "Choose one of the devices listed" in response.content.decode()
     response = officer_client.post(reverse("allocations:allocation_hand_over", args=[other.pk]), {"on": "31/02/2026", "received_by": "x"})
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
@@ -237,8 +243,9 @@ def test_forbidden_action_is_message_not_500(officer_client, officer, child, sch
 
 def test_cannot_allocate_out_of_scope_device(officer_client, child, other_la):
     foreign = DeviceFactory(local_authority=other_la, status=DeviceStatus.IN_STOCK, serial="FOREIGN1")
-    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"serial": "FOREIGN1"})
-    assert "No device with serial number FOREIGN1" in response.content.decode()
+    assert "FOREIGN1" not in officer_client.get(reverse("allocations:child_allocate", args=[child.pk]), {"q": "FOREIGN"}).content.decode()
+    response = officer_client.post(reverse("allocations:child_allocate", args=[child.pk]), {"device": foreign.pk})
+    assert "Choose one of the devices listed" in response.content.decode()
     assert not Allocation.objects.filter(device=foreign).exists()
 
 

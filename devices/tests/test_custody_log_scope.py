@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import SchoolFactory, UserFactory
 from allocations import services
-from allocations.tests.factories import ChildFactory
+from allocations.tests.factories import ChildFactory, complete_readiness
 from devices.models import DeviceEvent, DeviceStatus
 from devices.tests.factories import DeviceFactory
 
@@ -104,6 +104,7 @@ def test_the_custody_log_tells_the_device_story(client, la, school, users):
     kept = services.allocate(child=child, device=other, by=officer, on=datetime.date(2026, 6, 2))
     services.hand_over(allocation=kept, by=officer, on=datetime.date(2026, 6, 3), handed_over_by="Sam Officer", received_by="Mrs Nowak")
     kept.refresh_from_db()
+    complete_readiness(kept, officer)
     services.transfer_ownership(allocation=kept, by=officer, on=datetime.date(2026, 7, 1))
     content = client.get(reverse("devices:device_detail", args=[other.pk])).content.decode()
     assert 'data-testid="event-sentence">Ownership passed to the family by Sam Officer<' in content
