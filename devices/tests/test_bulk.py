@@ -203,3 +203,16 @@ def test_acknowledge_selected_alerts(client, users, la, other_la, school):
     assert Alert.objects.filter(local_authority=la, acknowledged_at__isnull=True).count() == 0
     theirs.refresh_from_db()
     assert theirs.acknowledged_at is None
+
+
+def test_bulk_actions_benchmark_runs_at_the_tiny_scale_and_leaves_nothing(settings):
+    import io
+
+    from benchmarks.bulk_actions import SCENARIOS, bulk_actions
+
+    settings.TWO_FACTOR_REQUIRED, settings.AXES_ENABLED = False, False
+    assert bulk_actions in SCENARIOS
+    result = bulk_actions("tiny", io.StringIO())
+    assert result.extra["moved"] == result.extra["moved_one_by_one"] == result.extra["moved_through_page"] == result.extra["events"] == 200
+    assert result.line().startswith("BENCH bulk_actions ours_s=")
+    assert not Device.objects.filter(serial__startswith="BENCH-BULK-").exists()
