@@ -34,8 +34,6 @@ The device page offers the moves that need no allocation through the named helpe
 ``mark_stolen``, ``write_off``, ``record_return``, ``mark_replaced``.
 """
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -44,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from connectivity.models import Sim
+from core.bulk import Outcome
 from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Ownership
 
 S = DeviceStatus
@@ -513,13 +512,9 @@ def _renumbered(ctx):
 BULK_BATCH = 2000
 
 
-@dataclass
-class BulkOutcome:
-    """What a set-wise service did: ``done`` the devices changed, ``refused`` (device, reason)
-    pairs for those it left alone, each with the sentence the single action would have shown."""
-
-    done: list = field(default_factory=list)
-    refused: list = field(default_factory=list)
+#: What a set-wise service did: ``done`` the devices changed, ``refused`` (device, reason) pairs
+#: for those it left alone, each with the sentence the single action would have shown.
+BulkOutcome = Outcome
 
 
 def _lock_devices(devices):

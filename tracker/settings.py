@@ -520,3 +520,8 @@ IMPORT_SPECS = {**IMPORT_SPECS, "family_data": "connectivity.request_imports.SPE
 # An open request to a network with no change for this many working days (Monday to Friday,
 # less SUPPORT_BANK_HOLIDAYS) is overdue: the request list's filter, a home card, an alert.
 CONNECTIVITY_REQUEST_OVERDUE_DAYS = env.int("CONNECTIVITY_REQUEST_OVERDUE_DAYS", default=5)
+
+# --- bulk actions settings (core/bulk.py)
+# Most rows one bulk action on a list may change in one request; a bigger selection is refused
+# on the check page with the reason (narrow the filter and do it in parts).
+BULK_MAX_IN_REQUEST = env.int("BULK_MAX_IN_REQUEST", default=10_000)
