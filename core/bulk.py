@@ -284,18 +284,18 @@ class BulkActionView(RoleRequiredMixin, View):
         return None
 
     def _selection(self, data):
-        """(selection form, action, action form, rows or None, errors)."""
+        """(selection form, action, rows or None, errors)."""
         form = self.form_class(data)
         action = self._action(data)
         errors = []
         if action is None:
             errors.append(gettext("Choose what to do with the %(noun)s.") % {"noun": self.noun})
         if not form.is_valid():
-            return form, action, None, None, errors + form.error_list()
+            return form, action, None, errors + form.error_list()
         rows = form.rows(self.get_queryset(form), self.filterset_class, request=self.request)
         if rows is None:
-            return form, action, None, None, errors + form.error_list()
-        return form, action, None, rows, errors
+            return form, action, None, errors + form.error_list()
+        return form, action, rows, errors
 
     def _action_form(self, action, data=None):
         if action is None or action.form_class is None:
@@ -331,7 +331,7 @@ class BulkActionView(RoleRequiredMixin, View):
         return pairs
 
     def get(self, request):
-        form, action, _, rows, errors = self._selection(request.GET)
+        form, action, rows, errors = self._selection(request.GET)
         if errors:
             return self._error_page(form, errors, action)
         n, upto, missing, errors = self._counted(form, rows)
@@ -354,7 +354,7 @@ class BulkActionView(RoleRequiredMixin, View):
         })
 
     def post(self, request):
-        form, action, _, rows, errors = self._selection(request.POST)
+        form, action, rows, errors = self._selection(request.POST)
         if errors:
             return self._error_page(form, errors, action, status=400)
         if action.redirect is not None:

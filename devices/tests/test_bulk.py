@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import SchoolFactory
 from devices import services
-from devices.models import Alert, Device, DeviceEvent, DeviceStatus
+from devices.models import Alert, Device, DeviceEvent
 from devices.tests.factories import DeviceFactory
 
 pytestmark = pytest.mark.django_db
