@@ -216,3 +216,24 @@ def test_bulk_actions_benchmark_runs_at_the_tiny_scale_and_leaves_nothing(settin
     assert result.extra["moved"] == result.extra["moved_one_by_one"] == result.extra["moved_through_page"] == result.extra["events"] == 200
     assert result.line().startswith("BENCH bulk_actions ours_s=")
     assert not Device.objects.filter(serial__startswith="BENCH-BULK-").exists()
+
+
+def test_another_app_adds_a_device_action_through_the_extension_point(client, users, fleet):
+    """What the campaigns app will do: one ``BulkAction`` appended, nothing else changed."""
+    from core.bulk import BulkAction, Outcome
+    from devices import bulk
+
+    seen = []
+
+    def add_devices(*, rows, by, data):
+        seen.extend(rows.values_list("serial", flat=True))
+        return Outcome(done=list(rows), refused=[])
+
+    bulk.register_device_action(BulkAction("campaign", "Add to a recall campaign", run=add_devices, roles=("council_officer",)))
+    try:
+        client.force_login(users["council_officer"])
+        assert 'value="campaign"' in client.get("/devices/").content.decode()
+        page = client.post(BULK, {"action": "campaign", "which": "selected", "pk": [fleet["delivered"][0].pk, fleet["theirs"].pk]}).content.decode()
+        assert 'data-done="1" data-refused="0"' in page and seen == [fleet["delivered"][0].serial]
+    finally:
+        bulk.DEVICE_ACTIONS[:] = [a for a in bulk.DEVICE_ACTIONS if a.name != "campaign"]
