@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from connectivity.models import NetworkOperator, NetworkRequest
+from core.bulk import MATCHING, SELECTED, BulkSelectionForm
 
 
 class RequestMoveForm(forms.Form):
@@ -20,10 +21,12 @@ class RequestMoveForm(forms.Form):
 
 
 # --- network side: bulk status changes and the status file
-class BulkMoveForm(forms.Form):
-    """Move many requests at once: the rows chosen on the list, or every row matching its filter."""
+class BulkMoveForm(BulkSelectionForm):
+    """Move many requests at once: the rows chosen on the list, or every row matching its filter
+    (the selection is ``core.bulk``'s)."""
 
-    SELECTED, MATCHING = "selected", "matching"
+    SELECTED, MATCHING = SELECTED, MATCHING
+    empty_message = _("Select at least one request, or choose every request matching the filter.")
     which = forms.ChoiceField(
         label=_("Which requests"), widget=forms.RadioSelect, initial=SELECTED,
         choices=[(SELECTED, _("The requests I selected")), (MATCHING, _("Every request matching this filter"))],
@@ -31,21 +34,14 @@ class BulkMoveForm(forms.Form):
     to_status = forms.ChoiceField(label=_("New status"))
     problem = forms.ChoiceField(label=_("Problem code"), required=False, help_text=_("Only when the new status is “Problem”."))
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    pk = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
-    filters = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    upto = None
+    max_rows = 2000  # connectivity.views.BULK_MAX: a bigger change is a status file
+    field_order = ["which", "to_status", "problem", "note", "pk", "filters"]
 
     def __init__(self, *args, statuses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [("", _("Choose a status"))] + list(statuses)
         self.fields["problem"].choices = [("", _("No problem"))] + list(NetworkRequest.Problem.choices)
-        # Any whole number is accepted here; the rows are then looked up within the user's scope.
-        self.fields["pk"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 10
-
-    def clean(self):
-        data = super().clean()
-        if data.get("which") == self.SELECTED and not data.get("pk"):
-            raise forms.ValidationError(_("Select at least one request, or choose every request matching the filter."))
-        return data
 
 
 class StatusFileForm(forms.Form):
@@ -131,27 +127,23 @@ class RaiseRequestForm(forms.Form):
         self.fields["kind"].choices = sim_kind_choices()
 
 
-class BulkRaiseForm(forms.Form):
+class BulkRaiseForm(BulkSelectionForm):
     """What to ask for every SIM chosen on the bulk page (and which SIMs: those ticked, or all
-    that match the filter up to the highest id shown)."""
+    that match the filter up to the highest id shown; the selection is ``core.bulk``'s, under
+    this page's names: ``scope`` and ``sim``, the filter's own parameters beside them)."""
 
+    which_field, pk_field, matching_value = "scope", "sim", "all"
+    empty_message = _("Tick at least one SIM, or choose all the SIMs that match the filter.")
+    max_rows = 5000
     kind = forms.ChoiceField(label=_("What should the network do?"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Why (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     scope = forms.ChoiceField(choices=[("selected", "selected"), ("all", "all")], widget=forms.HiddenInput)
     sim = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
-    upto = forms.IntegerField(required=False, min_value=0, max_value=2**62, widget=forms.HiddenInput)
+    which = pk = filters = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = sim_kind_choices()
-        # Any whole numbers: only SIMs the user can see are ever used (the view intersects).
-        self.fields["sim"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 18
-
-    def clean(self):
-        data = super().clean()
-        if data.get("scope") == "selected" and not data.get("sim"):
-            self.add_error(None, _("Tick at least one SIM, or choose all the SIMs that match the filter."))
-        return data
 
 
 class FamilyDataForm(forms.Form):

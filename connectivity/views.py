@@ -315,12 +315,9 @@ class NetworkRequestBulkView(RoleRequiredMixin, View):
                     messages.error(request, error)
             return redirect(list_url)
         data = form.cleaned_data
-        queryset = NetworkRequest.objects.visible_to(request.user)
-        if data["which"] == form.MATCHING:
-            filterset = NetworkRequestFilterSet(filters, queryset=queryset, request=request)
-            queryset = filterset.qs if filterset.is_valid() else queryset.none()
-        else:
-            queryset = queryset.filter(pk__in=data["pk"][:BULK_MAX])
+        queryset = form.rows(NetworkRequest.objects.visible_to(request.user), NetworkRequestFilterSet, request=request)
+        if queryset is None:
+            queryset = NetworkRequest.objects.none()  # filters not valid: nothing matches, as before
         rows = list(queryset.select_related("network", "sim", "local_authority").order_by("pk")[:BULK_MAX + 1])
         too_many = len(rows) > BULK_MAX
         context = {
@@ -900,13 +897,8 @@ class SimBulkConfirmView(RoleRequiredMixin, View):
         form = BulkRaiseForm(data)
         if not form.is_valid():
             return form, None
-        sims = Sim.objects.visible_to(request.user)
-        if form.cleaned_data["scope"] == "all":
-            filterset = SimFilterSet(data, queryset=sims, request=request)
-            sims = filterset.qs.filter(pk__lte=form.cleaned_data.get("upto") or 0) if filterset.is_valid() else sims.none()
-        else:
-            sims = sims.filter(pk__in=form.cleaned_data["sim"][:5000])
-        return form, sims
+        sims = form.rows(Sim.objects.visible_to(request.user), SimFilterSet, request=request, filter_data=data, upto=form.cleaned_data.get("upto") or 0)
+        return form, (Sim.objects.none() if sims is None else sims)  # filters not valid: nothing matches, as before
 
     def _back(self, data):
         from urllib.parse import urlencode

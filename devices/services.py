@@ -36,12 +36,13 @@ The device page offers the moves that need no allocation through the named helpe
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from connectivity.models import Sim
+from core.bulk import Outcome
 from devices.models import Alert, Device, DeviceEvent, DeviceStatus, Ownership
 
 S = DeviceStatus
@@ -115,6 +116,25 @@ def can_transition(status, to_status):
     return to_status in TRANSITIONS.get(status, set())
 
 
+def refusal(from_status, to_status):
+    """Why ``TRANSITIONS`` forbids the move (a sentence for the user), or "" when it allows it."""
+    if can_transition(from_status, to_status):
+        return ""
+    return _("A device that is “%(current)s” cannot be marked “%(target)s”.") % {"current": _label(from_status), "target": _label(to_status)}
+
+
+def page_refusal(from_status, to_status):
+    """Why the device page and the device list may not make the move ("" when they may):
+    ``TRANSITIONS``' reason, or that the move belongs to an allocation (allocate, hand over,
+    return, transfer ownership; and an allocated device goes back in stock by cancelling its
+    allocation)."""
+    if to_status in ALLOCATION_MOVES:
+        return _("This is done from the child's allocation.")
+    if from_status == S.ALLOCATED and to_status == S.IN_STOCK:
+        return _("It is allocated to a child: cancel the allocation instead.")
+    return refusal(from_status, to_status)
+
+
 def _event_kind(from_status, to_status):
     if from_status in (S.IN_REPAIR, S.FAULT_REPORTED) and to_status in IN_SERVICE:
         return DeviceEvent.Kind.REPAIRED
@@ -136,11 +156,7 @@ def transition(*, device, to_status, by, note="", at=None, allocation=None):
     locked = Device.objects.select_for_update().get(pk=device.pk)
     from_status = locked.status
     if not can_transition(from_status, to_status):
-        raise TransitionNotAllowed(
-            _("A device that is “%(current)s” cannot be marked “%(target)s”.")
-            % {"current": _label(from_status), "target": _label(to_status)},
-            code="transition_not_allowed",
-        )
+        raise TransitionNotAllowed(refusal(from_status, to_status), code="transition_not_allowed")
     locked.status = to_status
     fields = ["status", "updated_at"]
     if to_status == S.OWNERSHIP_TRANSFERRED and locked.ownership != Ownership.FAMILY:
@@ -310,9 +326,7 @@ def lifecycle_options(*, device, user):
     role = "admin" if user.is_superuser else user.role
     if role not in LIFECYCLE_ROLES + FAULT_ROLES:
         return []
-    targets = [s for s in allowed_next(device.status) if s not in ALLOCATION_MOVES]
-    if device.status == S.ALLOCATED:
-        targets = [s for s in targets if s != S.IN_STOCK]  # cancel the allocation instead
+    targets = [s for s in allowed_next(device.status) if not page_refusal(device.status, s)]
     if device.status in (S.IN_REPAIR, S.FAULT_REPORTED):
         targets = [REPAIRED] + [s for s in targets if s not in IN_SERVICE]
     if role in FAULT_ROLES:
@@ -490,3 +504,128 @@ def _renumbered(ctx):
         if error.get("row"):
             error["row"] -= 1
     return ctx
+
+
+# Many devices at once (the device list's bulk actions) --------------------------------------
+
+#: Rows written per statement by the set-wise services below.
+BULK_BATCH = 2000
+
+
+#: What a set-wise service did: ``done`` the devices changed, ``refused`` (device, reason) pairs
+#: for those it left alone, each with the sentence the single action would have shown.
+BulkOutcome = Outcome
+
+
+def _lock_devices(devices):
+    """The devices of ``devices`` (a queryset or Device objects), locked in primary-key order so two
+    bulk actions over overlapping rows queue rather than deadlock."""
+    pks = devices.order_by().values("pk") if isinstance(devices, QuerySet) else [d.pk for d in devices]
+    return list(Device.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+
+
+@transaction.atomic
+def transition_many(*, devices, to_status, by, note="", at=None, rule=refusal):
+    """Move every device of ``devices`` to ``to_status`` as ``transition`` moves one, set-wise.
+
+    The same rules: each device's locked, current status is checked against ``TRANSITIONS``
+    (``refusal``, the sentence ``transition`` raises), and a device the lifecycle forbids is left
+    alone and reported in ``refused``. The rows are locked in primary-key order, updated with one
+    ``UPDATE`` per ``BULK_BATCH`` rows, and each moved device gets its ``DeviceEvent`` and its
+    simple_history record (``by`` as the history user) in bulk inserts: a few queries per 2,000
+    devices instead of five per device. The extras of ``transition`` follow: ownership passes to
+    the family on *ownership transferred*, the first hand-over date is set, and *lost* or *stolen*
+    flags each device's SIM (per device, as it writes requests and alerts). One transaction:
+    all of it is written or none. ``rule(from_status, to_status)`` gives the refusal (default
+    ``refusal``: ``TRANSITIONS`` alone; the device list passes ``page_refusal``)."""
+    if to_status not in DeviceStatus.values:
+        raise TransitionNotAllowed(_("“%(status)s” is not a device status.") % {"status": to_status}, code="unknown_status")
+    at = at or timezone.now()
+    now = timezone.now()
+    day = timezone.localdate(at) if timezone.is_aware(at) else at.date()
+    outcome = BulkOutcome()
+    events, dated = [], []
+    for device in _lock_devices(devices):
+        from_status = device.status
+        reason = rule(from_status, to_status)
+        if reason:
+            outcome.refused.append((device, reason))
+            continue
+        device.status, device.updated_at = to_status, now
+        if to_status == S.OWNERSHIP_TRANSFERRED:
+            device.ownership = Ownership.FAMILY
+        if to_status == S.HANDED_OVER and from_status == S.ALLOCATED and device.handed_over_on is None:
+            device.handed_over_on = day
+            dated.append(device.pk)
+        outcome.done.append(device)
+        events.append(DeviceEvent(device=device, kind=_event_kind(from_status, to_status), from_status=from_status,
+                                  to_status=to_status, actor=by, at=at, note=note or ""))
+    changes = {"status": to_status, "updated_at": now}
+    if to_status == S.OWNERSHIP_TRANSFERRED:
+        changes["ownership"] = Ownership.FAMILY
+    for i in range(0, len(outcome.done), BULK_BATCH):
+        batch = outcome.done[i : i + BULK_BATCH]
+        Device.objects.filter(pk__in=[d.pk for d in batch]).update(**changes)
+    for i in range(0, len(dated), BULK_BATCH):
+        Device.objects.filter(pk__in=dated[i : i + BULK_BATCH]).update(handed_over_on=day)
+    Device.history.bulk_history_create(outcome.done, update=True, default_user=by, default_date=now, batch_size=BULK_BATCH)
+    DeviceEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    if to_status in (S.LOST, S.STOLEN):
+        for device, event in zip(outcome.done, events):
+            _flag_lost_or_stolen(device=device, event=event, by=by)
+    return outcome
+
+
+def put_in_stock(*, devices, by, note=""):
+    """The device list's "Put in stock": ``transition_many`` to *in stock* under the device page's
+    rules (``page_refusal``: an allocated device is refused, its allocation is cancelled instead)."""
+    return transition_many(devices=devices, to_status=S.IN_STOCK, by=by, note=note, rule=page_refusal)
+
+
+#: Devices whose school follows someone else's record, or that have left the council's hands:
+#: their school is not moved by hand (the reason is what the user is told).
+SCHOOL_FIXED = {
+    S.ALLOCATED: gettext_lazy("It is allocated to a child: it moves school with the child's allocation."),
+    S.HANDED_OVER: gettext_lazy("It has been handed over to a child: it moves school with the child's allocation."),
+    S.OWNERSHIP_TRANSFERRED: gettext_lazy("It belongs to the family now."),
+    S.WRITTEN_OFF: gettext_lazy("It has been written off."),
+}
+
+
+def school_refusal(device, school):
+    """Why ``device`` may not be moved to ``school`` ("" when it may)."""
+    if device.status in SCHOOL_FIXED:
+        return str(SCHOOL_FIXED[device.status])
+    if school is not None and school.local_authority_id != device.local_authority_id:
+        return _("%(school)s is not in the device's local authority.") % {"school": school.name}
+    if device.school_id == (school.pk if school else None):
+        return _("It is already there.")
+    return ""
+
+
+@transaction.atomic
+def move_to_school(*, devices, school, by, note=""):
+    """Move the devices of ``devices`` (a queryset or Device objects; one or many) to ``school``
+    (``None``: held by the council, no school). A device allocated or handed over to a child, the
+    family's, written off, already there, or in another LA than the school is refused with the
+    reason (``school_refusal``). The rows are locked; each moved device gets a custody-log note
+    and a history record, written in bulk."""
+    now = timezone.now()
+    outcome = BulkOutcome()
+    for device in _lock_devices(devices):
+        reason = school_refusal(device, school)
+        if reason:
+            outcome.refused.append((device, reason))
+        else:
+            device.school, device.updated_at = school, now
+            outcome.done.append(device)
+    text = (_("Moved to %(school)s.") % {"school": school.name}) if school else _("Moved to the council's store (no school).")
+    text = f"{text} {note}".strip()
+    for i in range(0, len(outcome.done), BULK_BATCH):
+        Device.objects.filter(pk__in=[d.pk for d in outcome.done[i : i + BULK_BATCH]]).update(school=school, updated_at=now)
+    Device.history.bulk_history_create(outcome.done, update=True, default_user=by, default_date=now, batch_size=BULK_BATCH)
+    DeviceEvent.objects.bulk_create(
+        [DeviceEvent(device=d, kind=DeviceEvent.Kind.NOTE, from_status=d.status, to_status=d.status, actor=by, at=now, note=text) for d in outcome.done],
+        batch_size=BULK_BATCH,
+    )
+    return outcome

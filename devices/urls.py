@@ -6,6 +6,8 @@ app_name = "devices"
 
 urlpatterns = [
     path("devices/", views.DeviceListView.as_view(), name="device_list"),
+    path("devices/bulk/", views.DeviceBulkView.as_view(), name="device_bulk"),
+    path("alerts/bulk/", views.AlertBulkView.as_view(), name="alert_bulk"),
     path("devices/labels/", views.DeviceLabelsView.as_view(), name="labels"),
     path("devices/scan-in/", views.ScanInView.as_view(), name="scan_in"),
     path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),

@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 
+from core.bulk import BulkListMixin
 from core.navigation_roles import DEVICE_ROLES
 from core.views import LaChoiceMixin, ObjectDetailView, ObjectListView, RoleRequiredMixin
 from devices import services
+from devices.bulk import AlertBulkView, DeviceBulkView
 from devices.horizon import cliff_edge, la_horizon
 from reports import definitions, published
 from reports.suppression import hides_small_numbers
@@ -63,7 +65,7 @@ def device_list_queryset(user, params=None):
 SUPPORT_REPORT_ROLES = ("school_staff", "support_agent", "council_officer", "admin")
 
 
-class DeviceListView(ObjectListView):
+class DeviceListView(BulkListMixin, ObjectListView):
     model = Device
     table_class = DeviceTable
     filterset_class = DeviceFilterSet
@@ -71,6 +73,11 @@ class DeviceListView(ObjectListView):
     export_name = "devices"
     title = gettext_lazy("Devices")
     template_name = "devices/device_list.html"
+    bulk_url_name = "devices:device_bulk"
+    bulk_view = DeviceBulkView
+
+    def bulk_label_of(record):
+        return record.serial
 
     def get_queryset(self):
         return device_base_queryset(self.request.user)
@@ -231,7 +238,7 @@ def can_acknowledge(user):
     return user.is_superuser or user.role in ACKNOWLEDGE_ROLES
 
 
-class AlertListView(ObjectListView):
+class AlertListView(BulkListMixin, ObjectListView):
     """One line per condition (``AlertGroupTable``) unless ``?show=each``; the export is
     always one row per alert. Showing the page also runs the overdue-jobs check."""
 
@@ -242,6 +249,14 @@ class AlertListView(ObjectListView):
     export_name = "alerts"
     title = gettext_lazy("Alerts")
     template_name = "devices/alert_list.html"
+    bulk_url_name = "devices:alert_bulk"
+    bulk_view = AlertBulkView
+
+    def bulk_label_of(record):
+        return record.message[:80]
+
+    def bulk_selectable(self):
+        return not self.grouped()  # the grouped lines are groups, not alerts: "every alert matching" still works
 
     def get(self, request, *args, **kwargs):
         self.job_statuses = services.check_scheduled_jobs()

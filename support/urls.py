@@ -15,6 +15,7 @@ urlpatterns = [
     # Staff.
     path("support/", views.QueueView.as_view(), name="queue"),
     path("support/mine/", views.MyTicketsView.as_view(), name="my_tickets"),
+    path("support/bulk/", views.TicketBulkView.as_view(), name="ticket_bulk"),
     path("support/tickets/", views.TicketListView.as_view(), name="ticket_list"),
     path("support/new/", views.StaffTicketCreateView.as_view(), name="ticket_create"),
     path("support/my-languages/", views.MyLanguagesView.as_view(), name="my_languages"),

@@ -18,9 +18,11 @@ from django.views.generic import FormView, TemplateView, View
 
 import guides.services
 from core.ratelimit import rate_limited
+from core.bulk import BulkListMixin
 from core.views import ObjectDetailView, ObjectListView, RoleRequiredMixin
 from reports import definitions
 from support import services
+from support.bulk import TicketBulkView, queue_rows
 from support.dashboard import hidden_safeguarding_figure
 from support.filters import TicketFilterSet
 from support.forms import (
@@ -309,7 +311,7 @@ def _file_response(attachment):
 # Staff pages ------------------------------------------------------------------------------
 
 
-class TicketListView(ObjectListView):
+class TicketListView(BulkListMixin, ObjectListView):
     """Tickets in the user's scope, filtered; agents see tickets in their languages first."""
 
     model = Ticket
@@ -381,12 +383,14 @@ class TicketListView(ObjectListView):
 class QueueView(TicketListView):
     allowed_roles = AGENT_ROLES
     title = gettext_lazy("Support queue")
+    bulk_url_name = "support:ticket_bulk"
+    bulk_view = TicketBulkView
+
+    def bulk_label_of(record):
+        return record.reference
 
     def narrow(self, qs):
-        # The queue shows open work unless the agent filters by status.
-        if not self.request.GET.getlist("status"):
-            qs = qs.open()
-        return qs
+        return queue_rows(qs, self.request.GET)
 
 
 class MyTicketsView(TicketListView):

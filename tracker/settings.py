@@ -533,3 +533,8 @@ STOCKTAKE_OVERDUE_DAYS = env.int("STOCKTAKE_OVERDUE_DAYS", default=365)
 INSTALLED_APPS += ["campaigns"]
 # A campaign's notices to more families than this still to do are sent by the worker, not the page.
 CAMPAIGNS_SEND_INLINE_MAX = env.int("CAMPAIGNS_SEND_INLINE_MAX", default=2000)
+
+# --- bulk actions settings (core/bulk.py)
+# Most rows one bulk action on a list may change in one request; a bigger selection is refused
+# on the check page with the reason (narrow the filter and do it in parts).
+BULK_MAX_IN_REQUEST = env.int("BULK_MAX_IN_REQUEST", default=10_000)
