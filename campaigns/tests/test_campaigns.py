@@ -334,3 +334,33 @@ def test_a_large_send_goes_to_the_worker(client, scene, la, settings, django_cap
     # The test settings run tasks at once: the worker's send is the same service.
     assert OutboundMessage.objects.filter(template="campaign_notice").count() == 2
     assert CampaignDevice.objects.filter(campaign=campaign, status=S.CONTACTED).count() == 2
+
+
+def test_devices_ticked_on_the_device_list_are_added_to_a_campaign(client, la, other_la, school, users):
+    """The device list's bulk action "Add to a campaign" (devices.bulk's extension point) goes
+    through ``add_devices``: the check page offers only the officer's open campaigns, the result
+    says what was added and what was refused and why, and another LA's device is never added."""
+    from campaigns.models import CampaignDevice
+    from campaigns.tests.factories import CampaignFactory
+    from devices.tests.factories import DeviceFactory
+
+    campaign = CampaignFactory(local_authority=la, title="Re-image the 100e")
+    closed = CampaignFactory(local_authority=la, title="Finished last term", status="closed")
+    theirs = CampaignFactory(local_authority=other_la, title="Hackney's own recall")
+    mine = [DeviceFactory(local_authority=la, school=school, serial=f"CAMPB{i}") for i in range(3)]
+    gone = DeviceFactory(local_authority=la, school=school, status="written_off", serial="CAMPGONE")
+    elsewhere = DeviceFactory(local_authority=other_la, serial="CAMPHACKNEY")
+    client.force_login(users["council_officer"])
+    assert 'value="campaign"' in client.get("/devices/").content.decode()
+    picks = [d.pk for d in mine] + [gone.pk, elsewhere.pk]
+    check = client.get("/devices/bulk/", {"action": "campaign", "which": "selected", "pk": picks}).content.decode()
+    assert "Re-image the 100e" in check and "Finished last term" not in check and "Hackney&#x27;s own recall" not in check and "Hackney's own recall" not in check
+    refused = client.post("/devices/bulk/", {"action": "campaign", "which": "selected", "pk": picks, "campaign": theirs.pk})
+    assert refused.status_code == 200 and CampaignDevice.objects.count() == 0  # not offered: a form error
+    page = client.post("/devices/bulk/", {"action": "campaign", "which": "selected", "pk": picks, "campaign": campaign.pk}).content.decode()
+    assert 'data-done="3" data-refused="1"' in page and "CAMPGONE" in page
+    assert set(CampaignDevice.objects.values_list("device__serial", flat=True)) == {"CAMPB0", "CAMPB1", "CAMPB2"}
+    again = client.post("/devices/bulk/", {"action": "campaign", "which": "selected", "pk": [mine[0].pk], "campaign": campaign.pk}).content.decode()
+    assert 'data-done="0" data-refused="1"' in again and "Already in the campaign." in again
+    client.force_login(users["school_staff"])
+    assert 'value="campaign"' not in client.get("/devices/").content.decode()

@@ -229,11 +229,11 @@ def test_another_app_adds_a_device_action_through_the_extension_point(client, us
         seen.extend(rows.values_list("serial", flat=True))
         return Outcome(done=list(rows), refused=[])
 
-    bulk.register_device_action(BulkAction("campaign", "Add to a recall campaign", run=add_devices, roles=("council_officer",)))
+    bulk.register_device_action(BulkAction("example", "An example action", run=add_devices, roles=("council_officer",)))
     try:
         client.force_login(users["council_officer"])
-        assert 'value="campaign"' in client.get("/devices/").content.decode()
-        page = client.post(BULK, {"action": "campaign", "which": "selected", "pk": [fleet["delivered"][0].pk, fleet["theirs"].pk]}).content.decode()
+        assert 'value="example"' in client.get("/devices/").content.decode()
+        page = client.post(BULK, {"action": "example", "which": "selected", "pk": [fleet["delivered"][0].pk, fleet["theirs"].pk]}).content.decode()
         assert 'data-done="1" data-refused="0"' in page and seen == [fleet["delivered"][0].serial]
     finally:
-        bulk.DEVICE_ACTIONS[:] = [a for a in bulk.DEVICE_ACTIONS if a.name != "campaign"]
+        bulk.DEVICE_ACTIONS[:] = [a for a in bulk.DEVICE_ACTIONS if a.name != "example"]
