@@ -520,3 +520,25 @@ IMPORT_SPECS = {**IMPORT_SPECS, "family_data": "connectivity.request_imports.SPE
 # An open request to a network with no change for this many working days (Monday to Friday,
 # less SUPPORT_BANK_HOLIDAYS) is overdue: the request list's filter, a home card, an alert.
 CONNECTIVITY_REQUEST_OVERDUE_DAYS = env.int("CONNECTIVITY_REQUEST_OVERDUE_DAYS", default=5)
+
+# --- sso: single sign-on for staff with OpenID Connect (accounts/sso.py, docs/operations.md).
+# A provider is on when its client ID is set; with none the sign-in page shows only passwords.
+SSO_PROVIDERS = {
+    name: {
+        "CLIENT_ID": env(f"SSO_{name.upper()}_CLIENT_ID", default=""),
+        "CLIENT_SECRET": env(f"SSO_{name.upper()}_CLIENT_SECRET", default=""),
+        "ISSUER": env(f"SSO_{name.upper()}_ISSUER", default=issuer),
+        "SCOPES": env(f"SSO_{name.upper()}_SCOPES", default=""),
+    }
+    for name, issuer in (
+        ("dfe", "https://oidc.signin.education.gov.uk"),
+        ("entra", "https://login.microsoftonline.com/organizations/v2.0"),
+    )
+    if env(f"SSO_{name.upper()}_CLIENT_ID", default="")
+}
+AUTHENTICATION_BACKENDS.append("accounts.sso.SSOBackend")
+SSO_TIMEOUT = env.int("SSO_TIMEOUT", default=10)
+SSO_DISCOVERY_TTL = 60 * 60
+SSO_CLOCK_LEEWAY = 60
+# A provider's amr claim naming a second factor (mfa, otp, hwk...) counts as two-step sign-in.
+SSO_MFA_SATISFIES_TWO_STEP = env.bool("SSO_MFA_SATISFIES_TWO_STEP", default=True)
