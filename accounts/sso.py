@@ -27,6 +27,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from josepy.errors import Error as JoseError
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -231,7 +232,7 @@ class SSOBackend(OIDCAuthenticationBackend):
             refused = exc
         except SuspiciousOperation as exc:  # signature, algorithm, nonce, unknown key
             refused = SsoRefused("token", str(exc))
-        except (JoseError, ValueError, TypeError, KeyError, AttributeError, UnicodeError) as exc:  # a token that is not a JWT
+        except (JoseError, ValueError, TypeError, KeyError, AttributeError, UnicodeError, AssertionError) as exc:  # not a JWT (josepy asserts on some)
             refused = SsoRefused("token", f"{type(exc).__name__}: {exc}")
         except requests.RequestException as exc:
             refused = SsoRefused("provider", str(exc)[:300])
@@ -282,7 +283,11 @@ class SSOBackend(OIDCAuthenticationBackend):
             if userinfo.get("sub") != payload["sub"]:  # OpenID Connect Core 5.3.2
                 raise SsoRefused("token", "userinfo subject differs from the ID token's")
             claims.update({k: v for k, v in userinfo.items() if k not in ("iss", "aud", "exp", "iat", "nonce", "amr")})
-        user = sign_in_with_identity(provider=self.provider, claims=claims)
+        try:
+            user = sign_in_with_identity(provider=self.provider, claims=claims)
+        except IntegrityError:
+            # The same person's first sign-in in two tabs at once: the other created the identity.
+            user = sign_in_with_identity(provider=self.provider, claims=claims)
         self.request.sso_mfa = satisfies_two_step(payload)
         return user
 

@@ -48,6 +48,7 @@ class LocalOpenIDProvider:
         self.identity = dict(identity or {})
         self.id_token_claims = {}
         self.forge = False
+        self.raw_id_token = None  # answer this instead of a signed ID token
         self.codes = {}
         self.tokens = {}
         self.requests = []
@@ -137,7 +138,7 @@ class LocalOpenIDProvider:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if self.forge else self.key
         access_token = secrets.token_urlsafe(16)
         self.tokens[access_token] = {k: v for k, v in self.identity.items() if k != "amr"}
-        return {"access_token": access_token, "token_type": "Bearer", "expires_in": 300, "id_token": sign_jwt(claims, key)}
+        return {"access_token": access_token, "token_type": "Bearer", "expires_in": 300, "id_token": self.raw_id_token or sign_jwt(claims, key)}
 
     def settings(self):
         """The ``SSO_PROVIDERS`` entry that points our client at this provider."""

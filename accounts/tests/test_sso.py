@@ -142,6 +142,14 @@ def test_forged_signature_is_refused(client, op, school, caplog):
     assert not User.objects.exists()
 
 
+@pytest.mark.parametrize("raw", ["not-a-jwt", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "e30.e30.e30"])
+def test_malformed_or_unsigned_tokens_are_refused(client, op, school, raw):
+    op.identity, op.raw_id_token = school_identity(school.urn), raw
+    response = sign_in(client)
+    assert response.status_code == 403 and "was not valid or has expired" in response.content.decode()
+    assert not User.objects.exists()
+
+
 @pytest.mark.parametrize(
     "claims",
     [{"exp": 1_000_000_000, "iat": 999_999_000}, {"iss": "https://evil.example"}, {"aud": "another-client"}, {"nonce": "not-the-one-we-sent"}],
