@@ -39,3 +39,30 @@ class SchoolAdmin(SimpleHistoryAdmin):
     list_display = ("name", "urn", "local_authority", "phase", "status")
     list_filter = ("status", "phase", "local_authority")
     search_fields = ("name", "urn", "postcode")
+
+
+# --------------------------------------------------------------------------- single sign-on
+from accounts.models import ExternalIdentity, OrganisationMapping  # noqa: E402
+
+
+@admin.register(OrganisationMapping)
+class OrganisationMappingAdmin(admin.ModelAdmin):
+    """Which Entra ID tenant and group gives which role and scope (``accounts.sso.EntraID``)."""
+
+    list_display = ("tenant_id", "group_id", "role", "local_authority", "school", "is_active")
+    list_filter = ("provider", "role", "is_active", "local_authority")
+    search_fields = ("tenant_id", "group_id")
+    autocomplete_fields = ("school",)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Users' identities at the providers. Deleting one makes the next sign-in a new user."""
+
+    list_display = ("user", "provider", "subject", "organisation", "last_sign_in")
+    list_filter = ("provider",)
+    search_fields = ("subject", "user__username", "user__email")
+    readonly_fields = ("user", "provider", "subject", "organisation", "created_at", "last_sign_in")
+
+    def has_add_permission(self, request):
+        return False

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import otp
+from accounts.sso import SSO_MFA_SESSION_KEY
 
 LAST_ACTIVITY_KEY = "_last_activity"
 
@@ -70,7 +71,13 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_verified() and otp.needs_verification(user):
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.session.get(SSO_MFA_SESSION_KEY)  # the provider checked a second factor
+            and otp.needs_verification(user)
+        ):
             if request.path.startswith("/api/"):
                 request.user = AnonymousUser()
             elif not request.path.startswith(_open_paths()):

@@ -230,3 +230,87 @@ class User(AbstractUser):
 
     def has_role(self, *roles):
         return self.is_authenticated and (self.role in roles or self.is_superuser)
+
+
+# --------------------------------------------------------------------------- single sign-on
+
+
+class SsoProvider(models.TextChoices):
+    """The organisations' identity providers we accept (``accounts/sso.py`` has one driver each)."""
+
+    DFE = "dfe", _("DfE Sign-in")
+    ENTRA = "entra", _("Microsoft Entra ID")
+
+
+class ExternalIdentity(models.Model):
+    """A user's identity at an identity provider: the provider's subject (``sub``), never the
+    e-mail address, is what finds the user at the next sign-in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities", verbose_name=_("user"))
+    provider = models.CharField(_("provider"), max_length=10, choices=SsoProvider.choices)
+    subject = models.CharField(_("subject"), max_length=255)
+    organisation = models.CharField(_("organisation at last sign-in"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("first signed in"), auto_now_add=True)
+    last_sign_in = models.DateTimeField(_("last signed in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="external_identity_unique_subject")]
+
+    def __str__(self):
+        return f"{self.get_provider_display()}: {self.subject}"
+
+
+class OrganisationMappingQuerySet(models.QuerySet):
+    def for_claims(self, *, provider, tenant, groups):
+        """The mappings that the identity's tenant and groups select (active ones only)."""
+        return self.filter(provider=provider, tenant_id=tenant, group_id__in=list(groups), is_active=True).select_related(
+            "local_authority", "school"
+        )
+
+
+class OrganisationMapping(models.Model):
+    """Maps an organisation's identity claim (an Entra ID tenant and one of its security groups)
+    to one of our roles and an LA or school. Edited by administrators in the Django admin.
+
+    Only roles with a single LA or school scope can be mapped: a claim never gives anyone every
+    LA, the London view or administration."""
+
+    MAPPABLE_ROLES = (Role.COUNCIL_OFFICER, Role.CIO, Role.SUPPORT_AGENT, Role.SCHOOL_STAFF)
+
+    provider = models.CharField(_("provider"), max_length=10, choices=SsoProvider.choices, default=SsoProvider.ENTRA)
+    tenant_id = models.CharField(_("tenant ID"), max_length=64, help_text=_("The directory (tenant) ID: the tid claim."))
+    group_id = models.CharField(_("group object ID"), max_length=64, help_text=_("A security group's object ID, sent in the groups claim."))
+    role = models.CharField(_("role"), max_length=20, choices=[(r.value, r.label) for r in MAPPABLE_ROLES])
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="+", verbose_name=_("local authority"))
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+        help_text=_("Required for school staff; it must be in the local authority."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OrganisationMappingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation mapping")
+        verbose_name_plural = _("organisation mappings")
+        constraints = [models.UniqueConstraint(fields=["provider", "tenant_id", "group_id"], name="organisation_mapping_unique_group")]
+
+    def __str__(self):
+        return f"{self.tenant_id} / {self.group_id} → {self.get_role_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.role == Role.SCHOOL_STAFF and not self.school_id:
+            raise ValidationError({"school": _("Choose the school for school staff.")})
+        if self.role != Role.SCHOOL_STAFF and self.school_id:
+            raise ValidationError({"school": _("Only school staff are mapped to a school.")})
+        if self.school_id and self.local_authority_id and self.school.local_authority_id != self.local_authority_id:
+            raise ValidationError({"school": _("The school is not in this local authority.")})

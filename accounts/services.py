@@ -654,3 +654,59 @@ def discard_staged_gias(check):
             default_storage.delete(path)
         except OSError:
             pass
+
+
+# --------------------------------------------------------------------------- single sign-on
+
+
+@transaction.atomic
+def sign_in_with_identity(*, provider, claims):
+    """The user for an identity a provider vouched for (``accounts.sso``), with the role and scope
+    its organisation claims give, set again at every sign-in.
+
+    The user is found by the provider's subject (``ExternalIdentity``), never by e-mail address;
+    a first sign-in creates a user without a usable password. Guarantees: the scope is exactly
+    the one the claim gives (``provider.scope_for``), never administration or every LA; an
+    unknown organisation, an administrator's or a turned-off account raises ``SsoRefused``."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from accounts.models import ExternalIdentity, User
+    from accounts.sso import SsoRefused
+
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise SsoRefused("claims", "no subject")
+    scope = provider.scope_for(claims)
+    identity = ExternalIdentity.objects.select_for_update().select_related("user").filter(provider=provider.name, subject=subject).first()
+
+    def text(name, limit):
+        value = claims.get(name)
+        return value.strip()[:limit] if isinstance(value, str) else ""
+
+    if identity is None:
+        digest = hashlib.sha256(f"{provider.name}\n{subject}".encode()).hexdigest()[:24]
+        user = User(username=f"sso-{provider.name}-{digest}")
+        user.set_unusable_password()
+        identity = ExternalIdentity(user=user, provider=provider.name, subject=subject)
+    else:
+        user = identity.user
+        if user.is_superuser or user.is_staff or user.role == "admin":
+            raise SsoRefused("administrator", f"user {user.pk} is an administrator")
+        if not user.is_active:
+            raise SsoRefused("inactive", f"user {user.pk} is turned off")
+    user.email = text("email", 254) or user.email
+    user.first_name = text("given_name", 150) or user.first_name
+    user.last_name = text("family_name", 150) or user.last_name
+    user.role = scope.role
+    user.local_authority = scope.local_authority
+    user.school = scope.school
+    user.network_operator = None
+    user.is_safeguarding_lead = False if identity.pk is None else user.is_safeguarding_lead
+    user.save()
+    identity.user = user
+    identity.organisation = scope.organisation[:255]
+    identity.last_sign_in = timezone.now()
+    identity.save()
+    return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views, views_two_factor
+from accounts import views, views_sso, views_two_factor
 
 app_name = "accounts"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("account/two-step/recovery-codes/", views_two_factor.RecoveryCodesView.as_view(), name="two_factor_recovery_codes"),
     path("users/two-step/", views_two_factor.UserTwoFactorListView.as_view(), name="two_factor_users"),
     path("users/<int:pk>/two-step/reset/", views_two_factor.UserTwoFactorResetView.as_view(), name="two_factor_reset"),
+    # --- single sign-on (accounts/sso.py): one start page per provider, one callback
+    path("sign-in/sso/dfe/", views_sso.SSOStartView.as_view(provider_name="dfe"), name="sso_start_dfe"),
+    path("sign-in/sso/entra/", views_sso.SSOStartView.as_view(provider_name="entra"), name="sso_start_entra"),
+    path("sign-in/sso/callback/", views_sso.SSOCallbackView.as_view(), name="sso_callback"),
 ]

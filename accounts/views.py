@@ -71,6 +71,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"title": _("Sign in")}
 
+    def get_context_data(self, **kwargs):
+        """The single sign-on buttons of the configured providers (``accounts.sso``)."""
+        from accounts import sso
+
+        context = super().get_context_data(**kwargs)
+        next_query = f"?{urlencode({'next': context['next']})}" if context.get("next") else ""
+        context["sso_providers"] = [
+            {"name": p.name, "button": p.button, "url": reverse(f"accounts:sso_start_{p.name}") + next_query} for p in sso.configured()
+        ]
+        return context
+
     def get_success_url(self):
         """Staff who must use two-step sign-in go on to enter a code (or set it up)."""
         target = super().get_success_url()

@@ -538,3 +538,25 @@ CAMPAIGNS_SEND_INLINE_MAX = env.int("CAMPAIGNS_SEND_INLINE_MAX", default=2000)
 # Most rows one bulk action on a list may change in one request; a bigger selection is refused
 # on the check page with the reason (narrow the filter and do it in parts).
 BULK_MAX_IN_REQUEST = env.int("BULK_MAX_IN_REQUEST", default=10_000)
+
+# --- sso: single sign-on for staff with OpenID Connect (accounts/sso.py, docs/operations.md).
+# A provider is on when its client ID is set; with none the sign-in page shows only passwords.
+SSO_PROVIDERS = {
+    name: {
+        "CLIENT_ID": env(f"SSO_{name.upper()}_CLIENT_ID", default=""),
+        "CLIENT_SECRET": env(f"SSO_{name.upper()}_CLIENT_SECRET", default=""),
+        "ISSUER": env(f"SSO_{name.upper()}_ISSUER", default=issuer),
+        "SCOPES": env(f"SSO_{name.upper()}_SCOPES", default=""),
+    }
+    for name, issuer in (
+        ("dfe", "https://oidc.signin.education.gov.uk"),
+        ("entra", "https://login.microsoftonline.com/organizations/v2.0"),
+    )
+    if env(f"SSO_{name.upper()}_CLIENT_ID", default="")
+}
+AUTHENTICATION_BACKENDS.append("accounts.sso.SSOBackend")
+SSO_TIMEOUT = env.int("SSO_TIMEOUT", default=10)
+SSO_DISCOVERY_TTL = 60 * 60
+SSO_CLOCK_LEEWAY = 60
+# A provider's amr claim naming a second factor (mfa, otp, hwk...) counts as two-step sign-in.
+SSO_MFA_SATISFIES_TWO_STEP = env.bool("SSO_MFA_SATISFIES_TWO_STEP", default=True)

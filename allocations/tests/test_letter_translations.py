@@ -158,7 +158,7 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 #: the error pages): every msgid referenced from them must be translated.
 FAMILY_TEMPLATES = re.compile(
     r"^templates/("
-    r"allocations/(letter|_letter_body)\.html"
+    r"allocations/(letter|_letter_body)\.html|campaigns/letter\.html"
     r"|support/(family_[a-z_]+|help_[a-z_]+|find_[a-z_]+|_errors|_honeypot)\.html"
     r"|messaging/[a-z_]+\.(sms|email|subject|letter)\.txt|messaging/_signoff\.txt"
     r"|base\.html|core/forms/_file_upload\.html"
@@ -181,6 +181,12 @@ FAMILY_VIEW_STRINGS = (
     "Find your request",
     "Enter your code",
     "This code is wrong or has expired. Check it, or ask for a new code.",
+    # The handover acceptance's family section (templates/allocations/handover.html and its PDF,
+    # allocations/acceptance.py), shown in the family's language beside English.
+    "What you received today",
+    "The items ticked above.",
+    "I have received the items listed above. I will look after them and follow the rules in this letter.",
+    "Signed by the parent or carer",
 )
 
 
