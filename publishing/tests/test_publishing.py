@@ -10,8 +10,8 @@ import json
 import pytest
 from django.utils import timezone
 
-from devices.tests.factories import DeviceFactory
 from allocations.tests.factories import ChildFactory
+from devices.tests.factories import DeviceFactory
 from publishing import services
 from publishing.models import Publication
 from reports import london

@@ -32,7 +32,7 @@ def test_london_lead_publishes_the_months_figures(page, login, assert_accessible
 
     j.nav("London Datastore")
     assert page.get_by_role("heading", level=1).inner_text() == "Publications"
-    j.link("Publish this month's figures")
+    j.button("Publish this month's figures")  # a link styled and named as a button
     text = page.locator("main").inner_text()
     assert "Confirm and publish" in text and "Open Government Licence v3.0" in text
     assert "The outbox (nothing leaves the service)" in text
