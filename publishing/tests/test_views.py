@@ -91,3 +91,9 @@ def test_a_bad_page_size_is_the_default_on_every_list(client, users, per_page):
     assert client.get(f"/publishing/?per_page={per_page}").status_code == 200
     client.force_login(users["council_officer"])
     assert client.get(f"/devices/?per_page={per_page}").status_code == 200
+
+
+def test_a_failed_publication_says_why_and_offers_to_publish_again(lead_client):
+    publication = PublicationFactory(status="failed", attempts=5, last_error="refused: PATCH /: HTTP 401 bad key", provider_answer="HTTP 401 bad key")
+    text = lead_client.get(publication.get_absolute_url()).content.decode()
+    assert "HTTP 401 bad key" in text and "figures again" in text
