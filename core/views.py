@@ -81,6 +81,11 @@ class ObjectListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, F
         return pagination
 
     def get(self, request, *args, **kwargs):
+        per_page = request.GET.get("per_page")
+        if per_page is not None and not (per_page.isdigit() and 0 < int(per_page) <= 200):
+            # django-tables2 reads ?per_page= itself: a negative one was a 500, a huge one no cap.
+            request.GET = request.GET.copy()
+            request.GET["per_page"] = str(self.paginate_by)
         export = request.GET.get("_export")
         if export in ("csv", "xlsx"):
             return self.export(export)

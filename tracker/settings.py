@@ -560,3 +560,22 @@ SSO_DISCOVERY_TTL = 60 * 60
 SSO_CLOCK_LEEWAY = 60
 # A provider's amr claim naming a second factor (mfa, otp, hwk...) counts as two-step sign-in.
 SSO_MFA_SATISFIES_TWO_STEP = env.bool("SSO_MFA_SATISFIES_TWO_STEP", default=True)
+
+
+# --- publishing settings (London's suppressed figures to the London Datastore: publishing/)
+INSTALLED_APPS += ["publishing"]
+# "outbox" (default: nothing leaves; the files stay on the publication record, and in
+# PUBLISHING_OUTBOX_DIR if set) or "datapress" (the London Datastore's DataPress API).
+PUBLISHING_DRIVER = env("PUBLISHING_DRIVER", default="outbox")
+PUBLISHING_OUTBOX_DIR = env("PUBLISHING_OUTBOX_DIR", default="")
+PUBLISHING_DATAPRESS_URL = env("PUBLISHING_DATAPRESS_URL", default="https://data.london.gov.uk")
+PUBLISHING_DATAPRESS_API_KEY = env("PUBLISHING_DATAPRESS_API_KEY", default="")
+PUBLISHING_DATAPRESS_DATASET = env("PUBLISHING_DATAPRESS_DATASET", default="")
+# Resource ids to replace each month (empty: the month's files are added, one pair per month).
+PUBLISHING_DATAPRESS_CSV_RESOURCE = env("PUBLISHING_DATAPRESS_CSV_RESOURCE", default="")
+PUBLISHING_DATAPRESS_SCHEMA_RESOURCE = env("PUBLISHING_DATAPRESS_SCHEMA_RESOURCE", default="")
+PUBLISHING_TIMEOUT = env.float("PUBLISHING_TIMEOUT", default=30.0)
+PUBLISHING_MAX_ATTEMPTS = env.int("PUBLISHING_MAX_ATTEMPTS", default=5)
+PUBLISHING_RETRY_MINUTES = env.int("PUBLISHING_RETRY_MINUTES", default=5)
+PUBLISHING_CONTACT_NAME = env("PUBLISHING_CONTACT_NAME", default="Devices for Children, London")
+PUBLISHING_CONTACT_EMAIL = env("PUBLISHING_CONTACT_EMAIL", default="devices@london.example")

@@ -45,3 +45,6 @@ admin.site.site_title = settings.SERVICE_NAME
 # A database connection error raised outside a view (a middleware loading the session) gets the
 # same 503 page as one raised in a view (core.middleware).
 handler500 = "core.middleware.server_error"
+
+# Publishing London's figures to the London Datastore (publishing/).
+urlpatterns.append(path("", include("publishing.urls")))
