@@ -32,6 +32,12 @@ from connectivity.api import NetworkRequestViewSet, NetworkStatusUpdateView  # n
 
 router.register("network-requests", NetworkRequestViewSet, basename="network-request")
 
+# --- connection plans and data bank vouchers
+from connectivity.api import ConnectionPlanViewSet, DataVoucherViewSet  # noqa: E402
+
+router.register("connection-plans", ConnectionPlanViewSet, basename="connection-plan")
+router.register("data-vouchers", DataVoucherViewSet, basename="data-voucher")
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),
