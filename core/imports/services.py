@@ -328,7 +328,7 @@ def run_job(job_id, action, token):
                 if hasattr(spec, "run_commit"):  # a spec with a fast path of its own (usage)
                     ctx = spec.run_commit(job, f, progress)
                 else:
-                    ctx = engine.commit(spec, f, before_write=lambda ctx: progress(ctx.total_rows), **kwargs)
+                    ctx = engine.commit(spec, f, before_write=lambda ctx: progress(ctx.total_rows), job=job, **kwargs)
             return _finish(
                 live,
                 status=S.DONE,
