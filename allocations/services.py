@@ -389,7 +389,9 @@ def anonymise_child(*, child, at=None):
     replaced by ``anonymous_reference``; who handed over and received each device, and
     allocation notes, are blanked; the same fields are purged from the change history
     (the child's history never held names or contacts); the requester's contact details on
-    the child's closed support tickets are blanked; ``anonymised_at`` is set. Idempotent.
+    the child's closed support tickets are blanked; the child's network requests are cancelled
+    if open and lose the phone number, account holder and reason
+    (``connectivity.services.anonymise_requests``); ``anonymised_at`` is set. Idempotent.
     """
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.anonymised_at:
@@ -419,6 +421,11 @@ def anonymise_child(*, child, at=None):
     from connectivity.models import CheckIn
 
     CheckIn.objects.filter(child=child).update(phone="")
+
+    # --- network requests: the family's phone number and account holder (open ones cancelled first)
+    from connectivity.services import anonymise_requests
+
+    anonymise_requests(child=child, at=child.anonymised_at)
     return child
 
 

@@ -1,19 +1,29 @@
-"""The connectivity API: SIMs (read) and operators' usage readings (write, operator tokens)."""
+"""The connectivity API: SIMs (read), operators' usage readings (write, operator tokens), a
+network's queue of requests and its status updates, and children's connection plans and the
+council's data bank vouchers (read; an officer gives a voucher through ``plans.give_voucher``,
+the service the give page calls)."""
 
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions as _permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from connectivity.filters import NetworkRequestFilterSet, SimFilterSet
-from connectivity.models import NetworkRequest, Sim
+from allocations.models import Child
+from connectivity import plans
+from connectivity.filters import DataVoucherFilterSet, NetworkRequestFilterSet, SimFilterSet
+from connectivity.models import ConnectionPlan, DataVoucher, NetworkRequest, Sim
 from connectivity.usage import MAX_MB as USAGE_MAX_MB  # one bound for the API and operators' files
-from devices.api import _csv, MAX_ROWS, ScopedReadOnlyViewSet
 from reports.api_auth import ApiTokenAuthentication
-from reports.api_common import HasTokenKind, Pagination, StrictFilterBackend, TokenOrUserRateThrottle, WriteRateThrottle
+from reports.api_common import (
+    MAX_ROWS, HasTokenKind, Pagination, ScopedReadOnlyViewSet, StrictFilterBackend, TokenOrUserRateThrottle, WriteRateThrottle,
+    rows_as_csv,
+)
 from reports.models import ApiToken
 
 
@@ -78,7 +88,7 @@ class UsageReadingsView(APIView):
         rows = [(r["iccid"], r["month"], r["mb_used"]) for r in payload.validated_data["rows"]]
         sims = Sim.objects.filter(network=token.network_operator)
         operator = token.network_operator.slug
-        source = lambda: _csv(["ICCID", "Month", "Usage (MB)"], rows)  # noqa: E731
+        source = lambda: rows_as_csv(["ICCID", "Month", "Usage (MB)"], rows)  # noqa: E731
         try:
             check = import_usage(source(), operator=operator, filename="api.csv", sims=sims, dry_run=True)
             problems = [{"row": None, "field": "", "message": str(e)} for e in check.errors]
@@ -222,3 +232,104 @@ class NetworkStatusUpdateView(APIView):
         except ns.Changed as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response({"updated": updated}, status=status.HTTP_200_OK)
+
+
+
+# --- connection plans and data bank vouchers (issue 16: a plan for every child's connection)
+
+#: Who reads plans and vouchers through the API: the roles of their pages (``connectivity.views``).
+PLAN_API_ROLES = ("council_officer", "cio", "school_staff", "support_agent")
+VOUCHER_API_ROLES = ("council_officer", "cio")
+#: Who may give a voucher (as on the give page).
+VOUCHER_GIVE_ROLES = ("council_officer",)
+
+
+class ConnectionPlanSerializer(serializers.ModelSerializer):
+    child_reference = serializers.CharField(source="child.reference", read_only=True)
+    local_authority = serializers.CharField(source="child.local_authority.code", read_only=True)
+    voucher = serializers.CharField(source="voucher.code", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = ConnectionPlan
+        fields = ["id", "child", "child_reference", "local_authority", "kind", "provider", "outcome", "starts", "ends",
+                  "monthly_cost", "voucher", "network_request", "is_current", "chosen_at", "replaced_at"]
+
+
+class ConnectionPlanApiFilterSet(django_filters.FilterSet):
+    current = django_filters.BooleanFilter(field_name="is_current", label=_("Current plans only"))
+    kind = django_filters.ChoiceFilter(choices=ConnectionPlan.Kind.choices, label=_("Where the data comes from"))
+    child = django_filters.NumberFilter(field_name="child_id", label=_("Child"))
+
+    class Meta:
+        model = ConnectionPlan
+        fields = ["current", "kind", "child"]
+
+
+class ConnectionPlanViewSet(ScopedReadOnlyViewSet):
+    """Children's connection plans the caller may see (the current one and earlier choices),
+    newest first. ``?current=true`` for current plans only."""
+
+    model = ConnectionPlan
+    serializer_class = ConnectionPlanSerializer
+    filterset_class = ConnectionPlanApiFilterSet
+    related = ("child", "child__local_authority", "voucher")
+    api_roles = PLAN_API_ROLES
+
+
+class DataVoucherSerializer(serializers.ModelSerializer):
+    local_authority = serializers.CharField(source="local_authority.code", read_only=True)
+    given_to_reference = serializers.CharField(source="given_to.reference", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = DataVoucher
+        fields = ["id", "code", "provider", "kind", "data_mb", "expires", "local_authority", "given_to",
+                  "given_to_reference", "given_at"]
+
+
+class GiveVoucherSerializer(serializers.Serializer):
+    child_reference = serializers.CharField(max_length=40, help_text="The council's reference for the child, e.g. CAM-0001")
+
+
+class DataVoucherViewSet(ScopedReadOnlyViewSet):
+    """The council's data bank vouchers and SIMs, newest first, with the voucher page's filters.
+    ``POST .../{id}/give/`` gives the voucher to a child named by reference (council officers;
+    the same service and refusals as the give page: a code is never given twice)."""
+
+    model = DataVoucher
+    serializer_class = DataVoucherSerializer
+    filterset_class = DataVoucherFilterSet
+    related = ("local_authority", "given_to")
+    api_roles = VOUCHER_API_ROLES
+
+    def get_object(self):
+        from django.http import Http404
+
+        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if not value.isdigit() or len(value) > 12:
+            raise Http404
+        return super().get_object()
+
+    def get_throttles(self):
+        return [WriteRateThrottle()] if self.action == "give" else super().get_throttles()
+
+    @extend_schema(request=GiveVoucherSerializer, responses={201: ConnectionPlanSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def give(self, request, pk=None):
+        user = request.user
+        if not (user.is_superuser or user.role in VOUCHER_GIVE_ROLES):
+            return Response({"detail": _("Only a council officer can give a voucher.")}, status=status.HTTP_403_FORBIDDEN)
+        voucher = self.get_object()
+        payload = GiveVoucherSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        reference = payload.validated_data["child_reference"].strip()
+        child = (
+            Child.objects.visible_to(user).active()
+            .filter(local_authority_id=voucher.local_authority_id, reference__iexact=reference).first()
+        )
+        if child is None:
+            return Response({"child_reference": [_("No child with this reference is on the council's list.")]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            plan = plans.give_voucher(child=child, voucher=voucher, by=user)
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ConnectionPlanSerializer(plan).data, status=status.HTTP_201_CREATED)

@@ -2,7 +2,8 @@
 
 ``send_checkins`` (the daily check) texts each idle SIM's family once a month (SMS where they
 gave a mobile, else email), in the child's family language, with a private link answered with
-one tap (``/help/<lang>/check-in/<token>/``) or by replying 1, 2 or 3. ``answer_checkin`` records
+one tap (``/help/<lang>/check-in/<token>/``) or by replying 1, 2 or 3 (``answer_from_text``,
+which texts back what the answer did, or asks again). ``answer_checkin`` records
 the answer once: a note in the device's custody log, and
 
 * "Yes, it works": nothing more;
@@ -19,6 +20,7 @@ import datetime
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -204,18 +206,84 @@ def answer_checkin(*, checkin, answer, channel, now=None):
     return checkin
 
 
+#: What a text about a check-in did (``TextReply.outcome``).
+ANSWERED, ALREADY_ANSWERED, NOT_UNDERSTOOD = "answered", "already_answered", "not_understood"
+#: A short reply that is not 1, 2 or 3 (a number, or one word such as "yes"), from a number with
+#: an open check-in, is taken as a try at answering it; a longer text goes to the ticket path.
+ATTEMPT_RE = re.compile(r"^\s*\S{1,12}\s*$")
+REPLY_TEMPLATE = "checkin_reply"
+
+
+@dataclass(frozen=True)
+class TextReply:
+    """A text that was about a check-in: the check-in, and what the text did."""
+
+    checkin: CheckIn
+    outcome: str
+
+    @property
+    def detail(self):
+        ref = self.checkin.reference
+        if self.outcome == ANSWERED:
+            return _("Check-in %(ref)s answered: %(answer)s") % {"ref": ref, "answer": self.checkin.get_answer_display()}
+        if self.outcome == ALREADY_ANSWERED:
+            return _("Check-in %(ref)s was already answered: this reply changed nothing.") % {"ref": ref}
+        return _("Reply to check-in %(ref)s was not 1, 2 or 3: the family was asked again.") % {"ref": ref}
+
+
+def _text_family(checkin, *, phone, what, key):
+    """Text the family what their reply did (``templates/messaging/checkin_reply.sms.txt``), in
+    the check-in's language, through the one send service; ``key`` makes it once only."""
+    from messaging.services import Recipient, send_to_family
+
+    ticket = checkin.ticket.reference if checkin.ticket_id else ""
+    return send_to_family(
+        recipient=Recipient(phone=phone), template=REPLY_TEMPLATE, channel="sms", language=checkin.language,
+        context={"what": what, "answer": checkin.answer, "reference": checkin.reference, "ticket": ticket},
+        key=key, local_authority=checkin.local_authority, school=checkin.school,
+    )
+
+
 def answer_from_text(*, phone, body, now=None):
-    """A text of 1, 2 or 3 from a number with an open check-in answers it. Returns the
-    check-in answered, or None (the text is then handled as any other: a ticket reply)."""
-    match = REPLY_RE.match(body or "")
-    if not match or not phone:
+    """A text about the newest open check-in sent to ``phone`` in the last
+    ``CONNECTIVITY_CHECKIN_LINK_DAYS`` days. Returns a ``TextReply``, or None when the text is
+    not about a check-in (it is then handled as any other: a ticket reply).
+
+    * 1, 2 or 3 answers it (``answer_checkin``) and the family gets a short text confirming
+      what their answer did (once per check-in);
+    * 1, 2 or 3 when the check-in was already answered (by the page, or an earlier text)
+      changes nothing and the family is told so;
+    * a short reply that is not 1, 2 or 3 (``ATTEMPT_RE``) to an open check-in records nothing
+      and asks again.
+
+    The last two texts go at most once a day per check-in (their key names the day), so an
+    automatic reply on the family's phone cannot start a loop."""
+    text = (body or "").strip()
+    match = REPLY_RE.match(text)
+    if not phone or not (match or ATTEMPT_RE.match(text)):
         return None
     now = now or timezone.now()
     oldest = now - datetime.timedelta(days=settings.CONNECTIVITY_CHECKIN_LINK_DAYS)
-    checkin = CheckIn.objects.filter(phone=phone, answered_at__isnull=True, sent_at__gte=oldest).order_by("-sent_at", "-pk").first()
+    recent = (CheckIn.objects.filter(phone=phone, sent_at__gte=oldest)
+              .select_related("local_authority", "school", "ticket").order_by("-sent_at", "-pk"))
+    day = timezone.localdate(now).isoformat()
+    checkin = recent.filter(answered_at__isnull=True).first()
     if checkin is None:
-        return None
+        answered = recent.first() if match else None
+        if answered is None:
+            return None
+        _text_family(answered, phone=phone, what=ALREADY_ANSWERED, key=f"checkin:{answered.pk}:already:{day}")
+        return TextReply(answered, ALREADY_ANSWERED)
+    if not match:
+        _text_family(checkin, phone=phone, what=NOT_UNDERSTOOD, key=f"checkin:{checkin.pk}:unclear:{day}")
+        return TextReply(checkin, NOT_UNDERSTOOD)
     try:
-        return answer_checkin(checkin=checkin, answer=REPLIES[match.group(1)], channel=CheckIn.AnsweredBy.SMS, now=now)
-    except CheckInError:
-        return None
+        checkin = answer_checkin(checkin=checkin, answer=REPLIES[match.group(1)], channel=CheckIn.AnsweredBy.SMS, now=now)
+    except CheckInError as exc:
+        if exc.code != "answered":
+            return None  # expired this very moment: an ordinary text
+        checkin = recent.get(pk=checkin.pk)  # answered a moment ago, by a tap or another text
+        _text_family(checkin, phone=phone, what=ALREADY_ANSWERED, key=f"checkin:{checkin.pk}:already:{day}")
+        return TextReply(checkin, ALREADY_ANSWERED)
+    _text_family(checkin, phone=phone, what=ANSWERED, key=f"checkin:{checkin.pk}:answered")
+    return TextReply(checkin, ANSWERED)

@@ -3,6 +3,7 @@ creates the networks and the demo SIMs). Idempotent."""
 
 # --- network side: network users and requests in their queues
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -73,3 +74,113 @@ def seed(stdout, style):
             NetworkRequest.objects.filter(pk=request.pk).update(changed_at=at)
         made += 1
     stdout.write(f"  network requests: {made} created ({NetworkRequest.objects.count()} in all)")
+
+
+# --- connection plans, data bank vouchers and check-ins (run after the children exist)
+
+#: Per LA: the vouchers in stock (provider's codes), and plans by child (allocations/demo.py).
+VOUCHERS = 5
+#: (child reference suffix, plan kind, provider, outcome, monthly cost, months of cover)
+PLANS = [
+    ("001", "council_plan", "EE", "", "10.00", 24),
+    ("003", "social_tariff", "BT Home Essentials", "referred", "15.00", None),
+    ("007", "data_bank", "", "", None, None),  # a voucher from the stock
+]
+#: (child reference suffix, router number, days since the check-in was sent, answer or "")
+CHECKINS = [
+    ("007", 12, 16, ""),  # no answer after 14 days: on the school's follow-up list
+    ("001", 13, 5, "works"),  # answered "Yes, it works" by text
+]
+
+
+def seed_last(stdout, style):
+    from accounts.models import LocalAuthority
+    from allocations.models import Child
+    from connectivity.models import ConnectionPlan, DataVoucher
+
+    stdout.write(style.MIGRATE_HEADING("Connection plans, data vouchers and check-ins"))
+    today = timezone.localdate()
+    for code, (officer_name, _block) in _las().items():
+        la = LocalAuthority.objects.filter(code=code).first()
+        officer = User.objects.filter(username=officer_name).first()
+        if la is None or officer is None:
+            continue
+        for n in range(1, VOUCHERS + 1):
+            DataVoucher.objects.get_or_create(
+                code=f"DEMO-NDB-{code}-{n:04d}",
+                defaults={"local_authority": la, "data_mb": 20 * 1024, "expires": today + datetime.timedelta(days=180 + 30 * n)},
+            )
+        children = {c.reference.rsplit("-", 1)[-1]: c for c in Child.objects.filter(local_authority=la, reference__startswith=f"{code}-DEMO-")}
+        plans_made = _seed_plans(children, officer, today)
+        checkins_made = _seed_checkins(code, la, children, officer)
+        stock = DataVoucher.objects.filter(local_authority=la).in_stock(today).count()
+        current = ConnectionPlan.objects.filter(child__local_authority=la, is_current=True).count()
+        stdout.write(f"  {la.name}: {plans_made} plans and {checkins_made} check-ins added; {current} current plans, {stock} vouchers in stock")
+
+
+def _las():
+    from devices.demo import LAS
+
+    return LAS
+
+
+def _seed_plans(children, officer, today):
+    from connectivity import plans
+    from connectivity.models import ConnectionPlan
+    from devices.horizon import add_months
+
+    made = 0
+    for suffix, kind, provider, outcome, cost, months in PLANS:
+        child = children.get(suffix)
+        if child is None or not child.needs_connectivity or ConnectionPlan.objects.filter(child=child, is_current=True).exists():
+            continue
+        if kind == "data_bank":
+            plans.give_voucher(child=child, by=officer, notes="Demo: voucher given at the school gate")
+        else:
+            starts = add_months(today.replace(day=1), 1)
+            plans.choose_plan(
+                child=child, kind=kind, by=officer, provider=provider, outcome=outcome, monthly_cost=cost and Decimal(cost),
+                starts=starts, ends=add_months(starts, months) - datetime.timedelta(days=1) if months else None,
+            )
+        made += 1
+    return made
+
+
+def _seed_checkins(code, la, children, officer):
+    """A 4G router handed to the child, and a check-in about its (idle) SIM, sent as the daily
+    check would send it (``checkins.send_checkin``), answered for some."""
+    from allocations import services as allocation_services
+    from allocations.models import ACTIVE_ALLOCATION_STATUSES, Allocation
+    from connectivity import checkins
+    from connectivity.idle import IDLE, IdleSim
+    from connectivity.models import CheckIn
+    from devices.models import Device
+
+    made = 0
+    now = timezone.now()
+    for suffix, n, days, answer in CHECKINS:
+        child = children.get(suffix)
+        device = Device.objects.filter(serial=f"DEMO{code}R{n:03d}", local_authority=la).select_related("sim").first()
+        sim = getattr(device, "sim", None) if device is not None else None
+        if child is None or sim is None or CheckIn.objects.filter(sim=sim).exists():
+            continue
+        allocation = Allocation.objects.filter(device=device, status__in=ACTIVE_ALLOCATION_STATUSES).first()
+        if allocation is None:
+            if device.status not in ("delivered", "in_stock"):
+                continue
+            on = timezone.localdate() - datetime.timedelta(days=days + 60)
+            allocation = allocation_services.allocate(child=child, device=device, by=officer, on=on)
+            allocation = allocation_services.hand_over(allocation=allocation, on=on, handed_over_by="School office",
+                                                       received_by=child.guardian_name, by=officer)
+        if allocation.child_id != child.pk:
+            continue
+        sent = now - datetime.timedelta(days=days)
+        idle = IdleSim(sim_id=sim.pk, iccid=sim.iccid, device_id=device.pk, serial=device.serial, allocation_id=allocation.pk,
+                       child_id=child.pk, local_authority_id=la.pk, school_id=child.school_id, reason=IDLE, previous_mb=0.0)
+        checkin = checkins.send_checkin(idle=idle, child=child, period=timezone.localdate(sent).replace(day=1), now=sent)
+        if checkin is None:
+            continue
+        if answer:
+            checkins.answer_checkin(checkin=checkin, answer=answer, channel=CheckIn.AnsweredBy.SMS, now=sent + datetime.timedelta(hours=3))
+        made += 1
+    return made

@@ -175,7 +175,9 @@ class NetworkRequest(models.Model):
     ``status`` changes only through ``connectivity.services.move_request`` (the allowed moves,
     and who may make each, are ``connectivity.services.MOVES``); every change writes a
     ``NetworkRequestEvent``. At most one open request of a kind per SIM, and per number for
-    extra data on a family's own phone (database constraints).
+    extra data on a family's own phone (database constraints). A request names its SIM or a
+    number, unless its personal details were removed (``redacted_at``, when the child's record
+    is anonymised), which only a done or cancelled request can be.
     """
 
     class Kind(models.TextChoices):
@@ -233,6 +235,9 @@ class NetworkRequest(models.Model):
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
     #: When the status last changed (what "overdue" counts from).
     changed_at = models.DateTimeField(_("last change"), db_index=True)
+    #: Set when the child's record was anonymised: the number, account holder and reason were
+    #: blanked (``services.anonymise_requests``). Only a closed request can be redacted.
+    redacted_at = models.DateTimeField(_("personal details removed"), null=True, blank=True)
 
     objects = NetworkRequestQuerySet.as_manager()
 
@@ -253,7 +258,14 @@ class NetworkRequest(models.Model):
                 fields=["kind", "msisdn"], name="one_open_family_data_request_per_number",
                 condition=models.Q(kind="family_data", status__in=("to_confirm", "requested", "sent", "in_progress", "problem")),
             ),
-            models.CheckConstraint(name="request_names_a_sim_or_number", condition=models.Q(sim__isnull=False) | ~models.Q(msisdn="")),
+            models.CheckConstraint(
+                name="request_names_a_sim_or_number",
+                condition=models.Q(sim__isnull=False) | ~models.Q(msisdn="") | models.Q(redacted_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="redacted_request_is_closed",
+                condition=models.Q(redacted_at__isnull=True) | models.Q(status__in=("done", "cancelled")),
+            ),
             models.CheckConstraint(name="problem_only_with_problem_status", condition=models.Q(status="problem") | models.Q(problem="")),
         ]
 

@@ -21,7 +21,10 @@ Two SQL queries: the gap of every device whose data cover applies, from the hori
 table as the cliff edge reads it (``reports_horizoncount``: a few thousand rows nationally), and
 the planned part, read from the current plans through their child's active allocation to the
 device (index lookups, so its cost follows the number of plans, not of devices); "no plan" is
-the gap minus the planned part. The months are counted from the groups in Python.
+the gap minus the planned part. The months are counted from the groups in Python. A page that
+has just computed the horizon (the cliff edge, a CIO dashboard) passes its gap groups in
+(``LaHorizon.data_gap_groups``, read by the horizon's own query), and only the planned part is
+read.
 """
 
 from __future__ import annotations
@@ -131,11 +134,13 @@ SELECT la, s, fd, ps, pe, COUNT(*), SUM(cost) FROM (
 ) x GROUP BY la, s, fd, ps, pe"""
 
 
-def data_gap_by_plan(today, la_ids=None):
+def data_gap_by_plan(today, la_ids=None, gap_groups=None):
     """``{la_id: PlanGap}`` for the LAs in ``la_ids`` (``None``: every LA) with a data gap.
 
     Two queries: the gap of every device whose data applies (the horizon's summary table), and
-    the part of it whose child has a current plan (from the plans). "No plan" is the gap minus
+    the part of it whose child has a current plan (from the plans). ``gap_groups``: the gap as
+    the horizon already read it (``(la, s, fd, n)`` rows, ``LaHorizon.data_gap_groups`` of the
+    same LAs and day), which saves the first query. "No plan" is the gap minus
     the planned part, month by month. Each group adds its months to the 36-month series by a
     difference array: constant work per group, whatever its length."""
     h = hz.horizon_months()
@@ -152,7 +157,8 @@ def data_gap_by_plan(today, la_ids=None):
             diff[hi] -= n
         return b - a
 
-    for la, s, fd, n in hz._run(_gap_sql(today, la_ids)):
+    gap = gap_groups if gap_groups is not None else hz._run(_gap_sql(today, la_ids))
+    for la, s, fd, n in gap:
         s, fd, n = int(s), int(fd), int(n or 0)
         if not n:
             continue
@@ -186,10 +192,10 @@ def data_gap_by_plan(today, la_ids=None):
     return result
 
 
-def total(today, la_ids=None):
-    """One ``PlanGap`` summed over ``la_ids``."""
+def total(today, la_ids=None, gap_groups=None):
+    """One ``PlanGap`` summed over ``la_ids`` (``gap_groups``: see ``data_gap_by_plan``)."""
     found = empty(today)
-    for entry in data_gap_by_plan(today, la_ids).values():
+    for entry in data_gap_by_plan(today, la_ids, gap_groups=gap_groups).values():
         found.add(entry)
     return found
 

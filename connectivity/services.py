@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -383,3 +384,28 @@ def raise_family_data_requests(*, items, by, reason="", at=None):
         created.extend(batch)
     NetworkRequestEvent.objects.bulk_create([_event(r, by=by, at=at, to_status=r.status, note=reason) for r in created], batch_size=1000)
     return created
+
+
+# --- anonymising a child (allocations.services.anonymise_child)
+
+@transaction.atomic
+def anonymise_requests(*, child, at=None):
+    """Remove the personal data the child's network requests hold, keeping the rows (for the
+    counts and the networks' history).
+
+    Guarantees: every open request about the child is first cancelled through the lifecycle
+    (``move_request``, a staff move, with a note saying why), so no network goes on working on
+    a number nobody may keep; then on every request about the child the mobile number (the
+    family's own phone, or the SIM's), the account holder's name and the free-text reason are
+    blanked and ``redacted_at`` set. The database lets a request name no SIM or number only
+    when it is redacted, and lets only a done or cancelled request be redacted. Idempotent;
+    returns the number of requests redacted now."""
+    at = at or timezone.now()
+    ids = list(NetworkRequest.objects.filter(child=child, redacted_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Cancelled: the child's record was anonymised.")
+    for request in NetworkRequest.objects.open().filter(pk__in=ids).order_by("pk"):
+        move_request(request=request, to_status=R.CANCELLED, by=None, side=STAFF, note=note, at=at)
+    return NetworkRequest.objects.filter(pk__in=ids).update(msisdn="", account_holder="", reason="", redacted_at=at)

@@ -8,14 +8,10 @@ written to an in-memory CSV whose header row is row 1, so ``row N`` in an error 
 item of the posted ``rows`` list.
 """
 
-import csv
-import io
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework.authentication import SessionAuthentication
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
@@ -24,10 +20,7 @@ from accounts.models import LocalAuthority
 from devices.filters import DeviceFilterSet
 from devices.models import Device
 from reports.api_auth import ApiTokenAuthentication
-from reports.api_common import HasTokenKind, IsStaff, Pagination, StrictFilterBackend, TokenOrUserRateThrottle, WriteRateThrottle
-
-DEVICE_ROLES = ("council_officer", "school_staff", "support_agent", "cio")
-MAX_ROWS = 5000
+from reports.api_common import MAX_ROWS, HasTokenKind, ScopedReadOnlyViewSet, WriteRateThrottle, rows_as_csv
 
 
 class DeviceSerializer(serializers.ModelSerializer):
@@ -42,24 +35,6 @@ class DeviceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """List and detail of ``visible_to(request.user)`` rows, filtered by the page's filterset."""
-
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [IsStaff]
-    lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
-    throttle_classes = [TokenOrUserRateThrottle]
-    pagination_class = Pagination
-    filter_backends = [StrictFilterBackend]
-    api_roles = DEVICE_ROLES
-    model = None
-    related = ()
-
-    def get_queryset(self):
-        qs = self.model.objects.visible_to(self.request.user).select_related(*self.related)
-        return qs.order_by("-pk")
-
-
 class DeviceViewSet(ScopedReadOnlyViewSet):
     """Devices the caller may see, newest first. Filters are those of the devices page."""
 
@@ -70,17 +45,6 @@ class DeviceViewSet(ScopedReadOnlyViewSet):
 
 
 # --- writes ---------------------------------------------------------------------------------
-
-
-def _csv(headers, rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    data = io.BytesIO(out.getvalue().encode("utf-8"))
-    data.name = "api.csv"
-    return data
 
 
 def api_row_errors(errors):
@@ -151,11 +115,11 @@ class DeliveryManifestView(APIView):
         rows = [[r.get(f, "") for f in DELIVERY_FIELDS] + [token.supplier_name] for r in data["rows"]]
         mapping = {f: f for f in headers}
         try:
-            ctx = validate(SPEC, _csv(headers, rows), local_authority=la, mapping=mapping, filename="api.csv")
+            ctx = validate(SPEC, rows_as_csv(headers, rows), local_authority=la, mapping=mapping, filename="api.csv")
             if not ctx.ok:
                 return Response({"errors": api_row_errors(ctx.errors)}, status=status.HTTP_400_BAD_REQUEST)
             with transaction.atomic():
-                ctx = commit(SPEC, _csv(headers, rows), local_authority=la, mapping=mapping, filename="api.csv")
+                ctx = commit(SPEC, rows_as_csv(headers, rows), local_authority=la, mapping=mapping, filename="api.csv")
         except ImportRejected as exc:
             return Response({"errors": api_row_errors(exc.ctx.errors if exc.ctx else [str(exc)])}, status=status.HTTP_400_BAD_REQUEST)
         except ReadError as exc:

@@ -136,10 +136,12 @@ class DeviceFilterSet(django_filters.FilterSet):
         widget=SelectWidget,
     )
     batch = django_filters.NumberFilter(field_name="batch_id", widget=forms.HiddenInput, label=_("Delivery batch"))
+    #: The devices one delivery import created (linked from the import's result page).
+    import_job = django_filters.NumberFilter(field_name="batch__import_job_id", widget=forms.HiddenInput, label=_("Import"))
 
     class Meta:
         model = Device
-        fields = ["q", "kind", "status", "local_authority", "school", "network", "coverage", "batch"]
+        fields = ["q", "kind", "status", "local_authority", "school", "network", "coverage", "batch", "import_job"]
 
     def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)

@@ -237,6 +237,11 @@ class LaHorizon:
     licence_gap_months_ahead: int = 0
     data_gap_months_ahead: int = 0
     cost: Decimal = field(default_factory=lambda: Decimal("0.00"))
+    #: ``(la, s, fd, n)``: ``n`` devices whose data cover applies, by horizon start ``s`` and
+    #: first month without data ``fd``, those with a data gap ahead only: read by the same query,
+    #: so the split of the data gap by connection plan (``connectivity.plan_gap``) need not
+    #: read it again. Not part of the figures (nor of equality).
+    data_gap_groups: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def uncovered_months(self):
@@ -291,9 +296,14 @@ WITH per AS MATERIALIZED (
   GROUP BY 1, 2, 3, 4, 5""")
 
 
+#: The bucket of the aggregate's rows that are data-gap groups (``LaHorizon.data_gap_groups``).
+GAP_GROUP = -3
+
+
 def _aggregate_sql(today, per_sql):
     """The per-LA aggregate over ``per_sql``: rows ``(la, s, fl, fd, nd, n)``, ``n`` devices
-    sharing those terms (from the device table, or from the summary table)."""
+    sharing those terms (from the device table, or from the summary table). Rows of bucket
+    ``GAP_GROUP`` are ``(la, GAP_GROUP, n, s, fd, 0, 0)``: the data-gap groups."""
     h = horizon_months()
     t = month_index(today)
     return f"""
@@ -311,6 +321,11 @@ SELECT la,
   SUM(CASE WHEN nd = 1 THEN n * {_least(str(h), _greatest('0', f's + {h} - ' + _greatest('fd', str(t))))} ELSE 0 END)
 FROM lost
 GROUP BY la, bucket
+UNION ALL
+SELECT la, {GAP_GROUP}, SUM(n), s, fd, 0, 0
+FROM lost
+WHERE nd = 1 AND fd < s + {h} AND s + {h} > {t}
+GROUP BY la, s, fd
 """
 
 
@@ -361,11 +376,15 @@ def _figures(today, rows):
     licence_price = Decimal(str(prices["licence_month"]))
     data_price = Decimal(str(prices["data_month"]))
     result = {}
+    groups = []
     for la, bucket, count, lic_unc, data_unc, lic_ahead, data_ahead in rows:
+        bucket, count = int(bucket), int(count or 0)  # SUM(n) is numeric on PostgreSQL
+        if bucket == GAP_GROUP:
+            groups.append((la, int(lic_unc), int(data_unc), count))  # (la, s, fd, n)
+            continue
         entry = result.get(la)
         if entry is None:
             entry = result[la] = LaHorizon(local_authority_id=la, months=months, cliff=[0] * h)
-        bucket, count = int(bucket), int(count)  # SUM(n) is numeric on PostgreSQL
         if bucket == -1:
             entry.already_uncovered += count
         elif bucket == -2:
@@ -377,6 +396,9 @@ def _figures(today, rows):
         entry.data_uncovered_months += int(data_unc or 0)
         entry.licence_gap_months_ahead += int(lic_ahead or 0)
         entry.data_gap_months_ahead += int(data_ahead or 0)
+    for la, s, fd, n in groups:
+        if n and la in result:
+            result[la].data_gap_groups.append((la, s, fd, n))
     for entry in result.values():
         entry.cost = (licence_price * entry.licence_gap_months_ahead + data_price * entry.data_gap_months_ahead).quantize(
             Decimal("0.01")

@@ -83,6 +83,10 @@ class DeliverySpec(ImportSpec):
         "duplicates": _l("Repeated within the file (errors)"),
     }
 
+    def done_query(self, key, job):
+        """The device list's query for the devices this import created (their batches')."""
+        return f"?import_job={job.pk}" if key == "devices" else ""
+
     def begin(self, ctx):
         from connectivity.models import NetworkOperator
 
@@ -168,7 +172,8 @@ class DeliverySpec(ImportSpec):
         for order_reference, delivered_on in sorted(ctx.state["batches"], key=lambda b: (b[1], b[0])):
             supplier = suppliers.get(order_reference, "")
             batches[(order_reference, delivered_on)] = DeliveryBatch.objects.create(
-                local_authority=la, order_reference=order_reference, delivered_on=delivered_on, supplier=supplier, created_by=user
+                local_authority=la, order_reference=order_reference, delivered_on=delivered_on, supplier=supplier, created_by=user,
+                import_job=ctx.state.get("job"),
             )
         operators = {}
         known = ctx.state["networks"]

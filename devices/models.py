@@ -62,6 +62,11 @@ class DeliveryBatch(models.Model):
     delivered_on = models.DateField(_("delivered on"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: The delivery import that recorded this batch (none when typed in, scanned or posted by
+    #: the API): its result page links to exactly the devices it created.
+    import_job = models.ForeignKey(
+        "core.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="delivery_batches", verbose_name=_("import")
+    )
     history = HistoricalRecords()
 
     objects = DeliveryBatchQuerySet.as_manager()

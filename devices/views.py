@@ -29,7 +29,7 @@ from connectivity.navigation import EVIDENCE_ROLES, UPLOAD_ROLES
 from connectivity.navigation import data_pages as related_pages
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet
 from devices.forms import AlertGroupForm, DeliveryDetailsForm, LifecycleForm, ScanForm
-from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus
+from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus, Ownership
 from devices.validators import format_uk_national
 from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable
 
@@ -371,12 +371,21 @@ def custody_events(events, user, device=None):
     visible = {
         a.pk: a for a in Allocation.objects.visible_to(user).filter(pk__in=ids).select_related("child__school")
     } if ids else {}
+    # Whose device it was at each entry: the family's from its (latest) ownership transfer on; a
+    # family-owned device whose transfer is not among these entries was the family's throughout.
+    transferred = {}
+    for e in events:
+        if e.kind == DeviceEvent.Kind.OWNERSHIP_TRANSFERRED:
+            transferred[e.device_id] = max(transferred.get(e.device_id, (e.at, e.pk)), (e.at, e.pk))
     for event in events:
         allocation = visible.get(event.allocation_id)
         event.child = allocation.child if allocation else None
         event.child_url = _child_url(allocation.child_id) if allocation else ""
         event.redacted = bool(event.allocation_id) and allocation is None
-        event.sentence, event.note_in_sentence = custody_sentence(event, device or event.device, event.child)
+        owner = device or event.device
+        since = transferred.get(event.device_id)
+        event.family_owned = owner.ownership == Ownership.FAMILY and (since is None or (event.at, event.pk) >= since)
+        event.sentence, event.note_in_sentence = custody_sentence(event, owner, event.child)
     return events
 
 
@@ -404,8 +413,22 @@ def custody_sentence(event, device, child):
         text = _("Delivered to %(la)s in batch %(batch)s") if parts["batch"] else _("Delivered to %(la)s")
     elif event.kind == kind.ALLOCATED and child_words:
         text = _("Allocated to %(child)s at %(school)s") if school else _("Allocated to %(child)s")
-    elif event.kind == kind.STOCKED and child_words:
+    elif event.kind == kind.STOCKED and child_words and event.from_status in (DeviceStatus.ALLOCATED, ""):
         text = _("Back in stock: the allocation to %(child)s was cancelled")
+    elif event.kind == kind.STOCKED:
+        text = _stocked_words(event)
+    elif event.kind == kind.REPAIRED and event.to_status in REPAIRED_WORDS:
+        text = REPAIRED_WORDS[event.to_status][event.from_status == DeviceStatus.FAULT_REPORTED]
+        if event.to_status == DeviceStatus.ALLOCATED and child_words:
+            text = _("Repaired: allocated to %(child)s again") if event.from_status != DeviceStatus.FAULT_REPORTED else _("Fault resolved: allocated to %(child)s again")
+    elif event.kind == kind.RETURNED and event.from_status in (DeviceStatus.LOST, DeviceStatus.STOLEN):
+        found = event.from_status == DeviceStatus.LOST
+        if event.to_status == DeviceStatus.IN_STOCK:
+            text = _("Found and put back in stock") if found else _("Recovered after it was stolen and put back in stock")
+        else:
+            text = _("Found again") if found else _("Recovered after it was stolen")
+    elif getattr(event, "family_owned", False) and event.kind in FAMILY_WORDS:
+        text = FAMILY_WORDS[event.kind]
     elif event.kind == kind.HANDED_OVER:
         text = _("Handed over to the family on %(date)s")
     elif event.kind == kind.OWNERSHIP_TRANSFERRED:
@@ -434,6 +457,38 @@ def _story_note(event):
     if found:
         return (found.group("returned") or found.group("replaced") or "").strip()
     return note
+
+
+def _stocked_words(event):
+    """What an entry moving the device into stock says, from where it came and whose it was."""
+    if getattr(event, "family_owned", False):
+        # Only the council's devices are "put in stock": the family's is taken back from them.
+        return _("Taken back from the family into the council's stock")
+    if event.from_status == DeviceStatus.RETURNED:
+        return _("Back in stock after its return")
+    if event.from_status == DeviceStatus.REPLACED:
+        return _("Back in stock after it was replaced")
+    if event.from_status == DeviceStatus.ALLOCATED:
+        return _("Back in stock: its allocation was cancelled")
+    return STORY_WORDS[DeviceEvent.Kind.STOCKED]
+
+
+#: A repair (or a fault resolved without one: the second of each pair) by where the device went.
+REPAIRED_WORDS = {
+    DeviceStatus.IN_STOCK: (gettext_lazy("Repaired and back in stock"), gettext_lazy("Fault resolved: back in stock")),
+    DeviceStatus.ALLOCATED: (gettext_lazy("Repaired: allocated to a child again"), gettext_lazy("Fault resolved: allocated to a child again")),
+    DeviceStatus.HANDED_OVER: (gettext_lazy("Repaired and back with the child's family"), gettext_lazy("Fault resolved: back with the child's family")),
+    DeviceStatus.OWNERSHIP_TRANSFERRED: (gettext_lazy("Repaired and back with the family, who own it"), gettext_lazy("Fault resolved: the family, who own it, keep using it")),
+}
+
+#: Entries about a device its family owns, where the plain words would suggest the council's.
+FAMILY_WORDS = {
+    DeviceEvent.Kind.IN_REPAIR: gettext_lazy("Sent for repair on the family's behalf"),
+    DeviceEvent.Kind.LOST: gettext_lazy("Reported lost (the family's own device)"),
+    DeviceEvent.Kind.STOLEN: gettext_lazy("Reported stolen (the family's own device)"),
+    DeviceEvent.Kind.WRITTEN_OFF: gettext_lazy("Written off (the family's own device)"),
+    DeviceEvent.Kind.REPLACED: gettext_lazy("Replaced: the family received another device"),
+}
 
 
 #: custody-log entries told without any detail

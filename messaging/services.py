@@ -467,10 +467,10 @@ def receive_text(*, sender, body, provider_id, received_at=None):
             inbound.sender, inbound.outcome = phone, InboundOutcome.OPTED_IN
         elif not body:
             inbound.sender, inbound.outcome, inbound.detail = phone, InboundOutcome.REFUSED, _("The text was empty.")
-        elif (checkin := _answer_checkin(phone, body, received_at)) is not None:
-            # --- idle SIMs and check-ins: a reply of 1, 2 or 3 to a device check-in
-            inbound.sender, inbound.outcome, inbound.ticket = phone, InboundOutcome.CHECK_IN, checkin.ticket
-            inbound.detail = _("Check-in %(ref)s answered: %(answer)s") % {"ref": checkin.reference, "answer": checkin.get_answer_display()}
+        elif (reply := _answer_checkin(phone, body, received_at)) is not None:
+            # --- idle SIMs and check-ins: a reply of 1, 2 or 3 to a device check-in (or a try at one)
+            inbound.sender, inbound.outcome, inbound.ticket = phone, InboundOutcome.CHECK_IN, reply.checkin.ticket
+            inbound.detail = reply.detail
         else:
             from support.services import message_from_family
 
@@ -497,7 +497,7 @@ def receive_text(*, sender, body, provider_id, received_at=None):
 
 
 def _answer_checkin(phone, body, received_at):
-    """The check-in a reply of 1, 2 or 3 answered (``connectivity.checkins``), or None."""
+    """What a reply to a device check-in did (``connectivity.checkins.TextReply``), or None."""
     from connectivity.checkins import answer_from_text
 
     return answer_from_text(phone=phone, body=body, now=received_at)

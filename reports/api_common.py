@@ -5,13 +5,17 @@ Staff use the API with their signed-in session; read endpoints return only
 (``reports.models.ApiToken``) and may only call the write endpoint for their kind.
 """
 
+import csv
+import io
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import pagination, permissions, status
+from rest_framework import pagination, permissions, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -120,3 +124,40 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+# --- shared by the apps' api.py: the scoped read-only viewset and JSON rows as a CSV upload
+
+#: Session roles that read the staff lists (devices, SIMs, plans, vouchers) through the API.
+API_STAFF_ROLES = ("council_officer", "school_staff", "support_agent", "cio")
+#: The most rows one JSON write (a delivery, usage readings, statuses) may carry.
+MAX_ROWS = 5000
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """List and detail of ``visible_to(request.user)`` rows, filtered by the page's filterset."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsStaff]
+    lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
+    throttle_classes = [TokenOrUserRateThrottle]
+    pagination_class = Pagination
+    filter_backends = [StrictFilterBackend]
+    api_roles = API_STAFF_ROLES
+    model = None
+    related = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user).select_related(*self.related)
+        return qs.order_by("-pk")
+
+
+def rows_as_csv(headers, rows):
+    """JSON rows as an in-memory CSV upload (header row first, ``None`` as an empty cell), so an
+    API write goes through the same spreadsheet engine and row errors as the upload pages."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    data = io.BytesIO(out.getvalue().encode("utf-8"))
+    data.name = "api.csv"
+    return data

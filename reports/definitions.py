@@ -541,8 +541,9 @@ def as_horizon(entry, today):
 
     h = horizon_months()
     months = [month_from_index(month_index(today) + i) for i in range(h)]
-    result = compute.Horizon(months=months, cliff=[0] * h)
+    result = compute.Horizon(months=months, cliff=[0] * h, data_gap_groups=[])
     if entry is not None:
+        result.data_gap_groups = list(entry.data_gap_groups)
         result.cliff = list(entry.cliff)
         result.devices, result.already_uncovered, result.covered_to_end = entry.devices, entry.already_uncovered, entry.covered_to_end
         result.licence_gap_months, result.data_gap_months = entry.licence_gap_months_ahead, entry.data_gap_months_ahead
@@ -566,12 +567,15 @@ def total_cost(facts):
 
 
 def _plan_gap(self):
-    """The data gap split by connection plan (``connectivity.plan_gap``); per LA, like the horizon."""
+    """The data gap split by connection plan (``connectivity.plan_gap``); per LA, like the horizon.
+    The gap itself comes from the horizon (its ``data_gap_groups``, read by the horizon's own
+    query), so only the planned part is read here."""
     if self.scope.school_id is not None:
         return None
     from connectivity import plan_gap
 
-    return plan_gap.total(self.today, self.scope.la_list)
+    groups = getattr(self.horizon, "data_gap_groups", None)
+    return plan_gap.total(self.today, self.scope.la_list, gap_groups=groups)
 
 
 Facts.plan_gap = cached_property(_plan_gap)

@@ -334,6 +334,9 @@ class Horizon:
     data_gap_months: int = 0
     licence_uncovered_months: int = 0
     data_uncovered_months: int = 0
+    #: The LAs' ``devices.horizon.LaHorizon.data_gap_groups`` joined, or None when not known
+    #: (``connectivity.plan_gap`` then reads the gap itself).
+    data_gap_groups: list | None = field(default=None, compare=False, repr=False)
 
     @property
     def licence_cost(self):
@@ -363,8 +366,9 @@ def horizon(la_ids=None, today=None):
     today = today or timezone.localdate()
     h = horizon_months()
     months = [month_from_index(month_index(today) + i) for i in range(h)]
-    result = Horizon(months=months, cliff=[0] * h)
+    result = Horizon(months=months, cliff=[0] * h, data_gap_groups=[])
     for entry in cliff_edge(today, la_ids=la_ids).values():
+        result.data_gap_groups.extend(entry.data_gap_groups)
         result.cliff = [a + b for a, b in zip(result.cliff, entry.cliff)]
         result.devices += entry.devices
         result.already_uncovered += entry.already_uncovered

@@ -43,6 +43,12 @@ from campaigns.api import CampaignDeviceViewSet, CampaignViewSet  # noqa: E402
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("campaign-devices", CampaignDeviceViewSet, basename="campaign-device")
 
+# --- connection plans and data bank vouchers
+from connectivity.api import ConnectionPlanViewSet, DataVoucherViewSet  # noqa: E402
+
+router.register("connection-plans", ConnectionPlanViewSet, basename="connection-plan")
+router.register("data-vouchers", DataVoucherViewSet, basename="data-voucher")
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),

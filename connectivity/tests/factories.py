@@ -49,14 +49,27 @@ class UsageReadingFactory(factory.django.DjangoModelFactory):
 
 
 class NetworkRequestFactory(factory.django.DjangoModelFactory):
-    """A suspension request for a new SIM (its LA and network follow from the SIM)."""
+    """A suspension request for a new SIM (its LA and network follow from the SIM). With a
+    ``school``, the SIM is in a device at that school, as ``services.raise_request`` makes it (so
+    the school sees the SIM the request names)."""
 
     class Meta:
         model = NetworkRequest
 
     kind = NetworkRequest.Kind.SUSPEND
     local_authority = factory.SubFactory(LocalAuthorityFactory)
-    sim = factory.SubFactory(SimFactory, local_authority=factory.SelfAttribute("..local_authority"))
+    school = None
+    sim = factory.SubFactory(
+        SimFactory, local_authority=factory.SelfAttribute("..local_authority"),
+        device=factory.Maybe(
+            factory.SelfAttribute("..school"),
+            yes_declaration=factory.SubFactory(
+                "devices.tests.factories.DeviceFactory",
+                local_authority=factory.SelfAttribute("...local_authority"), school=factory.SelfAttribute("...school"),
+            ),
+            no_declaration=None,
+        ),
+    )
     network = factory.SelfAttribute("sim.network")
     msisdn = factory.SelfAttribute("sim.msisdn")
     reason = "Reported stolen"

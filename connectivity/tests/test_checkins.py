@@ -199,16 +199,85 @@ def test_the_three_answers_by_text(sent, reply, expected):
     assert Alert.objects.filter(kind="return_requested").count() == (1 if expected == "not_needed" else 0)
 
 
-def test_a_second_text_or_other_words_go_to_the_ticket_path(sent):
+def _replies():
+    return list(OutboundMessage.objects.filter(template="checkin_reply").order_by("pk"))
+
+
+@pytest.mark.parametrize("reply, expected", [("1", "works"), ("2", "not_working"), ("3", "not_needed")])
+def test_an_answer_by_text_is_confirmed_in_the_familys_language(sent, reply, expected):
+    checkin, _token = sent
+    receive_text(sender="07700 900555", body=reply, provider_id="in-1")
+    checkin.refresh_from_db()
+    (message,) = _replies()
+    assert (message.channel, message.language, message.recipient) == ("sms", "ur", "+447700900555")
+    assert message.idempotency_key == f"checkin:{checkin.pk}:answered:sms"
+    if expected == "not_working":
+        assert checkin.ticket.reference in message.body
+    # The same callback delivered again sends nothing more.
+    receive_text(sender="07700 900555", body=reply, provider_id="in-1")
+    assert len(_replies()) == 1
+
+
+def test_the_confirmation_says_what_each_answer_did_in_english(school):
+    sim = idle_sim(school, language="en")
+    run_idle(TODAY, io.StringIO())
+    receive_text(sender="+447700900555", body="2", provider_id="a")
+    checkin = CheckIn.objects.get(sim=sim)
+    (message,) = _replies()
+    assert "You told us the device is not working" in message.body
+    assert f"support request {checkin.ticket.reference}" in message.body
+
+
+def test_a_second_answer_by_text_changes_nothing_and_says_so(sent):
     checkin, _token = sent
     receive_text(sender="+447700900555", body="2", provider_id="a")
     second = receive_text(sender="+447700900555", body="3", provider_id="b")
-    assert second.outcome == InboundOutcome.THREADED  # a reply on the ticket "2" opened
+    assert second.outcome == InboundOutcome.CHECK_IN and "already answered" in second.detail
     assert DeviceEvent.objects.filter(kind="note").count() == 1
-    other = receive_text(sender="+447700900999", body="1", provider_id="c")
-    assert other.outcome == InboundOutcome.NEW_TICKET
     checkin.refresh_from_db()
     assert checkin.answer == "not_working"
+    assert [m.idempotency_key for m in _replies()] == [
+        f"checkin:{checkin.pk}:answered:sms", f"checkin:{checkin.pk}:already:{timezone.localdate().isoformat()}:sms",
+    ]
+    receive_text(sender="+447700900555", body="1", provider_id="c")  # again the same day: no second text
+    assert len(_replies()) == 2
+    other = receive_text(sender="+447700900999", body="1", provider_id="d")
+    assert other.outcome == InboundOutcome.NEW_TICKET
+
+
+def test_an_answer_answered_on_the_page_first_is_refused_by_text(sent):
+    checkin, _token = sent
+    checkins.answer_checkin(checkin=checkin, answer="works", channel="web")
+    inbound = receive_text(sender="+447700900555", body="3", provider_id="late")
+    assert inbound.outcome == InboundOutcome.CHECK_IN
+    checkin.refresh_from_db()
+    assert checkin.answer == "works" and not Alert.objects.filter(kind="return_requested").exists()
+    (message,) = _replies()
+    assert message.language == "ur" and message.idempotency_key.startswith(f"checkin:{checkin.pk}:already:")
+
+
+@pytest.mark.parametrize("body", ["4", "0", "yes", "12"])
+def test_a_reply_that_is_not_1_2_or_3_asks_again_and_records_nothing(school, body):
+    sim = idle_sim(school, language="en")
+    run_idle(TODAY, io.StringIO())
+    inbound = receive_text(sender="+447700900555", body=body, provider_id="x")
+    checkin = CheckIn.objects.get(sim=sim)
+    assert inbound.outcome == InboundOutcome.CHECK_IN and checkin.answered_at is None
+    (message,) = _replies()
+    assert "Reply 1 if the device works, 2 if it is not working, 3 if you no longer need it." in message.body
+    assert not Ticket.objects.exists() and not DeviceEvent.objects.filter(kind="note").exists()
+    # The family can still answer.
+    receive_text(sender="+447700900555", body="1", provider_id="y")
+    checkin.refresh_from_db()
+    assert checkin.answer == "works"
+
+
+def test_a_sentence_still_goes_to_the_ticket_path(sent):
+    checkin, _token = sent
+    inbound = receive_text(sender="+447700900555", body="The laptop screen is broken, can someone help", provider_id="s")
+    assert inbound.outcome == InboundOutcome.NEW_TICKET
+    checkin.refresh_from_db()
+    assert checkin.answered_at is None and not _replies()
 
 
 def test_an_expired_check_in_is_not_answered_by_text(sent):

@@ -111,6 +111,10 @@ def test_a_clean_file_by_reference_and_iccid_moves_everything(scene):
     assert Sim.objects.get(pk=suspend.sim_id).status == Sim.Status.SUSPENDED
     event = NetworkRequestEvent.objects.filter(request=suspend).latest("pk")
     assert (event.from_status, event.to_status, event.by_network, event.note, event.actor) == (R.REQUESTED, R.DONE, True, "Barred", scene["user"])
+    assert abs((event.at - suspend.changed_at).total_seconds()) < 1  # the set-wise rows read back as the ORM's
+    # The suspended SIM's change is in its history, by the network's user (set-wise "~" row).
+    change = Sim.history.filter(id=suspend.sim_id).order_by("-history_id").first()
+    assert (change.history_type, change.status, change.history_user_id) == ("~", Sim.Status.SUSPENDED, scene["user"].pk)
 
 
 def test_every_bad_row_is_an_error_and_nothing_is_written(scene):

@@ -536,14 +536,15 @@ def _validate(spec, source, *, local_authority, user, mapping, sheet, filename, 
         return ctx
 
 
-def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, progress=None, before_write=None, prepared=None):
+def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None, filename=None, progress=None, before_write=None, prepared=None, job=None):
     """Validate again and, only if every row is valid, write everything in one transaction.
 
     Raises ``ImportRejected`` (nothing written) when any row has an error. Any exception from
     ``spec.write`` rolls the whole import back. With ``prepared`` (the path a clean dry run was
     given), the rows parsed by that dry run are checked again instead of reading the file, when
     they belong to this very file, sheet, mapping and LA (see the module docstring);
-    ``ctx.reused`` says which happened.
+    ``ctx.reused`` says which happened. ``job``: the ``ImportJob`` being committed, if any, for
+    ``spec.write`` to record what it wrote against (``ctx.state["job"]``).
     """
     from core.imports import prepared as prep
 
@@ -563,6 +564,7 @@ def commit(spec, source, *, local_authority, user=None, mapping=None, sheet=None
     if not ctx.ok:
         n = len(ctx.errors)
         raise ImportRejected(ngettext("The file has %(n)s error, so nothing was imported.", "The file has %(n)s errors, so nothing was imported.", n) % {"n": n}, ctx)
+    ctx.state["job"] = job
     if before_write:
         before_write(ctx)
     with gc_paused(), transaction.atomic():

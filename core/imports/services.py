@@ -328,7 +328,7 @@ def run_job(job_id, action, token):
                 if hasattr(spec, "run_commit"):  # a spec with a fast path of its own (usage)
                     ctx = spec.run_commit(job, f, progress)
                 else:
-                    ctx = engine.commit(spec, f, before_write=_same_as_checked(job, spec, progress), **kwargs)
+                    ctx = engine.commit(spec, f, before_write=_same_as_checked(job, spec, progress), job=job, **kwargs)
             return _finish(
                 live,
                 status=S.DONE,

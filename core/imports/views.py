@@ -90,6 +90,8 @@ def _done_lines(spec, job):
             url = reverse(url_name) if url_name else ""
         except NoReverseMatch:
             url = ""
+        if url and hasattr(spec, "done_query"):  # a link to exactly the rows this import wrote
+            url += spec.done_query(key, job)
         lines.append((str(label), n, url))
     return lines
 

@@ -108,3 +108,68 @@ def test_the_custody_log_tells_the_device_story(client, la, school, users):
     services.transfer_ownership(allocation=kept, by=officer, on=datetime.date(2026, 7, 1))
     content = client.get(reverse("devices:device_detail", args=[other.pk])).content.decode()
     assert 'data-testid="event-sentence">Ownership passed to the family by Sam Officer<' in content
+
+
+def _sentences(client, device):
+    import re
+
+    html = client.get(reverse("devices:device_detail", args=[device.pk])).content.decode()
+    from html import unescape
+
+    return [unescape(found) for found in re.findall(r'data-testid="event-sentence">([^<]*)<', html)]
+
+
+def test_the_custody_log_follows_whose_device_it_is(client, la, school):
+    """A family's own device is never "put in stock"; a repair says where the device went back
+    to; a lost device found again says so (issue 17)."""
+    from devices import services as device_services
+
+    officer = UserFactory(role="council_officer", local_authority=la, first_name="Sam", last_name="Officer")
+    child = ChildFactory(school=school, first_name="Ana", last_name="Nowak", reference="CAM-0001")
+    device = DeviceFactory(local_authority=la, status=DeviceStatus.DELIVERED, serial="DFC-LAP-0100")
+    def at(month, day=1):
+        return timezone.make_aware(datetime.datetime(2026, month, day, 12))
+
+    device_services.mark_in_stock(device=device, by=officer, at=at(2))
+    allocation = services.allocate(child=child, device=device, by=officer, on=datetime.date(2026, 3, 1))
+    services.hand_over(allocation=allocation, by=officer, on=datetime.date(2026, 3, 3), handed_over_by="Sam Officer", received_by="Mrs Nowak")
+    device_services.report_fault(device=device, by=officer, note="Screen flickers", at=at(4))
+    device_services.send_for_repair(device=device, by=officer, at=at(4, 2))
+    device_services.mark_repaired(device=device, by=officer, at=at(4, 20))
+    allocation.refresh_from_db()
+    services.transfer_ownership(allocation=allocation, by=officer, on=datetime.date(2026, 7, 1))
+    device_services.report_fault(device=device, by=officer, note="Battery", at=at(8))
+    device_services.send_for_repair(device=device, by=officer, at=at(8, 2))
+    device_services.mark_repaired(device=device, by=officer, at=at(8, 20))
+    device_services.mark_lost(device=device, by=officer, at=at(9))
+    device_services.transition(device=device, to_status=DeviceStatus.IN_STOCK, by=officer, at=at(10))  # found, kept by the council
+    client.force_login(officer)
+    story = list(reversed(_sentences(client, device)))
+    assert story[0] == "Put in stock by Sam Officer"  # the council's own device, before it was handed over
+    assert "Repaired and back with the child's family by Sam Officer" in story
+    assert story.index("Ownership passed to the family by Sam Officer") < story.index("Sent for repair on the family's behalf by Sam Officer")
+    assert "Repaired and back with the family, who own it by Sam Officer" in story
+    assert "Reported lost (the family's own device) by Sam Officer" in story
+    assert story[-1] == "Found and put back in stock by Sam Officer"
+    assert "Sent for repair by Sam Officer" in story  # before the transfer: the plain words
+    assert not [s for s in story[story.index("Ownership passed to the family by Sam Officer"):] if s.startswith("Put in stock")]
+
+
+def test_a_family_device_taken_into_stock_is_not_put_in_stock(client, la, school):
+    from devices import services as device_services
+    from devices.models import Ownership
+
+    officer = UserFactory(role="council_officer", local_authority=la, first_name="Sam", last_name="Officer")
+    device = DeviceFactory(local_authority=la, status=DeviceStatus.OWNERSHIP_TRANSFERRED, ownership=Ownership.FAMILY)
+    device_services.report_fault(device=device, by=officer, note="Dead")
+    device_services.transition(device=device, to_status=DeviceStatus.IN_STOCK, by=officer)
+    other = DeviceFactory(local_authority=la, status=DeviceStatus.IN_STOCK)
+    device_services.report_fault(device=other, by=officer, note="Dead")
+    device_services.mark_repaired(device=other, by=officer)
+    client.force_login(officer)
+    # A fault "resolved" into stock: the council took the family's device (kind "repaired").
+    assert _sentences(client, device)[0] == "Fault resolved: back in stock by Sam Officer"
+    device_services.transition(device=device, to_status=DeviceStatus.FAULT_REPORTED, by=officer)
+    device_services.transition(device=device, to_status=DeviceStatus.WRITTEN_OFF, by=officer)
+    assert _sentences(client, device)[0] == "Written off (the family's own device) by Sam Officer"
+    assert _sentences(client, other)[0] == "Fault resolved: back in stock by Sam Officer"

@@ -174,3 +174,41 @@ def test_no_existence_oracle_for_other_councils_and_no_new_networks(la, other_la
     before = NetworkOperator.objects.count()
     engine.commit(SPEC, io.BytesIO(csv_bytes([rows[0], ["router", "R-NEW-4", iccid(63), None, "o2", "01/02/2026"]])), local_authority=la, user=officer, filename="m.csv")
     assert NetworkOperator.objects.count() == before + 1 and NetworkOperator.objects.filter(slug="o2", name="O2").exists()
+
+
+# --- a finished import links to exactly the devices it created (issue 17)
+
+
+def test_a_finished_import_links_to_the_devices_it_created(officer_client, officer):
+    import re
+
+    from django.urls import reverse
+
+    from core.imports import services as import_services
+    from core.imports.testing import upload, xlsx_bytes
+    from devices.models import Device, DeliveryBatch
+    from devices.tests.factories import DeviceFactory
+
+    def run(rows, name):
+        job = import_services.start_import(user=officer, local_authority=officer.local_authority, kind="delivery",
+                                           upload=upload(xlsx_bytes(rows), name))
+        job = import_services.request_dry_run(job=job, user=officer)
+        return import_services.request_commit(job=job, user=officer)
+
+    header = ["Kind", "Make", "Serial", "Delivery date", "Order reference"]
+    earlier = run([header, ["laptop", "Dell", "OLD-1", "01/02/2026", "PO-1"]], "first.xlsx")
+    DeviceFactory(local_authority=officer.local_authority, serial="TYPED-1")
+    job = run([header, ["laptop", "Dell", "NEW-1", "01/03/2026", "PO-2"], ["router", "Huawei", "NEW-2", "02/03/2026", "PO-2"],
+               ["laptop", "HP", "NEW-3", "01/03/2026", "PO-3"]], "second.xlsx")
+    assert job.status == "done" and job.counts["devices"] == 3
+    assert set(DeliveryBatch.objects.filter(import_job=job).values_list("order_reference", flat=True)) == {"PO-2", "PO-3"}
+    assert DeliveryBatch.objects.get(order_reference="PO-1").import_job == earlier
+    page = officer_client.get(reverse("core:import_detail", args=[job.pk])).content.decode()
+    link = reverse("devices:device_list") + f"?import_job={job.pk}"
+    assert f'href="{link}"' in page
+    listed = officer_client.get(link).content.decode()
+    assert {s for s in ("NEW-1", "NEW-2", "NEW-3", "OLD-1", "TYPED-1") if s in listed} == {"NEW-1", "NEW-2", "NEW-3"}
+    assert Device.objects.filter(batch__import_job=job).count() == 3
+    # Another council's import id shows nothing; a bad id is a form error, not a 500.
+    assert officer_client.get(reverse("devices:device_list") + "?import_job=x").status_code in (200, 400)
+    assert re.search(r"NEW-\d", officer_client.get(reverse("devices:device_list") + "?import_job=999999").content.decode()) is None

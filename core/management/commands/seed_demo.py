@@ -1,5 +1,6 @@
 """Demo data for every app: each app with a ``demo.py`` defining ``seed(stdout, style)`` adds
-its part, in INSTALLED_APPS order (organisations and users first). Safe to run twice."""
+its part, in INSTALLED_APPS order (organisations and users first); then each ``seed_last``
+(for data that needs every app's rows, e.g. connection plans of children). Safe to run twice."""
 
 from importlib import import_module
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     help = "Create demo LAs, schools, users for every role, devices, children and tickets. Safe to run twice."
 
     def handle(self, *args, **options):
+        last = []
         for config in apps.get_app_configs():
             try:
                 module = import_module(f"{config.name}.demo")
@@ -21,4 +23,9 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 module.seed(self.stdout, self.style)
+            if hasattr(module, "seed_last"):
+                last.append(module.seed_last)
+        for seed_last in last:
+            with transaction.atomic():
+                seed_last(self.stdout, self.style)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
