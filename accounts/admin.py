@@ -46,7 +46,7 @@ from accounts.models import ExternalIdentity, OrganisationMapping  # noqa: E402
 
 
 @admin.register(OrganisationMapping)
-class OrganisationMappingAdmin(admin.ModelAdmin):
+class OrganisationMappingAdmin(SimpleHistoryAdmin):
     """Which Entra ID tenant and group gives which role and scope (``accounts.sso.EntraID``)."""
 
     list_display = ("tenant_id", "group_id", "role", "local_authority", "school", "is_active")
@@ -56,7 +56,7 @@ class OrganisationMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(admin.ModelAdmin):
+class ExternalIdentityAdmin(SimpleHistoryAdmin):
     """Users' identities at the providers. Deleting one makes the next sign-in a new user."""
 
     list_display = ("user", "provider", "subject", "organisation", "last_sign_in")

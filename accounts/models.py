@@ -253,6 +253,9 @@ class ExternalIdentity(models.Model):
     created_at = models.DateTimeField(_("first signed in"), auto_now_add=True)
     last_sign_in = models.DateTimeField(_("last signed in"), null=True, blank=True)
 
+    # Which identity can sign in as whom: audited like the user it belongs to.
+    history = HistoricalRecords(excluded_fields=["last_sign_in"])
+
     class Meta:
         verbose_name = _("external identity")
         verbose_name_plural = _("external identities")
@@ -296,6 +299,8 @@ class OrganisationMapping(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = OrganisationMappingQuerySet.as_manager()
+    # A mapping grants a role and a scope to everyone in a group: who changed it and when is kept.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisation mapping")

@@ -579,3 +579,10 @@ PUBLISHING_MAX_ATTEMPTS = env.int("PUBLISHING_MAX_ATTEMPTS", default=5)
 PUBLISHING_RETRY_MINUTES = env.int("PUBLISHING_RETRY_MINUTES", default=5)
 PUBLISHING_CONTACT_NAME = env("PUBLISHING_CONTACT_NAME", default="Devices for Children, London")
 PUBLISHING_CONTACT_EMAIL = env("PUBLISHING_CONTACT_EMAIL", default="devices@london.example")
+
+# --- API schema: the campaigns' and stocktakes' open/closed status, named once (drf-spectacular
+# would otherwise name the shared choice set by a hash, with a warning `check --deploy` fails on).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],
+    "OpenOrClosedEnum": "campaigns.models.Campaign.Status",
+}

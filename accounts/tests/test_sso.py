@@ -69,7 +69,7 @@ def test_school_user_signs_in_with_dfe_sign_in(client, op, school, django_assert
     location = start(client, next_url="/devices/")
     query = parse_qs(urlparse(location).query)
     assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
-    with django_assert_max_num_queries(23):  # session (4), lookups (2), user + history + identity (3), login (session cycle, last_login)
+    with django_assert_max_num_queries(24):  # session (4), lookups (2), user + history + identity + its history (4), login (session cycle, last_login)
         response = client.get(authorize(location))
     assert response.status_code == 302 and response["Location"] == "/devices/"
     user = User.objects.get(external_identities__provider="dfe", external_identities__subject="dfe-user-1")

@@ -89,6 +89,13 @@ APPEND_ONLY_RECORDS = {
     "reports.SchoolDeviceCount": "derived counts kept by triggers",
     "reports.SchoolChildCount": "derived counts kept by triggers",
     "reports.SummaryState": "the summaries' bookkeeping (the data date), not business data",
+    # The handover in person (allocations.services): each row records its own who and when.
+    "allocations.ReadinessCheck": "one item of the readiness list, recorded with who and when",
+    "allocations.ReturnInspection": "the inspection of a returned device, recorded with who confirmed the wipe",
+    "allocations.HandoverAcceptance": (
+        "the family's signed acceptance, with its time and witness; replaced only by signing again. "
+        "No history table, so that anonymising the child removes the signature everywhere"
+    ),
 }
 
 

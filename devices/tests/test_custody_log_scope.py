@@ -137,6 +137,7 @@ def test_the_custody_log_follows_whose_device_it_is(client, la, school):
     device_services.send_for_repair(device=device, by=officer, at=at(4, 2))
     device_services.mark_repaired(device=device, by=officer, at=at(4, 20))
     allocation.refresh_from_db()
+    complete_readiness(allocation, officer)
     services.transfer_ownership(allocation=allocation, by=officer, on=datetime.date(2026, 7, 1))
     device_services.report_fault(device=device, by=officer, note="Battery", at=at(8))
     device_services.send_for_repair(device=device, by=officer, at=at(8, 2))

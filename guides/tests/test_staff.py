@@ -179,10 +179,11 @@ def test_reading_figures_per_guide(client, users):
 
 
 def test_navigation_entry_for_agents_only(client, users):
+    # Among the header's Support section's pages, listed on each of them (the queue is the first).
     client.force_login(users["support_agent"])
-    assert 'href="/guides/"' in client.get("/").content.decode()
+    assert 'href="/guides/"' in client.get("/support/").content.decode()
     client.force_login(users["council_officer"])
-    assert 'href="/guides/"' not in client.get("/").content.decode()
+    assert 'href="/guides/"' not in client.get("/support/tickets/").content.decode()
 
 
 # The shipped content -------------------------------------------------------------------------

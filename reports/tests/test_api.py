@@ -175,21 +175,22 @@ def test_rate_limit_answers_429(api, users, la, settings):
     from django.core.cache import cache
 
     cache.clear()
+    from reports.api_common import TokenOrUserRateThrottle
+
+    # DRF reads the rates into the class once: keep the real ones to put back afterwards (the
+    # settings fixture restores REST_FRAMEWORK only after this test, too late for the class).
+    original = TokenOrUserRateThrottle.THROTTLE_RATES
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "2/min", "api_write": "2/min"}}
     from rest_framework.settings import api_settings
 
     api_settings.reload()
-    from reports.api_common import TokenOrUserRateThrottle
-
     TokenOrUserRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     try:
         api.force_authenticate(users["council_officer"])
         codes = [api.get("/api/devices/").status_code for _ in range(4)]
         assert codes[:2] == [200, 200] and codes[-1] == 429
     finally:
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
-        api_settings.reload()
-        TokenOrUserRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        TokenOrUserRateThrottle.THROTTLE_RATES = original
         cache.clear()
 
 

@@ -33,7 +33,7 @@ def test_recall_campaign_of_one_model_reaches_its_families(page, login, assert_a
     journey = Journey(page, assert_accessible)
     login(page, officer)
     journey.goto("/")
-    journey.nav("Campaigns")
+    journey.nav("Campaigns", section="Devices")
     journey.button("Add", exact=True)
     page.get_by_label("Recall").check()
     page.get_by_label("Title").fill("Re-image Recall Book 11")

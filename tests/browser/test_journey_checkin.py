@@ -91,7 +91,9 @@ def test_follow_up_and_check_in_lists_are_accessible(page, login, assert_accessi
     CheckInFactory(school=school, answer="works", answered_at=timezone.now(), answered_by="sms")
     login(page, staff)
     page.goto("/")
-    page.get_by_role("link", name="Check-ins").first.click()
+    # The header's Connectivity section, then its "Check-ins" page.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Connectivity", exact=True).click()
+    page.get_by_role("navigation", name="Pages in this section").get_by_role("link", name="Check-ins").click()
     page.wait_for_url("**/check-ins/follow-up/")
     assert page.get_by_text(due.reference).is_visible()
     assert_accessible(page)

@@ -23,7 +23,7 @@ def test_school_staff_run_a_stocktake_that_finds_one_device_missing(page, login,
         DeviceFactory(local_authority=la, school=school, status=DeviceStatus.IN_STOCK, serial=serial)
     j = Journey(page, assert_accessible)
     login(page, staff)
-    j.nav("Stocktakes")
+    j.nav("Stocktakes", section="Devices")
     j.follow(page.get_by_role("button", name="Start a stocktake"))
     page.get_by_label("Haverstock School").check()
     j.button("Start the stocktake")
