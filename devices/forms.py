@@ -111,3 +111,17 @@ class ScanForm(forms.Form):
         from devices.models import DeviceKind
 
         self.fields["kind"].choices = DeviceKind.choices
+
+
+class DeviceAddForm(ScanForm, DeliveryDetailsForm):
+    """One device taken in by hand (no manifest, no scanner): the scan-in page's fields for one
+    device and its delivery, checked and saved by the same service (``take_in_devices``)."""
+
+    field_order = ["kind", "make", "model", "serial", "imei", "asset_tag", "iccid", "network", "delivered_on", "supplier", "order_reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        serial = self.fields["serial"]
+        serial.help_text = _("As printed on the device's label or box.")
+        serial.widget.attrs.pop("autofocus", None)
+        self.order_fields(self.field_order)

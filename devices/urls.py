@@ -10,6 +10,7 @@ urlpatterns = [
     path("alerts/bulk/", views.AlertBulkView.as_view(), name="alert_bulk"),
     path("devices/labels/", views.DeviceLabelsView.as_view(), name="labels"),
     path("devices/scan-in/", views.ScanInView.as_view(), name="scan_in"),
+    path("devices/add/", views.DeviceAddView.as_view(), name="device_add"),
     path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),
     path("devices/<int:pk>/status/", views.DeviceTransitionView.as_view(), name="device_transition"),
     path("deliveries/", views.DeliveryBatchListView.as_view(), name="batch_list"),

@@ -28,7 +28,7 @@ from connectivity.coverage import plans_with_labels, usage_months
 from connectivity.navigation import EVIDENCE_ROLES, UPLOAD_ROLES
 from connectivity.navigation import data_pages as related_pages
 from devices.filters import AlertFilterSet, DeliveryBatchFilterSet, DeviceFilterSet
-from devices.forms import AlertGroupForm, DeliveryDetailsForm, LifecycleForm, ScanForm
+from devices.forms import AlertGroupForm, DeliveryDetailsForm, DeviceAddForm, LifecycleForm, ScanForm
 from devices.models import Alert, DeliveryBatch, Device, DeviceEvent, DeviceKind, DeviceStatus, Ownership
 from devices.validators import format_uk_national
 from devices.tables import GROUP_ITEMS_SHOWN, AlertGroupTable, AlertTable, DeliveryBatchTable, DeviceTable
@@ -651,6 +651,52 @@ def _posted_rows(data):
             break
         rows.append({c: data.get(f"r-{i}-{c}", "")[:100] for c in services.INTAKE_COLUMNS})
     return rows
+
+
+class DeviceAddView(RoleRequiredMixin, View):
+    """Add one device by hand: its details and its delivery on one page, checked and saved by
+    the scan-in page's service (``services.take_in_devices``: the delivery import's own checks
+    and writes), then the device's page."""
+
+    allowed_roles = INTAKE_ROLES
+    template_name = "core/object_form.html"
+
+    def get(self, request):
+        return self.render(request, DeviceAddForm(initial={"kind": DeviceKind.LAPTOP, "delivered_on": timezone.localdate()}))
+
+    def post(self, request):
+        from core.imports import parsers
+        from devices.imports import SPEC
+
+        form = DeviceAddForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form)
+        data = form.cleaned_data
+        try:
+            serial = parsers.serial(data["serial"])
+        except parsers.ParseError as exc:
+            form.add_error("serial", str(exc))
+            return self.render(request, form)
+        row = {**{c: data.get(c) or "" for c in services.INTAKE_COLUMNS}, "serial": serial}
+        ctx = services.take_in_devices(
+            local_authority=request.user.local_authority, by=request.user, rows=[row], delivered_on=data["delivered_on"],
+            supplier=data.get("supplier") or "", order_reference=data.get("order_reference") or "",
+        )
+        if ctx.errors:
+            by_label = {str(SPEC.field(name).label): name for name in (*services.INTAKE_COLUMNS, "delivered_on", "supplier", "order_reference")}
+            for error in ctx.errors:
+                name = by_label.get(str(error.get("column") or ""))
+                form.add_error(name if name in form.fields else None, error["message"])
+            return self.render(request, form)
+        device = Device.objects.visible_to(request.user).get(serial=serial)
+        messages.success(request, _("%(serial)s taken in.") % {"serial": device.serial})
+        return redirect(device.get_absolute_url())
+
+    def render(self, request, form):
+        return render(request, self.template_name, {
+            "title": _("Add a device"), "form": form, "submit_label": _("Add the device"),
+            "intro": _("For one device with no supplier manifest. For a box of them, scan them in as a delivery."),
+        })
 
 
 class ScanInView(RoleRequiredMixin, View):

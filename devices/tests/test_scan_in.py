@@ -83,3 +83,34 @@ def test_only_officers_take_devices_in(client, users):
     for role, code in (("council_officer", 200), ("school_staff", 403), ("cio", 403), ("support_agent", 403)):
         client.force_login(users[role])
         assert client.get("/devices/scan-in/").status_code == code, role
+
+
+# --- one device by hand (/devices/add/): the same service and checks as the scan-in page
+
+
+def test_one_device_added_by_hand_goes_through_the_intake_checks(officer_client, officer, users):
+    page = officer_client.get("/devices/add/").content.decode()
+    assert "Add a device" in page and 'name="serial"' in page and 'name="delivered_on"' in page
+    response = officer_client.post("/devices/add/", {"kind": "laptop", "make": "Dell", "model": "3190", "serial": " dl-0042 ",
+                                                      "asset_tag": "CAM-42", "delivered_on": TODAY, "supplier": "Computacenter"})
+    device = Device.objects.get(serial="DL-0042")
+    assert response.status_code == 302 and response["Location"] == device.get_absolute_url()
+    assert (device.local_authority, device.status, device.asset_tag, device.batch.supplier) == (officer.local_authority, "delivered", "CAM-42", "Computacenter")
+    assert DeviceEvent.objects.filter(device=device, kind="delivered", actor=officer).count() == 1
+    # The same serial again, a future date, an impossible IMEI: clear errors, nothing written.
+    again = officer_client.post("/devices/add/", {"kind": "laptop", "serial": "DL-0042", "delivered_on": TODAY}).content.decode()
+    assert "There is a problem" in again and Device.objects.filter(serial="DL-0042").count() == 1
+    later = (timezone.localdate() + datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    future = officer_client.post("/devices/add/", {"kind": "laptop", "serial": "DL-0043", "delivered_on": later}).content.decode()
+    assert "cannot be in the future" in future
+    bad_imei = officer_client.post("/devices/add/", {"kind": "router", "serial": "DL-0044", "imei": "123", "delivered_on": TODAY})
+    assert bad_imei.status_code == 200 and "There is a problem" in bad_imei.content.decode()
+    assert not Device.objects.filter(serial__in=["DL-0043", "DL-0044"]).exists()
+    assert officer_client.post("/devices/add/", {"serial": "x" * 5000, "kind": "nope", "delivered_on": "32/13/2026"}).status_code == 200
+
+
+def test_only_officers_add_devices(client, users):
+    client.force_login(users["school_staff"])
+    assert client.get("/devices/add/").status_code == 403
+    assert client.post("/devices/add/", {"kind": "laptop", "serial": "X1", "delivered_on": TODAY}).status_code == 403
+    assert not Device.objects.filter(serial="X1").exists()

@@ -46,3 +46,17 @@ def test_officer_scans_in_laptops_without_a_manifest_and_prints_their_labels(pag
     assert "20 devices will get a label each." in page.locator("main").inner_text()
     pdf = j.download(page.get_by_role("button", name="Download the labels (PDF)"), tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.name == "device-labels-21.pdf"
+
+
+def test_officer_adds_one_device_by_hand(page, login, assert_accessible, transactional_db):
+    la = LocalAuthorityFactory(code="202", name="Camden", gss_code="E09000007")
+    officer = UserFactory(username="olu", first_name="Olu", role="council_officer", local_authority=la)
+    j = Journey(page, assert_accessible)
+    login(page, officer)
+    j.nav("Devices")
+    j.follow(page.get_by_role("button", name="Add one device"))
+    page.get_by_label("Make").fill("Dell")
+    page.get_by_label("Serial number").fill("dl-7")
+    j.button("Add the device")
+    assert page.get_by_role("heading", name="Laptop DL-7").is_visible() or "DL-7" in page.locator("h1").inner_text()
+    assert Device.objects.get(serial="DL-7").make == "Dell"
