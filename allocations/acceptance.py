@@ -191,6 +191,22 @@ def _rl_font(name, path):
     return name
 
 
+#: The invisible text layer of a CJK section uses one of reportlab's built-in CID fonts (the
+#: Noto CJK collection has PostScript outlines, which reportlab cannot embed; the visible text
+#: is drawn from the Noto font by Pillow as for every other script).
+CJK_LANGUAGES = {"zh-hans": "STSong-Light"}
+
+
+def _cid_font(name):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if name not in _registered:
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+        _registered.add(name)
+    return name
+
+
 _LTR_RUN = re.compile(r"[A-Za-z0-9@+./:\-_]+(?:[ ][A-Za-z0-9@+./:\-_]+)*")
 
 
@@ -273,21 +289,25 @@ class _Writer:
         # so words shape independently), measured once per word: measuring every candidate
         # line cost 5 s an acceptance. A 3% margin absorbs kerning across word boundaries.
         limit = (self.width - 2 * self.margin) * IMAGE_DPI / 72 * 0.97
-        space = measure(" ") or pixels / 4
+        # Chinese has no spaces between words: it breaks between any two characters (a run of
+        # Latin words and digits, such as "Lenovo 300e" or a serial number, stays whole).
+        cjk = code in CJK_LANGUAGES
+        words, sep = (re.findall(r"[A-Za-z0-9@+./:\-_]+(?: [A-Za-z0-9@+./:\-_]+)*|\S", text), "") if cjk else (text.split(), " ")
+        space = 0 if cjk else (measure(" ") or pixels / 4)
         lines, current, used = [], [], 0.0
-        for word in text.split():
+        for word in words:
             width = measure(word)
             if current and used + space + width > limit:
-                lines.append(" ".join(current))
+                lines.append(sep.join(current))
                 current, used = [word], width
             else:
                 used += (space if current else 0) + width
                 current.append(word)
         if current:
-            lines.append(" ".join(current))
+            lines.append(sep.join(current))
         ascent, descent = script_font.getmetrics()
         line_px = ascent + descent
-        rl_font = _rl_font(f"Acc-{os.path.basename(path)}", path)
+        rl_font = _cid_font(CJK_LANGUAGES[code]) if cjk else _rl_font(f"Acc-{os.path.basename(path)}", path)
         for line in lines:
             pieces = runs(line)
             if direction == "rtl":

@@ -230,3 +230,20 @@ def test_no_fonts_at_all_is_a_clear_refusal(urdu_allocation, officer, settings, 
     with pytest.raises(AllocationError, match="fonts are not installed"):
         services.record_acceptance(allocation=urdu_allocation, kit_items=["device"], guardian_name="Samina Khan", signature="", by=officer)
     assert not HandoverAcceptance.objects.exists()
+
+
+def test_a_chinese_familys_acceptance_is_in_chinese_and_english(school, officer):
+    """Chinese needs the CJK Noto font (Debian's fonts-noto-cjk, installed by .ci/run): with it
+    the PDF holds both languages, as for every other family language."""
+    from allocations import acceptance as acceptance_pdf
+
+    if not acceptance_pdf.find_font(acceptance_pdf.SCRIPT_FONTS["zh-hans"]):
+        pytest.skip("the CJK font (fonts-noto-cjk) is not installed")
+    child = ChildFactory(school=school, preferred_language="zh-hans", first_name="Wei", last_name="Chen")
+    allocation = handed_over(child=child, serial="PF3ZH1", make="Lenovo", model="300e")
+    acceptance = services.record_acceptance(allocation=allocation, kit_items=["device"], guardian_name="Li Chen", signature="", by=officer)
+    acceptance.refresh_from_db()
+    assert acceptance.pdf_languages == "zh-hans,en"
+    text = pdf_text(acceptance.pdf)
+    assert "Your child's device" in text and "PF3ZH1" in text
+    assert "您孩子的设备" in text.replace(" ", "")

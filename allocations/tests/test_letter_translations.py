@@ -238,6 +238,9 @@ def family_python_msgids():
     wanted = {(None, s) for s in FAMILY_VIEW_STRINGS}
     with translation.override(None):
         wanted |= {(None, str(label)) for label in DeviceKind.labels}
+        from allocations.models import KitItem
+
+        wanted |= {(None, str(label)) for label in KitItem.labels}  # the acceptance's kit list
         wanted |= {(None, str(label)) for label in Category.labels}
         wanted |= {("ticket status", str(label)) for label in Status.labels}
         for form in (FamilyHelpForm, FamilyReplyForm, FindTicketForm, AccessCodeForm):
