@@ -341,11 +341,9 @@ def test_devices_ticked_on_the_device_list_are_added_to_a_campaign(client, la, o
     through ``add_devices``: the check page offers only the officer's open campaigns, the result
     says what was added and what was refused and why, and another LA's device is never added."""
     from campaigns.models import CampaignDevice
-    from campaigns.tests.factories import CampaignFactory
-    from devices.tests.factories import DeviceFactory
 
     campaign = CampaignFactory(local_authority=la, title="Re-image the 100e")
-    closed = CampaignFactory(local_authority=la, title="Finished last term", status="closed")
+    CampaignFactory(local_authority=la, title="Finished last term", status="closed")
     theirs = CampaignFactory(local_authority=other_la, title="Hackney's own recall")
     mine = [DeviceFactory(local_authority=la, school=school, serial=f"CAMPB{i}") for i in range(3)]
     gone = DeviceFactory(local_authority=la, school=school, status="written_off", serial="CAMPGONE")
