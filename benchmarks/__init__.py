@@ -28,6 +28,29 @@ class Result:
         return f"BENCH {self.name} ours_s={self.ours_s:.4f} anchor_s={self.anchor_s:.4f} ratio={self.ratio:.1f} {extras}".rstrip()
 
 
+class _Rollback(Exception):
+    pass
+
+
+def timed_and_rolled_back(fn):
+    """(seconds, value) of ``fn()`` run inside a transaction that is then rolled back, so a
+    scenario can measure writes and leave the data as it found it (the time excludes the
+    rollback)."""
+    import time
+
+    from django.db import transaction
+
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            value = fn()
+            elapsed = time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    return elapsed, value
+
+
 def all_scenarios():
     found = []
     for module_info in iter_modules(__path__):

@@ -17,31 +17,13 @@ devices and nothing is left behind. The issue's target: 10,000 devices under 30 
 
 from __future__ import annotations
 
-import time
 
 from benchmarks import Result
+from benchmarks import timed_and_rolled_back as _timed
 
 
 def devices_for(scale):
     return {"tiny": 200, "small": 10_000, "london": 10_000, "national": 10_000}.get(scale, 10_000)
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _timed(fn):
-    from django.db import transaction
-
-    start = time.perf_counter()
-    try:
-        with transaction.atomic():
-            value = fn()
-            elapsed = time.perf_counter() - start
-            raise _Rollback
-    except _Rollback:
-        pass
-    return elapsed, value
 
 
 def bulk_actions(scale, stdout):

@@ -11,31 +11,13 @@
 
 from __future__ import annotations
 
-import time
 
 from benchmarks import Result
+from benchmarks import timed_and_rolled_back as _timed
 
 
 def sims_for(scale):
     return {"tiny": 200, "small": 2_000, "london": 10_000, "national": 50_000}.get(scale, 2_000)
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _timed(fn):
-    from django.db import transaction
-
-    start = time.perf_counter()
-    try:
-        with transaction.atomic():
-            value = fn()
-            elapsed = time.perf_counter() - start
-            raise _Rollback
-    except _Rollback:
-        pass
-    return elapsed, value
 
 
 def bulk_raise(scale, stdout):
