@@ -106,7 +106,12 @@ class Child(models.Model):
     """A child the LA is supporting. ``reference`` is the LA's own ID (unique within the LA)."""
 
     local_authority = models.ForeignKey("accounts.LocalAuthority", on_delete=models.PROTECT, related_name="children", verbose_name=_("local authority"))
-    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="children", verbose_name=_("school"))
+    # ``None``: the child belongs to the LA directly (a care leaver, a child missing education,
+    # an LA-funded place, or a child just transferred in from another LA). School staff never
+    # see such a child; the LA's officers do, and the figures count them on a line of their own.
+    school = models.ForeignKey(
+        "accounts.School", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("school")
+    )
     reference = models.CharField(_("child reference"), max_length=40)
     first_name = models.CharField(_("first name"), max_length=80, blank=True)
     last_name = models.CharField(_("last name"), max_length=80, blank=True)
