@@ -127,8 +127,10 @@ def _school_device_keys(a):
 
 
 def _school_child_keys(a):
+    # A child who belongs to the council directly (no school) is kept under school 0, as a
+    # device held centrally is (``_school_device_keys``); ``child_counts`` reads 0 as ``None``.
     keys = _child_keys(a)
-    return keys[:1] + [f"{a}.school_id"] + keys[1:]
+    return keys[:1] + [f"COALESCE({a}.school_id, 0)"] + keys[1:]
 
 
 CHILD_FLAGS = ["needs_laptop", "needs_connectivity", "has_active_laptop", "laptop_handed_over", "has_data"]
@@ -464,7 +466,7 @@ GROUP BY {key} HAVING SUM(n) <> 0"""
         cursor.execute(sql)
         rows = cursor.fetchall()
     keys = ("need_device", "with_device", "handed", "need_conn", "connected", "conn_gap")
-    return [dict(zip(keys, (int(v or 0) for v in row[1:7])), **{name: row[0]}) for row in rows]
+    return [dict(zip(keys, (int(v or 0) for v in row[1:7])), **{name: None if by_school and row[0] == 0 else row[0]}) for row in rows]
 
 
 def horizon_rows_sql(today, la_ids, dfe_months):
