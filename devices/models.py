@@ -229,6 +229,8 @@ class DeviceEvent(models.Model):
         LOST = "lost", _("Lost")
         STOLEN = "stolen", _("Stolen")
         WRITTEN_OFF = "written_off", _("Written off")
+        MOVED_OUT = "moved_out", _("Moved to another council")
+        MOVED_IN = "moved_in", _("Received from another council")
         NOTE = "note", _("Note")
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="events", verbose_name=_("device"))

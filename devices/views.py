@@ -399,7 +399,7 @@ def custody_sentence(event, device, child):
     if event.redacted:
         child_words, school = _("a child at another school"), ""
     elif child is not None:
-        child_words, school = str(child), child.school.name
+        child_words, school = str(child), (child.school.name if child.school_id else "")
     else:
         child_words, school = "", ""
     note = "" if event.redacted else _story_note(event)
@@ -435,7 +435,8 @@ def custody_sentence(event, device, child):
         text = _("Ownership passed to the family")
     elif event.kind in (kind.RETURNED, kind.FAULT_REPORTED) and note:
         text, with_note = (_("Returned: %(note)s") if event.kind == kind.RETURNED else _("Fault reported: %(note)s")), True
-    elif event.kind == kind.NOTE and note:
+    elif event.kind in (kind.NOTE, kind.MOVED_OUT, kind.MOVED_IN) and note:
+        # A move between councils says both councils in its note (transfers.services.accept).
         text, with_note = "%(note)s", True
     else:
         text = STORY_WORDS.get(event.kind) or event.get_kind_display()

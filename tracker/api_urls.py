@@ -49,6 +49,11 @@ from connectivity.api import ConnectionPlanViewSet, DataVoucherViewSet  # noqa: 
 router.register("connection-plans", ConnectionPlanViewSet, basename="connection-plan")
 router.register("data-vouchers", DataVoucherViewSet, basename="data-voucher")
 
+# --- moves between councils (read)
+from transfers.api import ChildTransferViewSet  # noqa: E402
+
+router.register("transfers", ChildTransferViewSet, basename="transfer")
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),

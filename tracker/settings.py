@@ -586,3 +586,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],
     "OpenOrClosedEnum": "campaigns.models.Campaign.Status",
 }
+
+
+# --- transfers settings (moving a child and their devices to another council: transfers/)
+INSTALLED_APPS += ["transfers"]

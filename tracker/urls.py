@@ -48,3 +48,5 @@ handler500 = "core.middleware.server_error"
 
 # Publishing London's figures to the London Datastore (publishing/).
 urlpatterns.append(path("", include("publishing.urls")))
+# Moving a child, with their devices and history, to another council (transfers/).
+urlpatterns.append(path("", include("transfers.urls")))
