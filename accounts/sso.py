@@ -16,7 +16,11 @@ Drivers:
   (category ``002``) by its LA code (``establishmentNumber``) maps to a council officer of that
   LocalAuthority. Anything else gets no access.
 * ``entra``: Microsoft Entra ID. The tenant (``tid``) and security groups (``groups``) are
-  looked up in ``OrganisationMapping`` (admin-edited); exactly one scope must result.
+  looked up in ``OrganisationMapping`` (admin-edited); exactly one scope must result. A user in
+  more groups than a token carries (Entra's "groups overage": no ``groups`` claim, and
+  ``_claim_names`` naming it, or ``hasgroups``) has their security groups read from Microsoft
+  Graph (``POST /v1.0/me/getMemberObjects`` with the sign-in's access token), following
+  ``@odata.nextLink`` up to ``GRAPH_MAX_GROUPS`` ids.
 """
 
 import logging
@@ -116,6 +120,10 @@ class Provider:
     def scope_for(self, claims):  # pragma: no cover - every driver defines it
         raise NotImplementedError
 
+    def complete_claims(self, claims, access_token):
+        """Claims the provider left out of the token, fetched with the access token (none here)."""
+        return claims
+
 
 class DfESignIn(Provider):
     name = SsoProvider.DFE
@@ -149,11 +157,50 @@ class EntraID(Provider):
     label = _("Microsoft Entra ID")
     button = _("Sign in with your council's Microsoft account")
 
+    #: Security-group ids read from Graph at most (a token carries up to 200).
+    GRAPH_MAX_GROUPS = 5000
+
+    @staticmethod
+    def has_overage(claims):
+        names = claims.get("_claim_names")
+        return "groups" not in claims and ((isinstance(names, dict) and "groups" in names) or claims.get("hasgroups") is True)
+
+    def complete_claims(self, claims, access_token):
+        if not self.has_overage(claims):
+            return claims
+        if not access_token:
+            raise SsoRefused("claims", "groups overage and no access token to read them with")
+        return {**claims, "groups": self.member_groups(access_token)}
+
+    def member_groups(self, access_token):
+        """The user's security-group ids from Microsoft Graph ``getMemberObjects``."""
+        graph = (self.config.get("GRAPH_URL") or "https://graph.microsoft.com").rstrip("/")
+        url, groups = f"{graph}/v1.0/me/getMemberObjects", []
+        headers = {"Authorization": f"Bearer {access_token}", "Content-Type": "application/json"}
+        try:
+            while url and len(groups) < self.GRAPH_MAX_GROUPS:
+                response = requests.post(url, json={"securityEnabledOnly": True}, headers=headers, timeout=settings.SSO_TIMEOUT)
+                if response.status_code in (401, 403):
+                    raise SsoRefused("provider", f"Graph getMemberObjects answered {response.status_code}: the app needs GroupMember.Read.All")
+                response.raise_for_status()
+                body = response.json()
+                values = body.get("value") if isinstance(body, dict) else None
+                if not isinstance(values, list):
+                    raise SsoRefused("provider", "Graph getMemberObjects answer has no value list")
+                groups += [v for v in values if isinstance(v, str)]
+                next_link = body.get("@odata.nextLink")
+                # Follow only Graph's own next page, never a link elsewhere.
+                url = next_link if isinstance(next_link, str) and next_link.startswith(graph + "/") else None
+        except (requests.RequestException, ValueError) as exc:
+            raise SsoRefused("provider", f"Graph getMemberObjects: {str(exc)[:200]}") from exc
+        logger.info("single sign-on (entra): %s security groups read from Graph (groups overage)", len(groups))
+        return groups[: self.GRAPH_MAX_GROUPS]
+
     def scope_for(self, claims):
         tenant, groups = claims.get("tid"), claims.get("groups")
         if not isinstance(tenant, str) or not tenant or not isinstance(groups, list):
             raise SsoRefused("claims", "no tid or groups claim")
-        groups = [g for g in groups if isinstance(g, str)][:500]
+        groups = [g for g in groups if isinstance(g, str)][: self.GRAPH_MAX_GROUPS]
         scopes = {(m.role, m.local_authority_id, m.school_id): m for m in OrganisationMapping.objects.for_claims(provider=self.name, tenant=tenant, groups=groups)}
         if not scopes:
             raise SsoRefused("organisation", f"no mapping for tenant {tenant} and groups {groups[:20]}")
@@ -283,6 +330,7 @@ class SSOBackend(OIDCAuthenticationBackend):
             if userinfo.get("sub") != payload["sub"]:  # OpenID Connect Core 5.3.2
                 raise SsoRefused("token", "userinfo subject differs from the ID token's")
             claims.update({k: v for k, v in userinfo.items() if k not in ("iss", "aud", "exp", "iat", "nonce", "amr")})
+        claims = self.provider.complete_claims(claims, access_token)
         try:
             user = sign_in_with_identity(provider=self.provider, claims=claims)
         except IntegrityError:

@@ -547,6 +547,8 @@ SSO_PROVIDERS = {
         "CLIENT_SECRET": env(f"SSO_{name.upper()}_CLIENT_SECRET", default=""),
         "ISSUER": env(f"SSO_{name.upper()}_ISSUER", default=issuer),
         "SCOPES": env(f"SSO_{name.upper()}_SCOPES", default=""),
+        # Entra only: where a user's groups are read when the token has too many to carry.
+        "GRAPH_URL": env(f"SSO_{name.upper()}_GRAPH_URL", default="https://graph.microsoft.com"),
     }
     for name, issuer in (
         ("dfe", "https://oidc.signin.education.gov.uk"),

@@ -7,7 +7,10 @@ userinfo. ID tokens are RS256 JWTs signed with an RSA key generated when it star
 
 Tests change what it answers through attributes: ``identity`` (the user's claims),
 ``id_token_claims`` (extra or overriding ID-token claims, e.g. ``{"exp": 0}``) and
-``forge`` (sign with a key the JWKS does not hold).
+``forge`` (sign with a key the JWKS does not hold). For Entra's groups overage it also answers
+Microsoft Graph's ``POST /v1.0/me/getMemberObjects`` for a token it issued: ``member_objects``
+(the ids), ``graph_page`` (ids per page, with ``@odata.nextLink``) and ``graph_status`` (an
+error status to answer instead).
 """
 
 import base64
@@ -52,6 +55,9 @@ class LocalOpenIDProvider:
         self.codes = {}
         self.tokens = {}
         self.requests = []
+        self.member_objects = []
+        self.graph_page = 100
+        self.graph_status = None
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -98,7 +104,10 @@ class LocalOpenIDProvider:
                 url = urlparse(self.path)
                 provider.requests.append(("POST", url.path))
                 length = int(self.headers.get("Content-Length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                raw = self.rfile.read(length).decode()
+                if url.path == "/v1.0/me/getMemberObjects":
+                    return self.member_objects(url, raw)
+                form = {k: v[0] for k, v in parse_qs(raw).items()}
                 if url.path != "/token":
                     return self._json(404, {"error": "not_found"})
                 grant = provider.codes.pop(form.get("code", ""), None)  # single use
@@ -113,6 +122,21 @@ class LocalOpenIDProvider:
                     if digest != grant["code_challenge"]:
                         return self._json(400, {"error": "invalid_grant"})
                 return self._json(200, provider.token_response(grant))
+
+            def member_objects(self, url, raw):
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                if token not in provider.tokens:
+                    return self._json(401, {"error": {"code": "InvalidAuthenticationToken"}})
+                if provider.graph_status:
+                    return self._json(provider.graph_status, {"error": {"code": "Authorization_RequestDenied"}})
+                if json.loads(raw or "{}").get("securityEnabledOnly") is not True:
+                    return self._json(400, {"error": {"code": "BadRequest"}})
+                start = int(parse_qs(url.query).get("skip", ["0"])[0])
+                page = provider.member_objects[start:start + provider.graph_page]
+                body = {"value": page}
+                if start + provider.graph_page < len(provider.member_objects):
+                    body["@odata.nextLink"] = f"{provider.issuer}/v1.0/me/getMemberObjects?skip={start + provider.graph_page}"
+                return self._json(200, body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -141,8 +165,9 @@ class LocalOpenIDProvider:
         return {"access_token": access_token, "token_type": "Bearer", "expires_in": 300, "id_token": self.raw_id_token or sign_jwt(claims, key)}
 
     def settings(self):
-        """The ``SSO_PROVIDERS`` entry that points our client at this provider."""
-        return {"CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET, "ISSUER": self.issuer}
+        """The ``SSO_PROVIDERS`` entry that points our client at this provider (and at its
+        stand-in for Microsoft Graph)."""
+        return {"CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET, "ISSUER": self.issuer, "GRAPH_URL": self.issuer}
 
     def __enter__(self):
         self.thread.start()

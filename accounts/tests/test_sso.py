@@ -237,3 +237,37 @@ def test_two_step_satisfied_only_by_the_providers_mfa(client, op, la, settings):
 def test_password_sign_in_still_works(client, op, officer):
     response = client.post(reverse("login"), {"username": officer.username, "password": "correct-horse-battery"})
     assert response.status_code == 302 and client.get("/").wsgi_request.user == officer
+
+
+def overage(op, sub="entra-oid-9"):
+    """An Entra user in more groups than a token carries: no groups claim, ``_claim_names`` instead."""
+    op.identity = {"sub": sub, "tid": TENANT, "email": "busy@council.example",
+                   "_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {"endpoint": "https://graph.windows.net/x/getMemberObjects"}}}
+
+
+def test_entra_groups_overage_reads_the_groups_from_graph_page_by_page(client, op, school, caplog):
+    la = school.local_authority
+    OrganisationMapping.objects.create(tenant_id=TENANT, group_id=GROUP, role="council_officer", local_authority=la)
+    overage(op)
+    op.member_objects = [f"g-{n:04d}" for n in range(450)] + [GROUP]
+    op.graph_page = 200
+    with caplog.at_level(logging.INFO, logger="accounts.sso"):
+        assert sign_in(client, "entra").status_code == 302
+    user = ExternalIdentity.objects.get(provider="entra").user
+    assert (user.role, user.local_authority) == ("council_officer", la)
+    assert [r for r in op.requests if r == ("POST", "/v1.0/me/getMemberObjects")] == [("POST", "/v1.0/me/getMemberObjects")] * 3
+    assert "451 security groups read from Graph" in caplog.text
+
+
+def test_entra_groups_overage_refused_when_graph_refuses_or_no_group_maps(client, op, school, caplog):
+    OrganisationMapping.objects.create(tenant_id=TENANT, group_id=GROUP, role="council_officer", local_authority=school.local_authority)
+    overage(op)
+    op.member_objects = ["unrelated-1", "unrelated-2"]
+    response = sign_in(client, "entra")
+    assert response.status_code == 403 and "does not have access" in response.content.decode()
+    op.member_objects, op.graph_status = [GROUP], 403
+    with caplog.at_level(logging.WARNING, logger="accounts.sso"):
+        response = sign_in(client, "entra")
+    assert response.status_code == 403 and "could not be reached or refused" in response.content.decode()
+    assert "GroupMember.Read.All" in caplog.text
+    assert not User.objects.filter(username__startswith="sso-").exists()
