@@ -44,6 +44,10 @@ logger = logging.getLogger("accounts.sso")
 MFA_METHODS = frozenset({"mfa", "otp", "hwk", "swk", "sms", "fpt", "face"})
 #: The session key that records a provider-checked second factor for this session.
 SSO_MFA_SESSION_KEY = "_sso_mfa"
+#: The provider this session signed in through, and its ID token (the ``id_token_hint`` of the
+#: provider's sign-out: ``end_session_url``).
+SSO_PROVIDER_SESSION_KEY = "_sso_provider"
+SSO_ID_TOKEN_SESSION_KEY = "_sso_id_token"
 
 
 class SsoRefused(Exception):
@@ -226,6 +230,27 @@ def get_provider(name):
     raise SsoRefused("unknown_provider", name)
 
 
+def end_session_url(name, id_token, post_logout_redirect_uri):
+    """Where to send the browser so the provider signs the person out too (OpenID Connect
+    RP-Initiated Logout: ``end_session_endpoint`` with ``id_token_hint``, ``client_id`` and
+    ``post_logout_redirect_uri``), or ``None`` when the provider is no longer configured, is
+    unreachable or has no such endpoint: the person is then signed out here only."""
+    from urllib.parse import urlencode, urlparse
+
+    try:
+        provider = get_provider(name)
+        endpoint = provider.discovery().get("end_session_endpoint")
+    except SsoRefused as exc:
+        logger.warning("single sign-out skipped (%s): %s", name, exc.detail)
+        return None
+    if not isinstance(endpoint, str) or urlparse(endpoint).scheme not in ("https", "http") or not urlparse(endpoint).netloc:
+        return None
+    query = {"client_id": provider.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+    if isinstance(id_token, str) and id_token:
+        query["id_token_hint"] = id_token
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
+
+
 def satisfies_two_step(claims):
     """The provider says it checked a second factor (``amr``) and settings accept that."""
     amr = claims.get("amr")
@@ -337,6 +362,7 @@ class SSOBackend(OIDCAuthenticationBackend):
             # The same person's first sign-in in two tabs at once: the other created the identity.
             user = sign_in_with_identity(provider=self.provider, claims=claims)
         self.request.sso_mfa = satisfies_two_step(payload)
+        self.request.sso_id_token = id_token
         return user
 
     def get_user(self, user_id):

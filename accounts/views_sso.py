@@ -1,4 +1,5 @@
-"""Single sign-on pages: start a sign-in at a provider, and its callback.
+"""Single sign-on pages: start a sign-in at a provider, its callback, and signing out (at the
+provider too, for a session that signed in through one).
 
 Both are mozilla-django-oidc's views with one provider's settings; a refusal (an unknown
 organisation, a forged or expired token, a used or missing ``state``) is a 403 page that
@@ -7,6 +8,8 @@ says what to do, and is logged by ``accounts.sso``."""
 import logging
 from urllib.parse import urlencode
 
+from django.contrib.auth.views import LogoutView
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -92,9 +95,29 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
 
     def login_success(self):
         response = super().login_success()
+        self.request.session[sso.SSO_PROVIDER_SESSION_KEY] = self.request.sso_provider.name
+        if getattr(self.request, "sso_id_token", None):
+            self.request.session[sso.SSO_ID_TOKEN_SESSION_KEY] = self.request.sso_id_token
         if getattr(self.request, "sso_mfa", False):
             self.request.session[sso.SSO_MFA_SESSION_KEY] = True
         elif otp.needs_verification(self.user):
             name = "accounts:two_factor_verify" if otp.has_two_factor(self.user) else "accounts:two_factor_setup"
             response["Location"] = f"{reverse(name)}?{urlencode({'next': response['Location']})}"
+        return response
+
+
+class SignOutView(LogoutView):
+    """Signs out here; a session that signed in through a provider is then sent to the
+    provider's sign-out (``sso.end_session_url``), which returns the browser to our sign-in
+    page. Otherwise, or when the provider cannot be reached, Django's sign-out as before."""
+
+    def post(self, request, *args, **kwargs):
+        name = request.session.get(sso.SSO_PROVIDER_SESSION_KEY)
+        id_token = request.session.get(sso.SSO_ID_TOKEN_SESSION_KEY)
+        response = super().post(request, *args, **kwargs)  # flushes the session, ID token and all
+        if name:
+            url = sso.end_session_url(name, id_token, request.build_absolute_uri(reverse("login")))
+            if url:
+                logger.info("single sign-out: sent to %s's sign-out", name)
+                return HttpResponseRedirect(url)
         return response

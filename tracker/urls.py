@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import LoginView, PasswordResetView
+from accounts.views_sso import SignOutView
 from core.views import HealthView, HomeView, robots
 
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("healthz", HealthView.as_view(), name="healthz"),
     path("robots.txt", robots),
     path("sign-in/", LoginView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", SignOutView.as_view(), name="logout"),
     path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),

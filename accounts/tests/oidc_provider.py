@@ -56,6 +56,7 @@ class LocalOpenIDProvider:
         self.tokens = {}
         self.requests = []
         self.member_objects = []
+        self.logouts = []
         self.graph_page = 100
         self.graph_status = None
         provider = self
@@ -90,6 +91,13 @@ class LocalOpenIDProvider:
                     target = query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
                     self.send_response(302)
                     self.send_header("Location", target)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
+                if url.path == "/logout":  # RP-initiated logout: back to the client's page
+                    provider.logouts.append(query)
+                    self.send_response(302)
+                    self.send_header("Location", query.get("post_logout_redirect_uri", "/"))
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return None
@@ -149,6 +157,7 @@ class LocalOpenIDProvider:
             "token_endpoint": f"{self.issuer}/token",
             "userinfo_endpoint": f"{self.issuer}/userinfo",
             "jwks_uri": f"{self.issuer}/jwks",
+            "end_session_endpoint": f"{self.issuer}/logout",
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],

@@ -271,3 +271,32 @@ def test_entra_groups_overage_refused_when_graph_refuses_or_no_group_maps(client
     assert response.status_code == 403 and "could not be reached or refused" in response.content.decode()
     assert "GroupMember.Read.All" in caplog.text
     assert not User.objects.filter(username__startswith="sso-").exists()
+
+
+def test_signing_out_of_an_sso_session_signs_out_at_the_provider_too(client, op, school, caplog):
+    op.identity = school_identity(school.urn)
+    assert sign_in(client).status_code == 302
+    assert client.session.get("_sso_id_token", "").count(".") == 2
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    target = urlparse(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{op.issuer}/logout"
+    query = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert query["client_id"] == "devices-for-children" and query["post_logout_redirect_uri"] == "http://testserver/sign-in/"
+    assert query["id_token_hint"].count(".") == 2
+    assert "_auth_user_id" not in client.session and "_sso_id_token" not in client.session
+    # The provider sends the browser back to our sign-in page.
+    back = requests.get(response["Location"], allow_redirects=False, timeout=5)
+    assert back.headers["Location"] == "http://testserver/sign-in/" and len(op.logouts) == 1
+
+
+def test_signing_out_of_a_password_session_or_when_the_provider_is_gone_stays_here(client, op, officer, school, settings):
+    client.force_login(officer)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    op.identity = school_identity(school.urn)
+    assert sign_in(client).status_code == 302
+    settings.SSO_PROVIDERS = {}  # the provider was switched off since this sign-in
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
