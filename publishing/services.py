@@ -9,6 +9,7 @@ The files are built once, when requested, and stored on the record, so every att
 same bytes whose SHA-256 the record shows.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from publishing import files as published_files
 from publishing.drivers import driver_name, get_driver
 from publishing.drivers.base import File, PermanentFailure, TemporaryFailure
 from publishing.models import Publication
+
+logger = logging.getLogger("publishing")
 
 S = Publication.Status
 TRANSITIONS = {
@@ -109,9 +112,13 @@ def attempt_publication(*, publication_id, now=None):
             if publication.attempts >= max_attempts():
                 _move(publication, S.FAILED)
                 publication.next_attempt_at = None
+                # The alert for whoever watches the logs; the London lead's home card says it too.
+                logger.error("London Datastore publication %s failed after %s attempts: %s", publication.pk, publication.attempts, publication.last_error)
             else:
                 _move(publication, S.RETRYING)
                 publication.next_attempt_at = now + backoff(publication.attempts)
+                logger.warning("London Datastore publication %s attempt %s failed (%s); next at %s", publication.pk, publication.attempts,
+                               publication.last_error, publication.next_attempt_at.isoformat())
         else:
             _move(publication, S.PUBLISHED)
             publication.published_at = now

@@ -7,6 +7,8 @@ import hashlib
 import io
 import json
 
+import logging
+
 import pytest
 from django.utils import timezone
 
@@ -133,15 +135,18 @@ def test_a_500_is_retried_after_the_backoff_and_not_half_published(figures, user
 
 
 @pytest.mark.parametrize("answer, said", [(401, "HTTP 401"), ("slow", "no answer within")])
-def test_401_and_timeouts_are_retried_then_given_up_and_shown(figures, users, datapress, client, answer, said):
+def test_401_and_timeouts_are_retried_then_given_up_and_shown(figures, users, datapress, client, answer, said, caplog):
     datapress.state.fail_next = [answer] * 10
     datapress.state.slow_seconds = 1.0
-    publication = services.request_publication(by=users["london_lead"])
-    for _ in range(5):
-        publication.refresh_from_db()
-        if publication.next_attempt_at:
-            services.retry_due(now=publication.next_attempt_at)
+    with caplog.at_level(logging.WARNING, logger="publishing"):
+        publication = services.request_publication(by=users["london_lead"])
+        for _ in range(5):
+            publication.refresh_from_db()
+            if publication.next_attempt_at:
+                services.retry_due(now=publication.next_attempt_at)
     publication.refresh_from_db()
+    assert [r.levelname for r in caplog.records if r.name == "publishing"] == ["WARNING", "WARNING", "ERROR"]
+    assert f"publication {publication.pk} failed after 3 attempts" in caplog.text
     assert publication.status == Publication.Status.FAILED and publication.attempts == 3  # PUBLISHING_MAX_ATTEMPTS
     assert said in publication.last_error and publication.next_attempt_at is None
     assert dataset(datapress)["resources"] == {}
