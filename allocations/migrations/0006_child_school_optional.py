@@ -3,6 +3,33 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+#: SQL of the SQLite triggers dropped before the table rebuild, put back after it.
+_SAVED = []
+
+
+def drop_sqlite_triggers(apps, schema_editor):
+    # SQLite rebuilds allocations_child to make the column nullable, and refuses while any
+    # trigger names it (devices.cover, reports.summaries; which of them exist depends on the
+    # order the apps' migrations ran): keep each trigger's own SQL, drop it, and put it back
+    # afterwards exactly as it was. PostgreSQL alters the column in place.
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL")
+        rows = cursor.fetchall()
+        _SAVED[:] = [sql for _name, sql in rows]
+        for name, _sql in rows:
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+def restore_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        for sql in _SAVED:
+            cursor.execute(sql)
+    _SAVED.clear()
+
 
 class Migration(migrations.Migration):
 
@@ -12,9 +39,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_triggers, restore_sqlite_triggers),
         migrations.AlterField(
             model_name='child',
             name='school',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.school', verbose_name='school'),
         ),
+        migrations.RunPython(restore_sqlite_triggers, drop_sqlite_triggers),
     ]
