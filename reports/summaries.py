@@ -127,8 +127,10 @@ def _school_device_keys(a):
 
 
 def _school_child_keys(a):
+    # A child with no school (one who belongs to the LA directly) is kept under school 0, as
+    # a device with none is; ``reports.figures.shortfall_by`` reads 0 as that line.
     keys = _child_keys(a)
-    return keys[:1] + [f"{a}.school_id"] + keys[1:]
+    return keys[:1] + [f"COALESCE({a}.school_id, 0)"] + keys[1:]
 
 
 CHILD_FLAGS = ["needs_laptop", "needs_connectivity", "has_active_laptop", "laptop_handed_over", "has_data"]
@@ -442,8 +444,9 @@ def device_counts(la_ids=None, by_school=False):
 
 def child_counts(la_ids=None, by_school=False):
     """The ``reports.figures`` children figures for the data date, per LA from
-    ``reports_childcount`` (or per school from ``reports_schoolchildcount``): ``[{local_authority
-    (or school), need_device, with_device, handed, need_conn, connected, conn_gap}]``."""
+    ``reports_childcount`` (or per school from ``reports_schoolchildcount``, school 0 for the
+    children with no school): ``[{local_authority (or school), need_device, with_device,
+    handed, need_conn, connected, conn_gap}]``."""
     def when(condition):
         return f"SUM(CASE WHEN {condition} THEN n ELSE 0 END)"
 
