@@ -22,7 +22,8 @@ def _has(user, roles):
 class ChildSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    school_urn = serializers.IntegerField(source="school.urn")
+    # ``null``: the child belongs to the LA directly (no school).
+    school_urn = serializers.IntegerField(source="school.urn", allow_null=True, default=None)
     first_name = serializers.CharField(required=False)
     last_name = serializers.CharField(required=False)
     year_group = serializers.CharField(required=False)

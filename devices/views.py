@@ -399,7 +399,7 @@ def custody_sentence(event, device, child):
     if event.redacted:
         child_words, school = _("a child at another school"), ""
     elif child is not None:
-        child_words, school = str(child), child.school.name
+        child_words, school = str(child), (child.school.name if child.school_id else "")
     else:
         child_words, school = "", ""
     note = "" if event.redacted else _story_note(event)
