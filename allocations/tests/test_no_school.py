@@ -101,6 +101,7 @@ def test_pages_of_a_child_with_no_school(officer_client, officer, care_leaver):
         assert "No school (council)" in response.content.decode(), name
     allocations = officer_client.get(reverse("allocations:allocation_list")).content.decode()
     assert "No school (council)" in allocations
+    assert "LT-CL-1" in officer_client.get(reverse("allocations:allocation_list"), {"school": "null"}).content.decode()
     device = allocation.device
     device.refresh_from_db()
     assert device.school_id is None
