@@ -70,6 +70,12 @@ def test_an_admin_with_no_council_must_choose_a_school(client, users):
     assert not Child.objects.filter(reference="CL-NEW").exists()
 
 
+def test_school_staff_always_record_a_child_at_their_school(users, school):
+    staff = users["school_staff"]
+    child = services.save_child(child=Child(reference="S-1", first_name="Kim"), by=staff)
+    assert (child.school, child.local_authority) == (school, school.local_authority)
+
+
 def test_school_staff_never_see_a_child_with_no_school(client, users, care_leaver, school):
     ChildFactory(school=school, reference="AT-SCHOOL")
     client.force_login(users["school_staff"])
