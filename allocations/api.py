@@ -22,6 +22,7 @@ def _has(user, roles):
 class ChildSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
+    # ``null``: the child belongs to the LA directly (no school).
     school_urn = serializers.IntegerField(source="school.urn", allow_null=True, default=None)
     first_name = serializers.CharField(required=False)
     last_name = serializers.CharField(required=False)

@@ -39,7 +39,8 @@ def subject_access_data(child, *, user=None):
     """A JSON-ready dict of everything held about ``child``."""
     child = Child.objects.select_related("school", "local_authority").get(pk=child.pk)
     record = _row(child, CHILD_FIELDS)
-    record["school"] = {"urn": child.school.urn, "name": child.school.name}
+    # ``None``: the child belongs to the LA directly (no school).
+    record["school"] = {"urn": child.school.urn, "name": child.school.name} if child.school_id else None
     record["local_authority"] = {"code": child.local_authority.code, "name": child.local_authority.name}
     allocations = list(child.allocations.select_related("device").order_by("created_at", "pk"))
     events = []

@@ -1,5 +1,5 @@
 """Demo children and allocations in Camden (202) and Hackney (204), in several languages, with
-allocations in every state. Uses the devices demo data when it exists (devices seeds first);
+allocations in every state, and in Camden two care leavers who belong to the council directly. Uses the devices demo data when it exists (devices seeds first);
 otherwise creates a few laptops of its own. Safe to run twice: a child that already has an
 allocation is left alone."""
 
@@ -25,6 +25,12 @@ CHILDREN = [
     ("009", "Ana", "Popescu", "6", "ro", "fsm", False, "transferred"),
     ("010", "Tom", "Brown", "4", "en", "fsm", False, "handed_over"),
 ]
+#: Children who belong to the council directly (no school): care leavers, one with a laptop
+#: handed over and one waiting; added in Camden only.
+COUNCIL_CHILDREN = [
+    ("101", "Jordan", "Mensah", "", "en", "care_leaver", False, "handed_over"),
+    ("102", "Leyla", "Ahmed", "", "so", "care_leaver", True, "waiting"),
+]
 GUARDIANS = {"so": "Mrs Warsame", "ur": "Mr Hussain", "pl": "Pani Nowak", "bn": "Mrs Uddin"}
 
 
@@ -39,13 +45,15 @@ def seed(stdout, style):
             continue
         officer = User.objects.filter(role="council_officer", local_authority=la).order_by("pk").first()
         made = 0
-        for index, (suffix, first, last, year, lang, eligibility, connectivity, story) in enumerate(CHILDREN):
+        rows = [(row, schools[index % len(schools)]) for index, row in enumerate(CHILDREN)]
+        rows += [(row, None) for row in COUNCIL_CHILDREN] if code == "202" else []
+        for (suffix, first, last, year, lang, eligibility, connectivity, story), school in rows:
             reference = f"{code}-DEMO-{suffix}"
             child = Child.objects.filter(local_authority=la, reference=reference).first()
             if child is None:
                 child = services.save_child(
                     child=Child(
-                        school=schools[index % len(schools)], reference=reference, first_name=first, last_name=last,
+                        school=school, local_authority=la, reference=reference, first_name=first, last_name=last,
                         year_group=year, preferred_language=lang, eligibility=eligibility, needs_laptop=True,
                         needs_connectivity=connectivity, guardian_name=GUARDIANS.get(lang, f"Parent of {first}"),
                         guardian_phone=f"+447700900{int(code) % 10}{suffix[-2:]}",
@@ -89,7 +97,7 @@ def _tell(story, child, la, by, today):
         services.cancel(allocation=allocation, by=by)
         return
     allocation = services.hand_over(
-        allocation=allocation, on=handed, handed_over_by="School office", received_by=child.guardian_name, by=by
+        allocation=allocation, on=handed, handed_over_by="School office" if child.school_id else "Leaving care team", received_by=child.guardian_name, by=by
     )
     if story == "transferred":
         from allocations.models import ReadinessItem

@@ -16,7 +16,8 @@ NEEDS = (("laptop", _("Needs a laptop")), ("connectivity", _("Needs connectivity
 
 class ChildFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search by reference or name"))
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"))
+    # ``null_label``: an option for the children who belong to the LA directly (no school).
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"), null_label=_("No school (council)"))
     year_group = django_filters.ChoiceFilter(choices=YearGroup.choices, label=_("Year group"))
     preferred_language = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
     needs = django_filters.ChoiceFilter(choices=NEEDS, method="filter_needs", label=_("Needs"))
@@ -56,7 +57,9 @@ class ChildFilterSet(django_filters.FilterSet):
 class AllocationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search by child reference or device serial"))
     status = django_filters.ChoiceFilter(choices=AllocationStatus.choices, label=_("Status"))
-    school = django_filters.ModelChoiceFilter(field_name="child__school", queryset=School.objects.none(), label=_("School"))
+    school = django_filters.ModelChoiceFilter(
+        field_name="child__school", queryset=School.objects.none(), label=_("School"), null_label=_("No school (council)")
+    )
     kind = django_filters.ChoiceFilter(field_name="device__kind", choices=DeviceKind.choices, label=_("Kind"))
     ownership = django_filters.ChoiceFilter(field_name="device__ownership", choices=Ownership.choices, label=_("Ownership"))
     handed_over_from = django_filters.DateFilter(field_name="handed_over_on", lookup_expr="gte", label=_("Handed over from"))

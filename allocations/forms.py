@@ -40,11 +40,15 @@ class ChildForm(ScopedFormMixin, forms.ModelForm):
             "school", "reference", "first_name", "last_name", "year_group", "preferred_language", "guardian_name",
             "guardian_phone", "guardian_email", "eligibility", "needs_laptop", "needs_connectivity",
         ]
-        help_texts = {"reference": _("The council's own reference for this child.")}
+        help_texts = {
+            "reference": _("The council's own reference for this child."),
+            "school": _("Leave blank if the child belongs to the council directly, for example a care leaver or a child missing education."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
+        self.fields["school"].empty_label = _("No school: belongs to the council directly")
         if self.instance.pk and not self.is_bound:
             self.initial["guardian_phone"] = format_uk_national(self.instance.guardian_phone)
 

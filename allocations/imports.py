@@ -6,7 +6,9 @@ connectivity), eligibility.
 
 Guarantees (through ``core.imports.engine``): every row is checked before anything is written;
 children are updated or created by (LA, child reference), and a blank optional cell never wipes
-what is stored; the school must be one of the officer's LA's schools; a device must be one of
+what is stored; the school URN is optional (a new child with none belongs to the LA directly, a
+care leaver for example; a known child keeps its school) and, when given, must be one of the
+officer's LA's schools; a device must be one of
 the LA's devices, in stock or delivered, and not actively allocated to another child; each new
 allocation is ``planned``, moves its device to ``allocated`` (assigned to the child's school)
 and writes an ``allocated`` ``DeviceEvent``; all in one transaction.
@@ -98,7 +100,7 @@ class AllocationSpec(ImportSpec):
         Field("school_urn", _l("School URN"), urn, (
             "urn", "school", "school urn", "establishment urn", "dfe urn", "sch urn", "school urn number", "urn of school",
             "unique reference number", "school unique reference number", "school (urn)", "establishment", "school/urn", "setting urn",
-        ), required=True),
+        )),
         Field("reference", _l("Child reference"), parsers.text_max(40), (
             "reference", "child ref", "child id", "ref", "pupil reference", "upn", "unique pupil number", "child reference number",
             "id", "pupil id", "student id", "pupil number", "case reference", "case number", "la reference", "council reference",
@@ -204,7 +206,8 @@ class AllocationSpec(ImportSpec):
         through ``check``. Otherwise every row of the block does (the same errors as before)."""
         st = ctx.state
         refs = columns["reference"]
-        if not st["schools"].keys() >= set(columns["school_urn"]):
+        urns = columns["school_urn"]
+        if urns is not None and not st["schools"].keys() >= set(urns) - {None}:
             return None
         seen = st["refs"]
         if len(set(refs)) != len(refs) or not seen.keys().isdisjoint(refs):
@@ -226,7 +229,7 @@ class AllocationSpec(ImportSpec):
         d = row.data
         st = ctx.state
         ok = True
-        if d["school_urn"] not in st["schools"]:
+        if d.get("school_urn") is not None and d["school_urn"] not in st["schools"]:
             ctx.error(row, "school_urn", _("No school with URN %(urn)s belongs to your council.") % {"urn": d["school_urn"]})
             ok = False
         ref = d["reference"]
@@ -455,7 +458,8 @@ class AllocationSpec(ImportSpec):
                         True if (given is None and dongle) else v for given, dongle, v in zip(take("needs_connectivity"), dongles, columns["needs_connectivity"])
                     ]
                 columns["reference"] = take("reference")
-                columns["school_id"] = list(map(schools.__getitem__, take("school_urn")))
+                # No URN: the child belongs to the importing LA directly.
+                columns["school_id"] = [None if u is None else schools[u] for u in take("school_urn")]
                 ids = create_columns_with_history(Child, len(fresh), columns=columns, constants={"local_authority_id": la.pk}, user=user)
                 by_row.extend(zip(fresh, ids, columns["school_id"], columns["reference"]))
             for j in part:
@@ -468,7 +472,8 @@ class AllocationSpec(ImportSpec):
                     new.append(child)
                 else:
                     changed.append(child)
-                child.school_id = schools[d["school_urn"]]
+                if d.get("school_urn") is not None:  # blank: a new child belongs to the LA directly; a known one keeps its school
+                    child.school_id = schools[d["school_urn"]]
                 for name in optional:
                     value = d.get(name)
                     if value is not None and value != "":

@@ -90,8 +90,9 @@ def letter_context(allocation, request, kind=None):
         "kind": kind,
         "child": allocation.child,
         "device": device,
+        # ``None`` for a child who belongs to the LA directly: the letter says the council gave it.
         "school": allocation.child.school,
-        "council": allocation.child.school.local_authority.name,
+        "council": allocation.child.local_authority.name,
         "sections": letter_sections(allocation.child.preferred_language),
         "help_url": url,
         "qr_svg": qr_svg(url, device.serial),

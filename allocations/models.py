@@ -168,6 +168,12 @@ class Child(models.Model):
         super().save(*args, **keep_database_columns(self, kwargs, CHILD_FLAG_FIELDS))
 
     @property
+    def school_label(self):
+        """The school's name, or, for a child who belongs to the LA directly, the words the
+        staff pages show instead (one wording for every table, page and export)."""
+        return self.school.name if self.school_id else gettext("No school (council)")
+
+    @property
     def guardian_phone_display(self):
         return format_uk_national(self.guardian_phone)
 

@@ -99,14 +99,26 @@ def _user_label(user):
 
 @transaction.atomic
 def save_child(*, child, by):
-    """Validate and save a child (new or edited). The LA always follows the school's LA.
+    """Validate and save a child (new or edited). The LA always follows the school's LA; a
+    child with no school belongs to the LA directly: the LA it already has, or, when new,
+    the LA of the officer saving it. A child saved by school staff is always at their school.
 
     Guarantees: the reference is unique within the LA (a clear error, not a crash) and an
     anonymised record cannot be edited back into personal data.
     """
     if child.pk and Child.objects.filter(pk=child.pk, anonymised_at__isnull=False).exists():
         raise AllocationError(_("This child's record has been anonymised and can no longer be edited."), code="anonymised")
-    child.local_authority_id = child.school.local_authority_id
+    if getattr(by, "role", None) == "school_staff" and by.school_id:
+        # School staff only ever record children on their own school's roll.
+        child.school = by.school
+    if child.school_id:
+        child.local_authority_id = child.school.local_authority_id
+    elif not child.local_authority_id:
+        child.local_authority_id = getattr(by, "local_authority_id", None)
+        if not child.local_authority_id:
+            raise AllocationError(
+                _("Choose the child's school: only a council officer can add a child who belongs to the council directly."), code="no_la"
+            )
     child.full_clean()
     try:
         with transaction.atomic():

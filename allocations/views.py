@@ -360,7 +360,7 @@ class TransferOwnershipView(ActionView):
     success_message = gettext_lazy("Ownership transferred to the family.")
 
     def get_queryset(self):
-        return super().get_queryset().select_related("child__local_authority")
+        return super().get_queryset().select_related("child__school", "child__local_authority")
 
     def form_valid(self, form):
         if not form.cleaned_data.get("confirmed"):
@@ -424,7 +424,7 @@ class AcceptanceView(ActionView):
     success_message = gettext_lazy("The signed acceptance is saved with the allocation.")
 
     def get_queryset(self):
-        return super().get_queryset().select_related("child__school__local_authority", "device__sim")
+        return super().get_queryset().select_related("child__school", "child__local_authority", "device__sim")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -514,7 +514,7 @@ class LetterView(ObjectDetailView):
     allowed_roles = VIEW_ROLES
 
     def get_queryset(self):
-        return super().get_queryset().select_related("child__school__local_authority", "device")
+        return super().get_queryset().select_related("child__school", "child__local_authority", "device")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -91,7 +91,8 @@ def send_checkin(*, idle, child, period, now=None):
             message = send_to_family(
                 recipient=Recipient(phone=child.guardian_phone, email=child.guardian_email, name=child.guardian_name),
                 template=TEMPLATE, channel=channel, language=language,
-                context={"link": link_for(token, language), "name": child.guardian_name},
+                # ``from_council``: the child belongs to the LA directly, so the device is the council's, not a school's.
+                context={"link": link_for(token, language), "name": child.guardian_name, "from_council": child.school_id is None},
                 key=f"checkin:sim:{idle.sim_id}:{period:%Y-%m}", local_authority=child.local_authority, school=child.school,
             )
             if message is not None:

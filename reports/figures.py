@@ -253,8 +253,15 @@ def _estimates_by(group, la_ids):
     return latest_estimates(la_ids).values(path, "kind").annotate(n=Sum("count")).order_by().values_list(path, "kind", "n")
 
 
+#: The ``shortfall_by("school")`` key of the children with no school, who belong to the LA
+#: directly (care leavers, children missing education, LA-funded places): a line of their own,
+#: apart from the devices at no school (``None``: stock held centrally).
+COUNCIL_CHILDREN = "council"
+
+
 def shortfall_by(group, la_ids=None, today=None):
-    """``{key: Shortfall}`` grouped by "school" or "local_authority"; four aggregate queries."""
+    """``{key: Shortfall}`` grouped by "school" or "local_authority"; four aggregate queries.
+    By school, the children with no school are under ``COUNCIL_CHILDREN``."""
     today = today or timezone.localdate()
     out = {}
 
@@ -264,7 +271,8 @@ def shortfall_by(group, la_ids=None, today=None):
         return out[key]
 
     for row in _children_by(group, la_ids, today):
-        s = get(row[group])
+        # No school: NULL from the source tables, 0 from the summary tables.
+        s = get(COUNCIL_CHILDREN if group == "school" and not row[group] else row[group])
         s.children_need_device += row["need_device"]
         s.children_with_device += row["with_device"]
         s.children_handed_over += row["handed"]
@@ -283,13 +291,19 @@ def shortfall_by(group, la_ids=None, today=None):
 
 
 def school_shortfall(la_id, today=None):
-    """Per-school ``Shortfall`` rows for one LA (schools with no activity included), by name."""
+    """Per-school ``Shortfall`` rows for one LA (schools with no activity included), by name;
+    then, where there are any, the children who belong to the LA directly (no school) and the
+    devices at no school, each on a line of its own, so the LA's totals are the rows' sum."""
     found = shortfall_by("school", [la_id], today)
     rows = []
     for school in School.objects.filter(local_authority_id=la_id).only("pk", "name", "urn").order_by("name"):
         s = found.pop(school.pk, None) or Shortfall(key=school.pk)
         s.name, s.code = school.name, str(school.urn)
         rows.append(s)
+    council = found.pop(COUNCIL_CHILDREN, None)
+    if council is not None:
+        council.name, council.code = _("Children belonging to the council directly (no school)"), ""
+        rows.append(council)
     unassigned = found.pop(None, None)
     if unassigned is not None:
         unassigned.name = _("Not yet at a school")

@@ -127,8 +127,8 @@ def _school_device_keys(a):
 
 
 def _school_child_keys(a):
-    # A child who belongs to the council directly (no school) is kept under school 0, as a
-    # device held centrally is (``_school_device_keys``); ``child_counts`` reads 0 as ``None``.
+    # A child with no school (one who belongs to the LA directly) is kept under school 0, as
+    # a device with none is; ``reports.figures.shortfall_by`` reads 0 as that line.
     keys = _child_keys(a)
     return keys[:1] + [f"COALESCE({a}.school_id, 0)"] + keys[1:]
 
@@ -444,8 +444,9 @@ def device_counts(la_ids=None, by_school=False):
 
 def child_counts(la_ids=None, by_school=False):
     """The ``reports.figures`` children figures for the data date, per LA from
-    ``reports_childcount`` (or per school from ``reports_schoolchildcount``): ``[{local_authority
-    (or school), need_device, with_device, handed, need_conn, connected, conn_gap}]``."""
+    ``reports_childcount`` (or per school from ``reports_schoolchildcount``, school 0 for the
+    children with no school): ``[{local_authority (or school), need_device, with_device,
+    handed, need_conn, connected, conn_gap}]``."""
     def when(condition):
         return f"SUM(CASE WHEN {condition} THEN n ELSE 0 END)"
 
@@ -466,7 +467,7 @@ GROUP BY {key} HAVING SUM(n) <> 0"""
         cursor.execute(sql)
         rows = cursor.fetchall()
     keys = ("need_device", "with_device", "handed", "need_conn", "connected", "conn_gap")
-    return [dict(zip(keys, (int(v or 0) for v in row[1:7])), **{name: None if by_school and row[0] == 0 else row[0]}) for row in rows]
+    return [dict(zip(keys, (int(v or 0) for v in row[1:7])), **{name: row[0]}) for row in rows]
 
 
 def horizon_rows_sql(today, la_ids, dfe_months):

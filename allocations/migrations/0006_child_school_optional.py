@@ -3,29 +3,32 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def drop_triggers(apps, schema_editor):
-    # SQLite rebuilds allocations_child to make the column nullable, and refuses while other
-    # tables' triggers name it: drop them first (reinstall() puts them back).
-    if schema_editor.connection.vendor != "postgresql":
-        from devices.cover import drop_child_flag_triggers, drop_triggers
-        from reports import summaries
-
-        summaries.drop_triggers(schema_editor)
-        drop_triggers(schema_editor)
-        drop_child_flag_triggers(schema_editor)
+#: SQL of the SQLite triggers dropped before the table rebuild, put back after it.
+_SAVED = []
 
 
-def reinstall(apps, schema_editor):
-    # On both databases: the per-school children ledger now keys a child without a school as
-    # school 0 (reports.summaries._school_child_keys), so its trigger is re-created.
-    from devices.cover import install_child_flag_triggers, install_triggers
-    from reports import summaries
+def drop_sqlite_triggers(apps, schema_editor):
+    # SQLite rebuilds allocations_child to make the column nullable, and refuses while any
+    # trigger names it (devices.cover, reports.summaries; which of them exist depends on the
+    # order the apps' migrations ran): keep each trigger's own SQL, drop it, and put it back
+    # afterwards exactly as it was. PostgreSQL alters the column in place.
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL")
+        rows = cursor.fetchall()
+        _SAVED[:] = [sql for _name, sql in rows]
+        for name, _sql in rows:
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 
-    if schema_editor.connection.vendor != "postgresql":
-        install_triggers(schema_editor)
-        install_child_flag_triggers(schema_editor)
-    summaries.install_triggers(schema_editor)
+
+def restore_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        for sql in _SAVED:
+            cursor.execute(sql)
+    _SAVED.clear()
 
 
 class Migration(migrations.Migration):
@@ -33,15 +36,14 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_sso_identities_audited'),
         ('allocations', '0005_handover_acceptance_readiness_returns'),
-        ('reports', '0005_move_connectivity'),
     ]
 
     operations = [
-        migrations.RunPython(drop_triggers, reinstall),
+        migrations.RunPython(drop_sqlite_triggers, restore_sqlite_triggers),
         migrations.AlterField(
             model_name='child',
             name='school',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.school', verbose_name='school'),
         ),
-        migrations.RunPython(reinstall, drop_triggers),
+        migrations.RunPython(restore_sqlite_triggers, drop_sqlite_triggers),
     ]

@@ -64,7 +64,11 @@ def test_navigation_items(client, users):
 
 def test_seed_demo_command_runs(db):
     call_command("seed_demo", stdout=io.StringIO())
-    assert Child.objects.filter(reference__startswith="202-DEMO").count() == len(demo.CHILDREN)
+    assert Child.objects.filter(reference__startswith="202-DEMO").count() == len(demo.CHILDREN) + len(demo.COUNCIL_CHILDREN)
+    # Camden's care leavers belong to the council directly; one has a laptop handed over.
+    council = Child.objects.filter(reference__startswith="202-DEMO", school__isnull=True)
+    assert council.count() == len(demo.COUNCIL_CHILDREN)
+    assert council.filter(allocations__status="handed_over").count() == 1
 
 
 def test_every_allocation_card_links_to_the_allocations_it_counts(db, client):

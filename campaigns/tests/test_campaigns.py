@@ -362,3 +362,19 @@ def test_devices_ticked_on_the_device_list_are_added_to_a_campaign(client, la, o
     assert 'data-done="0" data-refused="1"' in again and "Already in the campaign." in again
     client.force_login(users["school_staff"])
     assert 'value="campaign"' not in client.get("/devices/").content.decode()
+
+
+def test_letter_to_a_care_leaver_says_the_device_is_from_the_council(client, scene, la):
+    """A child who belongs to the council directly (no school): the letter names no school (18)."""
+    leaver = AllocationFactory(child=ChildFactory(school=None, local_authority=la, preferred_language="so", guardian_phone="+447700900109"),
+                               device=DeviceFactory(local_authority=la, school=None, model="X100"))
+    _campaign(scene, la)
+    item = CampaignDevice.objects.get(device=leaver.device)
+    client.force_login(scene["officer"])
+    page = client.get(f"/campaigns/devices/{item.pk}/letter/").content.decode()
+    serial = leaver.device.serial
+    assert f"We are recalling the device your child has from the council (serial number {serial})." in page
+    assert f"ka helay golaha degaanka (lambarka taxanaha {serial})" in page
+    assert "from school" not in page
+    # The device's page in the campaign opens too.
+    assert client.get(f"/campaigns/devices/{item.pk}/").status_code == 200
