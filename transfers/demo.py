@@ -37,7 +37,7 @@ def seed(stdout, style):
                                   received_by="Mrs Farah", by=hackney_officer)
     move = services.propose(child=child, to_local_authority=camden, by=hackney_officer,
                             note="The family has moved into temporary accommodation in Camden. Ask for Hana Kowalski.")
-    services.accept(transfer=move, by=officer, reference="202-DEMO-011")
+    services.accept(transfer=move, by=officer, reference="202-MOVED-001")
     # A Camden child with a laptop, none of whose devices is in an open campaign.
     candidates = Child.objects.filter(local_authority=camden, reference__startswith="202-DEMO-", allocations__status="handed_over").order_by("reference")
     waiting = next((c for c in candidates.distinct() if not services.child_problems(c)), None)
