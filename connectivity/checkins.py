@@ -193,7 +193,8 @@ def answer_checkin(*, checkin, answer, channel, now=None):
     nothing is recorded twice. Returns the check-in."""
     now = now or timezone.now()
     answer = CheckIn.Answer(answer)
-    checkin = CheckIn.objects.select_for_update().select_related("device", "child", "child__school").get(pk=checkin.pk)
+    # Only the check-in row is locked: the child's school may be empty (an outer join PostgreSQL will not lock).
+    checkin = CheckIn.objects.select_for_update(of=("self",)).select_related("device", "child", "child__school").get(pk=checkin.pk)
     check_open(checkin, now)
     checkin.answer, checkin.answered_at, checkin.answered_by = answer, now, channel
     DeviceEvent.objects.create(

@@ -34,6 +34,13 @@ def test_a_care_leaver_is_asked_about_the_councils_device(client, la):
     token = re.search(r"/check-in/([A-Za-z0-9_-]+)/", checkin.message.body).group(1)
     page = client.get(f"/help/ur/check-in/{token}/").content.decode()
     assert "کونسل کے آلے" in page
+    # The family's answer is recorded (on PostgreSQL the locking read must not take the child's
+    # empty school into its FOR UPDATE: an outer join it refuses).
+    from connectivity.checkins import answer_checkin
+
+    answer_checkin(checkin=checkin, answer="not_working", channel="web")
+    checkin.refresh_from_db()
+    assert checkin.answer == "not_working" and checkin.ticket.school is None and checkin.ticket.local_authority == la
 
 
 @pytest.mark.parametrize("lang", [code for code, _name in settings.LANGUAGES if code != "en"])
