@@ -28,7 +28,7 @@ class ProposeForm(forms.Form):
         help_text=_("A device the family owns, or one with a SIM, always moves with the child."),
     )
     note = forms.CharField(
-        label=_("Note for the receiving council (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Note for the receiving council"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For example, who in your council they can call. Do not write the child's name or the family's contact details: the receiving council sees them once it accepts."),
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -51,7 +51,7 @@ class AcceptForm(forms.Form):
         error_messages={"required": _("Enter the child's reference in your council.")},
     )
     school = forms.ModelChoiceField(
-        queryset=School.objects.none(), required=False, label=_("School (optional)"), empty_label=_("None: the child belongs to the council directly"),
+        queryset=School.objects.none(), required=False, label=_("School"), empty_label=_("None: the child belongs to the council directly"),
         help_text=_("Leave as none if the child is not yet on a school's roll, for example a care leaver."),
         error_messages={"invalid_choice": _("Choose one of your council's schools, or none.")},
     )
