@@ -150,6 +150,10 @@ def test_accepting_moves_the_child_and_everything_that_belongs_with_them(client,
     for secret in ("Ayesha", "PF3XK9", "HAC-0107", "Mossbourne", child.get_absolute_url()):
         assert secret not in record
     assert "PF3XK9" not in client.get(reverse("devices:device_list") + "?per_page=200").content.decode()
+    row = client.get("/api/transfers/").json()["results"][0]
+    assert row["from_reference"] == "CAM-0042" and row["to_reference"] == "" and row["status"] == "accepted"
+    client.force_login(w["hackney_officer"])
+    assert client.get("/api/transfers/").json()["results"][0]["to_reference"] == "HAC-0107"
 
 
 def test_the_summary_tables_stay_right_after_a_move(world):
