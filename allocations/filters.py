@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School
-from allocations.models import Allocation, AllocationStatus, Child, Eligibility, YearGroup
+from allocations.models import NO_SCHOOL_LABEL, Allocation, AllocationStatus, Child, Eligibility, YearGroup
 from devices.models import DeviceKind, Ownership
 
 #: The two figures "children with a device" and "children waiting for a device", as a filter.
@@ -17,7 +17,7 @@ NEEDS = (("laptop", _("Needs a laptop")), ("connectivity", _("Needs connectivity
 class ChildFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search by reference or name"))
     # ``null_label``: an option for the children who belong to the LA directly (no school).
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"), null_label=_("No school (council)"))
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"), null_label=NO_SCHOOL_LABEL)
     year_group = django_filters.ChoiceFilter(choices=YearGroup.choices, label=_("Year group"))
     preferred_language = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
     needs = django_filters.ChoiceFilter(choices=NEEDS, method="filter_needs", label=_("Needs"))
@@ -58,7 +58,7 @@ class AllocationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search by child reference or device serial"))
     status = django_filters.ChoiceFilter(choices=AllocationStatus.choices, label=_("Status"))
     school = django_filters.ModelChoiceFilter(
-        field_name="child__school", queryset=School.objects.none(), label=_("School"), null_label=_("No school (council)")
+        field_name="child__school", queryset=School.objects.none(), label=_("School"), null_label=NO_SCHOOL_LABEL
     )
     kind = django_filters.ChoiceFilter(field_name="device__kind", choices=DeviceKind.choices, label=_("Kind"))
     ownership = django_filters.ChoiceFilter(field_name="device__ownership", choices=Ownership.choices, label=_("Ownership"))

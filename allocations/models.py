@@ -98,6 +98,9 @@ class ChildQuerySet(ScopedQuerySet):
         )
 
 
+#: What staff pages, tables, filters and exports show for a child with no school (one wording).
+NO_SCHOOL_LABEL = _("No school (council)")
+
 #: Columns of ``Child`` kept by the database (devices/cover.py).
 CHILD_FLAG_FIELDS = ("has_active_laptop", "laptop_handed_over", "has_data")
 
@@ -171,7 +174,7 @@ class Child(models.Model):
     def school_label(self):
         """The school's name, or, for a child who belongs to the LA directly, the words the
         staff pages show instead (one wording for every table, page and export)."""
-        return self.school.name if self.school_id else gettext("No school (council)")
+        return self.school.name if self.school_id else str(NO_SCHOOL_LABEL)
 
     @property
     def guardian_phone_display(self):

@@ -3,20 +3,18 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from allocations.models import Allocation, Child
+from allocations.models import NO_SCHOOL_LABEL, Allocation, Child
 from core.languages import language_markup
 from core.tables import DateColumn
 
 LINK = {"a": {"class": "govuk-link"}}
-#: What the school column shows for a child who belongs to the LA directly (``Child.school_label``).
-NO_SCHOOL = _("No school (council)")
 
 
 class ChildTable(tables.Table):
     reference = tables.Column(linkify=True, attrs=LINK, verbose_name=_("Reference"))
     last_name = tables.Column(verbose_name=_("Last name"))
     first_name = tables.Column(verbose_name=_("First name"))
-    school = tables.Column(accessor="school__name", verbose_name=_("School"), default=NO_SCHOOL)
+    school = tables.Column(accessor="school__name", verbose_name=_("School"), default=NO_SCHOOL_LABEL)
     year_group = tables.Column(verbose_name=_("Year group"))
     preferred_language = tables.Column(verbose_name=_("Language"))
     eligibility = tables.Column(verbose_name=_("Eligibility"))
@@ -50,7 +48,7 @@ class ChildTable(tables.Table):
 
 class AllocationTable(tables.Table):
     child = tables.Column(accessor="child__reference", linkify=lambda record: record.child.get_absolute_url(), attrs=LINK, verbose_name=_("Child reference"))
-    school = tables.Column(accessor="child__school__name", verbose_name=_("School"), default=NO_SCHOOL)
+    school = tables.Column(accessor="child__school__name", verbose_name=_("School"), default=NO_SCHOOL_LABEL)
     # The allocation is opened from its device's serial: no column of bare allocation numbers.
     device = tables.Column(accessor="device__serial", linkify=lambda record: record.get_absolute_url(), attrs=LINK, verbose_name=_("Device serial"))
     kind = tables.Column(accessor="device__kind", verbose_name=_("Kind"))

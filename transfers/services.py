@@ -103,7 +103,8 @@ def movable_devices(child):
     return rows
 
 
-def _describe(device):
+def describe(device):
+    """A device as the other council may read it: kind and model, never a serial."""
     return {"kind": device.get_kind_display(), "model": " ".join(p for p in (device.make, device.model) if p)}
 
 
@@ -181,17 +182,17 @@ def _lock(transfer):
 
 
 def acceptance_problems(*, transfer, reference, school):
-    """Why the receiver cannot accept with this reference and school (empty: it can)."""
-    problems = []
+    """Why the receiver cannot accept with this reference and school, by form field
+    (``{"reference": [...], "school": [...]}``; empty: it can)."""
+    problems = {}
     reference = (reference or "").strip()
+    council = transfer.to_local_authority.name
     if not reference:
-        problems.append(_("Enter the child's reference in %(council)s.") % {"council": transfer.to_local_authority.name})
+        problems["reference"] = [_("Enter the child's reference in %(council)s.") % {"council": council}]
     elif Child.objects.filter(local_authority_id=transfer.to_local_authority_id, reference=reference).exists():
-        problems.append(
-            _("Another child in %(council)s already has reference %(ref)s. Enter another.") % {"council": transfer.to_local_authority.name, "ref": reference}
-        )
+        problems["reference"] = [_("Another child in %(council)s already has reference %(ref)s. Enter another.") % {"council": council, "ref": reference}]
     if school is not None and not School.objects.filter(pk=school.pk, local_authority_id=transfer.to_local_authority_id).exists():
-        problems.append(_("Choose a school in %(council)s, or none.") % {"council": transfer.to_local_authority.name})
+        problems["school"] = [_("Choose a school in %(council)s, or none.") % {"council": council}]
     return problems
 
 
@@ -263,16 +264,15 @@ def accept(*, transfer, by, reference, school=None):
     NetworkRequest.objects.filter(child=child).update(local_authority_id=receiver.pk, school=school)
     CheckIn.objects.filter(child=child).update(local_authority_id=receiver.pk, school=school)
     DataVoucher.objects.filter(given_to=child).update(local_authority_id=receiver.pk)
-    Alert.objects.filter(device_id__in=moved_pks).update(local_authority_id=receiver.pk, school=school)
-    Alert.objects.filter(sim__device_id__in=moved_pks).update(local_authority_id=receiver.pk, school=school)
+    Alert.objects.filter(Q(device_id__in=moved_pks) | Q(sim__device_id__in=moved_pks)).update(local_authority_id=receiver.pk, school=school)
 
     child.local_authority_id, child.school, child.reference = receiver.pk, school, reference.strip()
     child._history_user = by
     child.save()
 
     transfer.to_reference = child.reference
-    transfer.devices_moved = [_describe(d) for d in moving]
-    transfer.devices_kept = [_describe(d) for d in staying]
+    transfer.devices_moved = [describe(d) for d in moving]
+    transfer.devices_kept = [describe(d) for d in staying]
     transfer.tickets_moved = len(ticket_pks)
     transfer.decided_by, transfer.decided_at = by, now
     transfer._history_user = by

@@ -44,12 +44,19 @@ def proposal_summary(child):
         "language": child.language_name,
         "has_school": child.school_id is not None,
         "devices": [
-            {"kind": r["device"].get_kind_display(), "model": " ".join(p for p in (r["device"].make, r["device"].model) if p),
-             "owned_by_family": r["owned_by_family"], "has_sim": r["has_sim"], "can_stay": r["can_stay"]}
+            {**services.describe(r["device"]), "owned_by_family": r["owned_by_family"], "has_sim": r["has_sim"], "can_stay": r["can_stay"]}
             for r in devices
         ],
         "open_tickets": Ticket.objects.filter(child=child).open().count(),
     }
+
+
+class RefusalMixin:
+    def refused(self, form, exc):
+        """Show a ``TransferError`` on the form: a refusal keyed by field
+        (``acceptance_problems``) on its fields, any other above the form."""
+        form.add_error(None, exc)
+        return self.form_invalid(form)
 
 
 class TransferListView(ObjectListView):
@@ -92,7 +99,7 @@ class TransferDetailView(ObjectDetailView):
         return context
 
 
-class ProposeView(RoleRequiredMixin, FormView):
+class ProposeView(RefusalMixin, RoleRequiredMixin, FormView):
     """From the child's page: where to, whether lent devices stay, a note; then check your
     answers; only "Propose the move" calls ``services.propose``."""
 
@@ -123,9 +130,7 @@ class ProposeView(RoleRequiredMixin, FormView):
         data = form.cleaned_data
         problems = services.proposal_problems(child=self.child, to_local_authority=data["to_local_authority"])
         if problems:
-            for problem in problems:
-                form.add_error(None, problem)
-            return self.form_invalid(form)
+            return self.refused(form, services.TransferError(problems))
         if not data.get("confirmed"):
             return self.render_to_response(self.get_context_data(form=form, checking=True))
         try:
@@ -134,24 +139,17 @@ class ProposeView(RoleRequiredMixin, FormView):
                 lent_devices_stay=bool(data.get("lent_devices_stay")),
             )
         except services.TransferError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-            return self.form_invalid(form)
+            return self.refused(form, exc)
         messages.success(self.request, _("Move proposed. %(council)s has been asked to accept it.") % {"council": transfer.to_local_authority.name})
         return redirect(transfer.get_absolute_url())
 
 
-class TransferActionView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, FormView):
+class TransferActionView(RefusalMixin, RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, FormView):
     """A form about one waiting transfer, for the council that may take this step."""
 
     model = ChildTransfer
     allowed_roles = services.ACTOR_ROLES
     acting_side = "to_local_authority_id"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return super().get_queryset().select_related("from_local_authority", "to_local_authority", "child")
@@ -177,11 +175,6 @@ class TransferActionView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMix
         context["title"] = str(self.object)
         return context
 
-    def refused(self, form, exc):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return self.form_invalid(form)
-
 
 class AcceptView(TransferActionView):
     form_class = AcceptForm
@@ -199,9 +192,7 @@ class AcceptView(TransferActionView):
         data = form.cleaned_data
         problems = services.acceptance_problems(transfer=self.object, reference=data["reference"], school=data.get("school"))
         if problems:
-            for problem in problems:
-                form.add_error("reference" if "reference" in str(problem) else None, problem)
-            return self.form_invalid(form)
+            return self.refused(form, services.TransferError(problems))
         if not data.get("confirmed"):
             return self.render_to_response(self.get_context_data(form=form, confirming=True))
         try:
